@@ -1,0 +1,104 @@
+// Loads the configuration: defaults < config file < environment < CLI flags, validated, then frozen.
+import { readFileSync } from 'node:fs';
+import { Value } from '@sinclair/typebox/value';
+import { AppError, CONFIG_ERRORS } from '../errors/index.js';
+import { ConfigSchema, type Config } from './schema.js';
+import { overridesFromEnv } from './env.js';
+
+export interface LoadConfigOptions {
+  /** Path of a JSON config file; defaults to $RUNLANE_CONFIG when set. */
+  file?: string | null;
+  /** Environment to read; defaults to process.env. */
+  env?: NodeJS.ProcessEnv;
+  /** Highest-precedence overrides, as `dotted.path → value` (what CLI flags produce). */
+  flags?: Record<string, unknown>;
+}
+
+type Tree = Record<string, unknown>;
+
+export function loadConfig(options: LoadConfigOptions = {}): Readonly<Config> {
+  const env = options.env ?? process.env;
+  const tree: Tree = {};
+  const file = options.file ?? env.RUNLANE_CONFIG ?? null;
+  if (file) mergeInto(tree, readConfigFile(file));
+  for (const [path, raw] of overridesFromEnv(env)) setPath(tree, path, parseEnvValue(raw));
+  for (const [path, value] of Object.entries(options.flags ?? {})) if (value !== undefined) setPath(tree, path, value);
+
+  const withDefaults = Value.Default(ConfigSchema, Value.Convert(ConfigSchema, tree)) as Config;
+  const firstError = Value.Errors(ConfigSchema, withDefaults).First();
+  if (firstError) {
+    const key = firstError.path.replace(/^\//, '').replaceAll('/', '.') || '(root)';
+    throw new AppError(CONFIG_ERRORS.invalid, `invalid configuration: ${key}: ${firstError.message} (got ${JSON.stringify(firstError.value)})`, {
+      details: { key },
+    });
+  }
+  checkDefaultsWithinMaxima(withDefaults);
+  return deepFreeze(withDefaults);
+}
+
+function readConfigFile(path: string): Tree {
+  try {
+    const parsed: unknown = JSON.parse(readFileSync(path, 'utf8'));
+    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new Error('top level must be an object');
+    return parsed as Tree;
+  } catch (cause) {
+    throw new AppError(CONFIG_ERRORS.fileUnreadable, `cannot read config file ${path}: ${(cause as Error).message}`, { cause });
+  }
+}
+
+/** Environment values are strings; JSON-looking ones (arrays, objects, true, null) are parsed so every key can be set. */
+function parseEnvValue(raw: string): unknown {
+  if (/^[[{]/.test(raw) || raw === 'true' || raw === 'false' || raw === 'null') {
+    try {
+      return JSON.parse(raw);
+    } catch {
+      return raw;
+    }
+  }
+  return raw;
+}
+
+function setPath(tree: Tree, path: string, value: unknown): void {
+  const segments = path.split('.');
+  let node = tree;
+  for (const segment of segments.slice(0, -1)) {
+    const next = node[segment];
+    if (typeof next !== 'object' || next === null || Array.isArray(next)) node[segment] = {};
+    node = node[segment] as Tree;
+  }
+  node[segments.at(-1)!] = value;
+}
+
+function mergeInto(target: Tree, source: Tree): void {
+  for (const [key, value] of Object.entries(source)) {
+    if (typeof value === 'object' && value !== null && !Array.isArray(value)) {
+      const existing = target[key];
+      if (typeof existing !== 'object' || existing === null || Array.isArray(existing)) target[key] = {};
+      mergeInto(target[key] as Tree, value as Tree);
+    } else {
+      target[key] = value;
+    }
+  }
+}
+
+/** A default above its maximum would make every default submission invalid; fail at start instead. */
+function checkDefaultsWithinMaxima(config: Config): void {
+  for (const section of ['run', 'compile'] as const) {
+    for (const [key, value] of Object.entries(config.limits[section])) {
+      const maximum = (config.limits.max as Record<string, number>)[key]!;
+      if (section === 'run' && value > maximum) {
+        throw new AppError(CONFIG_ERRORS.invalid, `invalid configuration: limits.run.${key} (${value}) is above limits.max.${key} (${maximum})`, {
+          details: { key: `limits.run.${key}` },
+        });
+      }
+    }
+  }
+}
+
+function deepFreeze<T>(value: T): T {
+  if (typeof value === 'object' && value !== null) {
+    for (const child of Object.values(value)) deepFreeze(child);
+    Object.freeze(value);
+  }
+  return value;
+}

@@ -1,0 +1,163 @@
+// Configuration schema: every key, its type and its default, in one place.
+import { Type, type Static } from '@sinclair/typebox';
+import { availableParallelism } from 'node:os';
+
+const positiveInt = (defaultValue: number, description: string) =>
+  Type.Integer({ minimum: 1, default: defaultValue, description });
+
+function limitsSchema(defaults: {
+  cpuTimeMs: number;
+  wallTimeMs: number;
+  memoryMb: number;
+  processes: number;
+  outputBytes: number;
+  fileSizeBytes: number;
+  workDirMb: number;
+  openFiles: number;
+  stackMb: number;
+}, what: string) {
+  return Type.Object(
+    {
+      cpuTimeMs: positiveInt(defaults.cpuTimeMs, `CPU time of all processes of ${what}, ms`),
+      wallTimeMs: positiveInt(defaults.wallTimeMs, `Wall-clock time of ${what}, ms`),
+      memoryMb: positiveInt(defaults.memoryMb, `Memory of ${what} (cgroup), MiB`),
+      processes: positiveInt(defaults.processes, `Processes and threads of ${what} (pids.max)`),
+      outputBytes: positiveInt(defaults.outputBytes, `stdout + stderr bytes of ${what}`),
+      fileSizeBytes: positiveInt(defaults.fileSizeBytes, `Largest file ${what} may write, bytes`),
+      workDirMb: positiveInt(defaults.workDirMb, `Size of the private work dir and /tmp of ${what}, MiB`),
+      openFiles: positiveInt(defaults.openFiles, `Open file descriptors of ${what}`),
+      stackMb: positiveInt(defaults.stackMb, `Stack size of ${what}, MiB`),
+    },
+    { default: {}, additionalProperties: false },
+  );
+}
+
+export const ConfigSchema = Type.Object(
+  {
+    server: Type.Object(
+      {
+        host: Type.String({ default: '127.0.0.1', description: 'Address the HTTP server binds to (HOST)' }),
+        port: Type.Integer({ minimum: 0, maximum: 65535, default: 8080, description: 'HTTP port; 0 picks a free one (PORT)' }),
+        bodyLimitBytes: positiveInt(4 * 1024 * 1024, 'Largest request body accepted'),
+        trustProxy: Type.Boolean({ default: false, description: 'Trust X-Forwarded-For for client IPs (behind a reverse proxy)' }),
+      },
+      { default: {}, additionalProperties: false },
+    ),
+    dataDir: Type.String({ default: './data', description: 'Directory for the SQLite file and other node-local state' }),
+    database: Type.Object(
+      {
+        url: Type.Union([Type.String(), Type.Null()], {
+          default: null,
+          description: 'postgres://… for PostgreSQL; sqlite:PATH or null for the embedded SQLite file <dataDir>/runlane.db (DATABASE_URL)',
+        }),
+      },
+      { default: {}, additionalProperties: false },
+    ),
+    redis: Type.Object(
+      {
+        url: Type.Union([Type.String(), Type.Null()], { default: null, description: 'redis://… enables the distributed mode (REDIS_URL)' }),
+      },
+      { default: {}, additionalProperties: false },
+    ),
+    sandbox: Type.Object(
+      {
+        bwrapPath: Type.String({ default: 'bwrap', description: 'bubblewrap executable' }),
+        runRoot: Type.String({ default: '/run/runlane', description: 'Host directory under which each run gets its private work dir' }),
+        uidBase: Type.Integer({ minimum: 1000, default: 61000, description: 'First host uid used for sandboxed runs (never a real account)' }),
+        uidCount: Type.Integer({ minimum: 1, default: 512, description: 'How many host uids the sandbox cycles through' }),
+        cgroupRoot: Type.Union([Type.String(), Type.Null()], { default: null, description: 'Parent cgroup path; null detects v2 or v1 at start-up' }),
+        requireCgroups: Type.Boolean({ default: false, description: 'Refuse to start without usable cgroups instead of falling back to rlimits' }),
+      },
+      { default: {}, additionalProperties: false },
+    ),
+    limits: Type.Object(
+      {
+        run: limitsSchema(
+          { cpuTimeMs: 5_000, wallTimeMs: 10_000, memoryMb: 256, processes: 64, outputBytes: 10_000_000, fileSizeBytes: 16 * 1024 * 1024, workDirMb: 64, openFiles: 256, stackMb: 64 },
+          'a run',
+        ),
+        compile: limitsSchema(
+          { cpuTimeMs: 20_000, wallTimeMs: 30_000, memoryMb: 1024, processes: 128, outputBytes: 1_000_000, fileSizeBytes: 128 * 1024 * 1024, workDirMb: 512, openFiles: 512, stackMb: 64 },
+          'a compile',
+        ),
+        max: limitsSchema(
+          { cpuTimeMs: 30_000, wallTimeMs: 60_000, memoryMb: 2048, processes: 256, outputBytes: 64_000_000, fileSizeBytes: 256 * 1024 * 1024, workDirMb: 1024, openFiles: 1024, stackMb: 256 },
+          'any run (the most a submission may request)',
+        ),
+        maxCodeBytes: positiveInt(64 * 1024, 'Largest total source size of a submission, bytes'),
+        maxStdinBytes: positiveInt(1024 * 1024, 'Largest stdin of a run or test case, bytes'),
+        maxFiles: positiveInt(32, 'Most source files in a submission'),
+        maxTestCases: positiveInt(100, 'Most test cases in a submission'),
+        maxArgs: positiveInt(64, 'Most command-line arguments'),
+      },
+      { default: {}, additionalProperties: false },
+    ),
+    scheduler: Type.Object(
+      {
+        maxConcurrent: positiveInt(availableParallelism(), 'Executions running at once on this node (MAX_CONCURRENT_EXECUTIONS)'),
+        maxQueued: positiveInt(10_000, 'Queued executions on this node before 503'),
+        roomMaxRunning: positiveInt(3, 'Executions running at once per room'),
+        roomMaxQueued: positiveInt(10, 'Queued executions per room before 429'),
+        testCaseBatchSize: positiveInt(3, 'Test cases of one submission run in parallel'),
+        maxWaitMs: positiveInt(60_000, 'Longest `wait` a request may ask for, ms'),
+        compileCacheBytes: positiveInt(256 * 1024 * 1024, 'Size bound of the compile cache, bytes'),
+      },
+      { default: {}, additionalProperties: false },
+    ),
+    auth: Type.Object(
+      {
+        jwtSecret: Type.Union([Type.String({ minLength: 16 }), Type.Null()], { default: null, description: 'HS256 secret for Bearer JWTs (JWT_SECRET)' }),
+        apiKeys: Type.Array(
+          Type.Object(
+            {
+              key: Type.String({ minLength: 16 }),
+              userId: Type.String({ minLength: 1 }),
+              displayName: Type.String({ minLength: 1 }),
+              avatar: Type.Optional(Type.Union([Type.String(), Type.Null()])),
+              role: Type.Optional(Type.Union([Type.Literal('user'), Type.Literal('teacher'), Type.Literal('admin')])),
+            },
+            { additionalProperties: false },
+          ),
+          { default: [], description: 'Static API keys, each mapped to a user' },
+        ),
+        anonymous: Type.Union([Type.Literal('auto'), Type.Boolean()], {
+          default: 'auto',
+          description: 'Allow requests without a token; auto = only when bound to a loopback address',
+        }),
+      },
+      { default: {}, additionalProperties: false },
+    ),
+    rateLimit: Type.Object(
+      {
+        maxRequests: positiveInt(300, 'Requests per window per client (RATE_LIMIT_MAX_REQUESTS)'),
+        windowMs: positiveInt(60_000, 'Rate-limit window, ms (RATE_LIMIT_WINDOW_MS)'),
+      },
+      { default: {}, additionalProperties: false },
+    ),
+    retention: Type.Object(
+      {
+        days: positiveInt(30, 'Days finished executions are kept'),
+        sweepIntervalMs: positiveInt(3_600_000, 'How often old executions are swept, ms'),
+      },
+      { default: {}, additionalProperties: false },
+    ),
+    shutdown: Type.Object(
+      {
+        graceMs: positiveInt(15_000, 'How long running jobs may finish on SIGTERM before they are marked failed, ms'),
+      },
+      { default: {}, additionalProperties: false },
+    ),
+    log: Type.Object(
+      {
+        level: Type.Union(
+          ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((level) => Type.Literal(level)),
+          { default: 'info', description: 'pino log level (LOG_LEVEL)' },
+        ),
+      },
+      { default: {}, additionalProperties: false },
+    ),
+  },
+  { additionalProperties: false },
+);
+
+export type Config = Static<typeof ConfigSchema>;

@@ -1,0 +1,24 @@
+// Who is acting: identity always comes from a verified token (or anonymous mode), never from a client-claimed id.
+
+export const ROLES = ['anonymous', 'user', 'teacher', 'admin'] as const;
+
+export type Role = (typeof ROLES)[number];
+
+export interface Identity {
+  userId: string;
+  displayName: string;
+  avatar: string | null;
+  role: Role;
+}
+
+/** Extra scheduling priority a role earns on top of the submission's own priority. */
+export function rolePriorityBoost(role: Role): number {
+  switch (role) {
+    case 'admin':
+      return 20;
+    case 'teacher':
+      return 10;
+    default:
+      return 0;
+  }
+}

@@ -1,0 +1,23 @@
+// Job lifecycle state machine: queued → running → completed | failed | cancelled.
+
+export const SUBMISSION_STATUSES = ['queued', 'running', 'completed', 'failed', 'cancelled'] as const;
+
+export type SubmissionStatus = (typeof SUBMISSION_STATUSES)[number];
+
+const TRANSITIONS: Readonly<Record<SubmissionStatus, readonly SubmissionStatus[]>> = {
+  queued: ['running', 'cancelled', 'failed'],
+  running: ['completed', 'failed', 'cancelled'],
+  completed: [],
+  failed: [],
+  cancelled: [],
+};
+
+/** Whether a job may move from one status to another. */
+export function canTransition(from: SubmissionStatus, to: SubmissionStatus): boolean {
+  return TRANSITIONS[from].includes(to);
+}
+
+/** A terminal status never changes again. */
+export function isTerminal(status: SubmissionStatus): boolean {
+  return TRANSITIONS[status].length === 0;
+}

@@ -1,0 +1,57 @@
+// Results of runs: resource figures, per-stage and per-test-case outcomes, and the overall execution result.
+
+import type { Verdict } from './verdict.js';
+
+/** Figures measured for one sandboxed process tree. */
+export interface RunFigures {
+  /** CPU time of every process in the run, from cgroup accounting. */
+  cpuTimeMs: number;
+  wallTimeMs: number;
+  /** Peak memory of the run, from the cgroup. */
+  memoryKb: number;
+  /** Exit code when the program exited normally, else null. */
+  exitCode: number | null;
+  /** Signal name (`SIGKILL`, `SIGSEGV`, …) when the program was killed by one, else null. */
+  signal: string | null;
+}
+
+/** How output text is delivered: UTF-8 with replacement characters for invalid bytes, or base64 of the raw bytes. */
+export type OutputEncoding = 'utf8' | 'base64';
+
+/** Outcome of one stage (compile, or one run of the program). */
+export interface StageResult extends RunFigures {
+  verdict: Verdict;
+  stdout: string;
+  stderr: string;
+  /** True when stdout/stderr contained bytes that are not valid UTF-8 (shown as U+FFFD in utf8 mode). */
+  invalidUtf8: boolean;
+  /** Human-readable detail for the verdict (e.g. which limit was hit). */
+  message: string | null;
+}
+
+export interface TestCaseResult extends StageResult {
+  index: number;
+  /** Expected output, echoed back when one was given. */
+  expectedOutput: string | null;
+}
+
+/** Everything an execution produced. */
+export interface ExecutionResult {
+  verdict: Verdict;
+  /** Compile stage result; null for interpreted languages. */
+  compile: StageResult | null;
+  /** Whether the compiled artifact came from the compile cache. */
+  compileCached: boolean;
+  /** One entry per test case; a submission without test cases has exactly one run. */
+  testCases: TestCaseResult[];
+  /** Convenience copies of the first (or only) run, the shape most clients want. */
+  stdout: string;
+  stderr: string;
+  exitCode: number | null;
+  signal: string | null;
+  /** Largest CPU time and peak memory over the runs; wall time summed over compile + runs. */
+  cpuTimeMs: number;
+  wallTimeMs: number;
+  memoryKb: number;
+  message: string | null;
+}

@@ -1,0 +1,11 @@
+// Error codes of the engine and language catalogue.
+import { defineError } from '../app-error.js';
+
+export const ENGINE_ERRORS = {
+  unknownLanguage: defineError('RUNLANE_ERR_ENGINE_UNKNOWN_LANGUAGE', 400, 'The language is not in the catalogue.', 'Use an id or alias listed by `GET /api/v1/languages` or `runlane languages`.'),
+  languageUnavailable: defineError('RUNLANE_ERR_ENGINE_LANGUAGE_UNAVAILABLE', 400, 'The language is in the catalogue but its toolchain is not installed on this node.', 'Install the toolchain named in the message (the setup script does it for Debian), or pick another language.'),
+  unknownVersion: defineError('RUNLANE_ERR_ENGINE_UNKNOWN_VERSION', 400, 'The requested language version is not the one installed.', 'Omit `version`, or use the version shown by `GET /api/v1/languages`.'),
+  emptySource: defineError('RUNLANE_ERR_ENGINE_EMPTY_SOURCE', 400, 'The submission has no source code.', 'Send non-empty `source` or at least one non-empty file in `files`.'),
+  badFileName: defineError('RUNLANE_ERR_ENGINE_BAD_FILE_NAME', 400, 'A file name is absolute, contains `..`, or repeats another file.', 'Use unique relative names such as `main.py` or `lib/util.py`.'),
+  unknownEntry: defineError('RUNLANE_ERR_ENGINE_UNKNOWN_ENTRY', 400, 'The `entry` file is not among the submitted files.', 'Name one of the submitted files as `entry`, or omit it to use the first file.'),
+} as const;

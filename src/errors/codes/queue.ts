@@ -1,0 +1,13 @@
+// Error codes of the scheduler: admission caps, cancellation, idempotency.
+import { defineError } from '../app-error.js';
+
+export const QUEUE_ERRORS = {
+  roomQueueFull: defineError('RUNLANE_ERR_QUEUE_ROOM_FULL', 429, 'The room already has the maximum number of queued executions.', 'Wait for the room\'s queue to drain (see `Retry-After`) and submit again.'),
+  userBusy: defineError('RUNLANE_ERR_QUEUE_USER_BUSY', 429, 'You already have an execution queued or running in this room; one at a time per user per room.', 'Wait for your current execution to finish, or cancel it, then submit again.'),
+  globalQueueFull: defineError('RUNLANE_ERR_QUEUE_FULL', 503, 'The node\'s queue is at its configured capacity.', 'Retry after the `Retry-After` delay; the service is under heavy load.'),
+  notFound: defineError('RUNLANE_ERR_QUEUE_NOT_FOUND', 404, 'No submission has this id.', 'Check the id returned by the submit call.'),
+  cancelForbidden: defineError('RUNLANE_ERR_QUEUE_CANCEL_FORBIDDEN', 403, 'Only the user who submitted an execution may cancel it.', 'Cancel only your own executions.'),
+  notCancellable: defineError('RUNLANE_ERR_QUEUE_NOT_CANCELLABLE', 409, 'The execution is already running or finished, so it can no longer be cancelled.', 'Nothing to do: wait for its result. Interactive runs are stopped with `kill` on their stream.'),
+  shuttingDown: defineError('RUNLANE_ERR_QUEUE_SHUTTING_DOWN', 503, 'The node is shutting down and accepts no new work.', 'Retry against another node or after the restart.'),
+  unavailable: defineError('RUNLANE_ERR_QUEUE_UNAVAILABLE', 503, 'The queue backend (Redis) cannot be reached.', 'Retry later; the node recovers by itself when the backend returns.'),
+} as const;

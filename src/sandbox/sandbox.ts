@@ -1,0 +1,83 @@
+// The Sandbox interface: run one process tree isolated, with hard limits, and report honest figures.
+import type { Readable, Writable } from 'node:stream';
+import type { ResourceLimits } from '../domain/limits.js';
+
+/** A file placed in (or collected from) the run's private work dir. */
+export interface SandboxFile {
+  /** Relative path inside the work dir; never absolute, never containing `..`. */
+  path: string;
+  content: Buffer;
+  /** Permission bits; defaults to 0o644 (0o755 for collected executables keeps their mode). */
+  mode?: number;
+}
+
+/** Which limit ended the run early, if any. */
+export type LimitHit = 'cpu' | 'wall' | 'memory' | 'output' | 'file-size' | 'processes' | null;
+
+export interface SandboxRunSpec {
+  /** argv inside the sandbox; argv[0] is resolved on the sandbox's PATH. */
+  argv: string[];
+  /** Variables added to the sandbox's minimal environment (PATH, HOME, LANG, TMPDIR …). Never the server's env. */
+  env?: Record<string, string>;
+  limits: ResourceLimits;
+  /** Files written into the work dir before start. */
+  files?: SandboxFile[];
+  /** Whole stdin for batch runs; ignored when the caller writes to `SandboxProcess.stdin` itself. */
+  stdin?: Buffer | string;
+  /** After exit, read back every regular file of the work dir (symlinks and special files are skipped, never followed). */
+  collectFiles?: boolean;
+  /** Aborting kills the whole run; the result then has `aborted: true`. */
+  signal?: AbortSignal;
+  /** Identifies the run in logs. */
+  label?: string;
+}
+
+export interface SandboxRunResult {
+  /** Up to `limits.outputBytes` of stdout + stderr are kept; the rest is dropped and `limitHit` is `output`. */
+  stdout: Buffer;
+  stderr: Buffer;
+  exitCode: number | null;
+  /** Signal name when the program was killed by one (`SIGKILL`, `SIGSEGV`, …). */
+  signal: string | null;
+  cpuTimeMs: number;
+  wallTimeMs: number;
+  /** Peak memory of the whole run (cgroup), KiB; 0 when only rlimits were available. */
+  memoryKb: number;
+  limitHit: LimitHit;
+  /** True when the run was stopped by the caller (abort signal or `kill()`). */
+  aborted: boolean;
+  /** Work dir contents, when `collectFiles` was set. */
+  files: SandboxFile[];
+}
+
+/** A started run with live streams: used by interactive runs; batch runs use `Sandbox.run`. */
+export interface SandboxProcess {
+  readonly stdin: Writable;
+  readonly stdout: Readable;
+  readonly stderr: Readable;
+  /** Sends a signal to the program's whole process tree. */
+  signal(name: NodeJS.Signals): void;
+  /** Kills every process of the run; the result reports `aborted: true`. */
+  kill(): void;
+  /** Settles after teardown: every process gone, cgroup and work dir removed. */
+  readonly result: Promise<SandboxRunResult>;
+}
+
+/** What this host's sandbox can enforce; reported at start-up and by /health. */
+export interface SandboxCapabilities {
+  /** `v2`, `v1`, or `none` (rlimit fallback: memory, CPU-total and peak-memory figures are weaker). */
+  cgroups: 'v1' | 'v2' | 'none';
+  bwrapVersion: string;
+  /** Human-readable warnings to log loudly at start-up. */
+  warnings: string[];
+}
+
+export interface Sandbox {
+  readonly capabilities: SandboxCapabilities;
+  /** Runs to completion; resolves with figures even when the program fails (that is a verdict, not an error). Rejects only on a sandbox fault (AppError). */
+  run(spec: SandboxRunSpec): Promise<SandboxRunResult>;
+  /** Starts a run and hands back its live streams. */
+  start(spec: SandboxRunSpec): Promise<SandboxProcess>;
+  /** Kills every run still alive and releases host resources. */
+  close(): Promise<void>;
+}
