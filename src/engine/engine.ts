@@ -26,6 +26,11 @@ export interface InteractiveStart {
   compileError: StageResult | null;
   process: SandboxProcess | null;
   limits: ResourceLimits;
+  /**
+   * Settles once the process has ended, with its verdict and figures (stdout/stderr are empty: they were streamed);
+   * for a compile error it is the compile verdict. Never rejects on a program failure.
+   */
+  outcome: Promise<ExecutionResult>;
 }
 
 export interface Engine {

@@ -1,0 +1,74 @@
+// Tracks interactive runs between admission and start, so the worker hands the live process to the caller that asked for it.
+import type { InteractiveStart } from '../engine/engine.js';
+
+/** What the caller of `startInteractive` holds. */
+export interface InteractiveSession {
+  id: string;
+  /** 1-based queue position at admission, null when it could start at once. */
+  position: number | null;
+  /** Resolves when the program got a slot and started (or failed to compile); rejects when cancelled or failed before starting. */
+  started: Promise<InteractiveStart>;
+  /** Cancels while queued, kills while running. */
+  stop(): Promise<void>;
+}
+
+interface Pending {
+  resolve: (start: InteractiveStart) => void;
+  reject: (error: Error) => void;
+  started: Promise<InteractiveStart>;
+  current: InteractiveStart | null;
+}
+
+export class InteractiveRegistry {
+  private readonly pending = new Map<string, Pending>();
+
+  /** Called before the job is enqueued, so a worker that picks it up at once already knows it is interactive. */
+  prepare(id: string): void {
+    let resolve!: (start: InteractiveStart) => void;
+    let reject!: (error: Error) => void;
+    const started = new Promise<InteractiveStart>((onResolve, onReject) => {
+      resolve = onResolve;
+      reject = onReject;
+    });
+    // The caller may never await it (e.g. it disconnected); the rejection is still observed here.
+    started.catch(() => undefined);
+    const entry: Pending = { resolve, reject, started, current: null };
+    entry.resolve = (start) => {
+      entry.current = start;
+      resolve(start);
+    };
+    this.pending.set(id, entry);
+  }
+
+  session(id: string, position: number | null, cancel: () => Promise<void>): InteractiveSession {
+    const entry = this.pending.get(id);
+    if (!entry) throw new Error(`interactive run ${id} was not prepared`);
+    return {
+      id,
+      position,
+      started: entry.started,
+      stop: async () => {
+        if (entry.current) entry.current.process?.kill();
+        else await cancel();
+      },
+    };
+  }
+
+  /** The worker's side: hands the started process over. */
+  get(id: string): { deliver: (start: InteractiveStart) => void } | null {
+    const entry = this.pending.get(id);
+    return entry ? { deliver: entry.resolve } : null;
+  }
+
+  release(id: string): void {
+    this.pending.delete(id);
+  }
+
+  /** Ends a run that will never start (cancelled, failed, rejected at admission). */
+  fail(id: string, reason: string): void {
+    const entry = this.pending.get(id);
+    if (!entry) return;
+    if (!entry.current) entry.reject(new Error(reason));
+    this.pending.delete(id);
+  }
+}

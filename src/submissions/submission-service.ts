@@ -1,0 +1,362 @@
+// The submission service: admits, persists, schedules and reports executions for every transport.
+import { randomUUID } from 'node:crypto';
+import type { Config } from '../config/index.js';
+import type { Identity } from '../domain/identity.js';
+import { effectivePriority } from '../domain/priority.js';
+import type { ExecutionResult } from '../domain/result.js';
+import type { Submission } from '../domain/submission.js';
+import { isTerminal } from '../domain/lifecycle.js';
+import type { Engine, InteractiveStart } from '../engine/engine.js';
+import { AppError, QUEUE_ERRORS } from '../errors/index.js';
+import type { LanguageStatus } from '../languages/language.js';
+import type { Logger } from '../logging/logger.js';
+import type { JobQueue, QueueEvent, QueueSnapshot, QueuedJob } from '../queue/job-queue.js';
+import type { SandboxCapabilities } from '../sandbox/sandbox.js';
+import type { RoomStats, Store } from '../store/store.js';
+import { InteractiveRegistry, type InteractiveSession } from './interactive-registry.js';
+import { OrderedPublisher } from './ordered-publisher.js';
+import { RetentionSweeper } from './retention-sweeper.js';
+import type { SubmissionEvent, SubmitInput, SubmitOutcome } from './types.js';
+import { validateSubmission } from './validate-submission.js';
+
+export interface SubmissionServiceDeps {
+  engine: Engine;
+  queue: JobQueue;
+  store: Store;
+  config: Config;
+  logger: Logger;
+  /** Reported by health(); the sandbox itself is used only through the engine. */
+  sandboxCapabilities: SandboxCapabilities;
+}
+
+export interface ServiceStats {
+  active: number;
+  queued: number;
+  totalInProgress: number;
+  completed: number;
+  failed: number;
+  cancelled: number;
+  /** Percentage of finished executions whose verdict is `accepted`, two decimals. */
+  successRate: number;
+}
+
+export interface ServiceHealth {
+  queueLength: number;
+  processing: number;
+  maxConcurrent: number;
+  uptimeMs: number;
+  sandbox: SandboxCapabilities;
+}
+
+export class SubmissionService {
+  private readonly publisher: OrderedPublisher<SubmissionEvent>;
+  /** Inserts still in flight, so the worker never runs (and events never report) a row that is not stored yet. */
+  private readonly pendingInserts = new Map<string, Promise<void>>();
+  /** Concurrent submits with the same (user, correlationId) share one admission. */
+  private readonly inflightCorrelations = new Map<string, Promise<SubmitOutcome>>();
+  private readonly interactive = new InteractiveRegistry();
+  private readonly sweeper: RetentionSweeper;
+  private readonly startedAt = Date.now();
+  private unsubscribeQueue: (() => void) | null = null;
+
+  constructor(private readonly deps: SubmissionServiceDeps) {
+    this.publisher = new OrderedPublisher((error, event) =>
+      deps.logger.error({ err: error, event: event.type }, 'failed to persist or publish a queue event'),
+    );
+    this.sweeper = new RetentionSweeper(deps.store, deps.config.retention, deps.logger);
+  }
+
+  /** Recovers from an earlier crash, then starts dispatching and sweeping. */
+  async start(): Promise<void> {
+    const interrupted = await this.deps.store.failInterrupted('server restarted', new Date());
+    if (interrupted > 0) this.deps.logger.warn({ interrupted }, 'marked executions left queued or running by a previous process as failed');
+    this.unsubscribeQueue = this.deps.queue.subscribe((event) => this.onQueueEvent(event));
+    this.deps.queue.process((job, signal) => this.runJob(job, signal));
+    this.sweeper.start();
+  }
+
+  languages(): LanguageStatus[] {
+    return this.deps.engine.languages();
+  }
+
+  /** Validates and admits one submission; a repeated correlationId from the same user returns the earlier one. */
+  async submit(input: SubmitInput): Promise<SubmitOutcome> {
+    if (!input.correlationId) return this.admit(input, randomUUID());
+    const key = `${input.user.userId}\u0000${input.correlationId}`;
+    const inflight = this.inflightCorrelations.get(key);
+    if (inflight) return { ...(await inflight), duplicate: true };
+    const admission = this.admitOnce(input, input.correlationId);
+    this.inflightCorrelations.set(key, admission);
+    try {
+      return await admission;
+    } finally {
+      this.inflightCorrelations.delete(key);
+    }
+  }
+
+  /** Admits each input independently; one rejected item does not affect the others. */
+  async submitBatch(inputs: SubmitInput[]): Promise<Array<SubmitOutcome | { error: AppError }>> {
+    const outcomes: Array<SubmitOutcome | { error: AppError }> = [];
+    for (const input of inputs) {
+      try {
+        outcomes.push(await this.submit(input));
+      } catch (error) {
+        if (!(error instanceof AppError)) throw error;
+        outcomes.push({ error });
+      }
+    }
+    return outcomes;
+  }
+
+  async get(id: string): Promise<{ submission: Submission; position: number | null; roomPosition: number | null } | null> {
+    await this.pendingInserts.get(id);
+    const submission = await this.deps.store.getSubmission(id);
+    if (!submission) return null;
+    const entry = isTerminal(submission.status) ? null : await this.deps.queue.get(id);
+    return { submission, position: entry?.position ?? null, roomPosition: entry?.roomPosition ?? null };
+  }
+
+  /** Resolves when the submission reaches a terminal status, or at the timeout with its state then; null when unknown. */
+  async waitFor(id: string, timeoutMs: number): Promise<Submission | null> {
+    const finished = new Promise<void>((resolve) => {
+      const timer = setTimeout(done, timeoutMs);
+      const unsubscribe = this.publisher.subscribe((event) => {
+        if (isFinishEvent(event) && event.entry.id === id) done();
+      });
+      function done(): void {
+        clearTimeout(timer);
+        unsubscribe();
+        resolve();
+      }
+      // Checked after subscribing so a finish between the read and the subscription is not missed.
+      void this.get(id).then((current) => {
+        if (!current || isTerminal(current.submission.status)) done();
+      });
+    });
+    await finished;
+    return (await this.get(id))?.submission ?? null;
+  }
+
+  /** Submits and waits for the result: the synchronous routes (`/compile`, `/run`) use it. */
+  async run(input: SubmitInput): Promise<Submission> {
+    const { submission } = await this.submit(input);
+    const limits = submission.request.limits;
+    const budget = (limits.wallTimeMs ?? this.deps.config.limits.run.wallTimeMs) * Math.max(1, submission.request.testCases.length);
+    // The wait covers the queue as well as the run, so it is generous; the result is returned as soon as it exists.
+    const finished = await this.waitFor(submission.id, budget + this.deps.config.limits.compile.wallTimeMs + this.deps.config.scheduler.maxWaitMs);
+    return finished ?? submission;
+  }
+
+  /** The owner cancels a queued execution; others get 403, running or finished ones 409. */
+  async cancel(id: string, user: Identity): Promise<Submission> {
+    await this.pendingInserts.get(id);
+    const submission = await this.deps.store.getSubmission(id);
+    if (!submission) throw new AppError(QUEUE_ERRORS.notFound, `no submission has id ${id}`);
+    if (submission.user.userId !== user.userId) throw new AppError(QUEUE_ERRORS.cancelForbidden, 'only the user who submitted an execution may cancel it');
+    if (submission.status !== 'queued') {
+      throw new AppError(QUEUE_ERRORS.notCancellable, `the execution is ${submission.status} and can no longer be cancelled`);
+    }
+    await this.deps.queue.cancel(id, user.userId);
+    await this.publisher.drain();
+    return (await this.deps.store.getSubmission(id)) ?? submission;
+  }
+
+  /** Queues an interactive run; it takes a slot like any execution and streams once started. */
+  async startInteractive(input: SubmitInput): Promise<InteractiveSession> {
+    const outcome = await this.admit(input, randomUUID(), { interactive: true });
+    return this.interactive.session(outcome.submission.id, outcome.position, () =>
+      this.cancel(outcome.submission.id, input.user).then(() => undefined),
+    );
+  }
+
+  snapshot(roomId?: string | null): Promise<QueueSnapshot> {
+    return this.deps.queue.snapshot(roomId);
+  }
+
+  async stats(): Promise<ServiceStats> {
+    const [snapshot, totals] = await Promise.all([this.deps.queue.snapshot(), this.deps.store.globalStats()]);
+    const finished = totals.completed + totals.failed;
+    return {
+      active: snapshot.activeCount,
+      queued: snapshot.queueLength,
+      totalInProgress: snapshot.activeCount + snapshot.queueLength,
+      completed: totals.completed,
+      failed: totals.failed,
+      cancelled: totals.cancelled,
+      successRate: finished === 0 ? 0 : Math.round((totals.accepted / finished) * 10_000) / 100,
+    };
+  }
+
+  async health(): Promise<ServiceHealth> {
+    const snapshot = await this.deps.queue.snapshot();
+    return {
+      queueLength: snapshot.queueLength,
+      processing: snapshot.activeCount,
+      maxConcurrent: snapshot.maxConcurrent,
+      uptimeMs: Date.now() - this.startedAt,
+      sandbox: this.deps.sandboxCapabilities,
+    };
+  }
+
+  roomHistory(roomId: string, limit: number): Promise<Submission[]> {
+    return this.deps.store.roomHistory(roomId, { limit });
+  }
+
+  userHistory(userId: string, limit: number): Promise<Submission[]> {
+    return this.deps.store.userHistory(userId, { limit });
+  }
+
+  roomStats(roomId: string, sinceMs: number): Promise<RoomStats> {
+    return this.deps.store.roomStats(roomId, new Date(Date.now() - sinceMs));
+  }
+
+  /** Events after persistence, in queue order. */
+  subscribe(listener: (event: SubmissionEvent) => void): () => void {
+    return this.publisher.subscribe(listener);
+  }
+
+  /** Stops admitting, lets running jobs finish within the grace period, and marks whatever is left as failed. */
+  async shutdown(graceMs: number): Promise<void> {
+    this.sweeper.stop();
+    const { unfinished } = await this.deps.queue.close(graceMs);
+    await this.publisher.drain();
+    const now = new Date();
+    for (const job of unfinished) {
+      await this.pendingInserts.get(job.id);
+      const current = await this.deps.store.getSubmission(job.id);
+      if (current && !isTerminal(current.status)) {
+        await this.deps.store.markFinished(job.id, { status: 'failed', verdict: 'internal_error', result: null, error: 'server shutting down', finishedAt: now });
+      }
+    }
+    this.unsubscribeQueue?.();
+  }
+
+  private async admitOnce(input: SubmitInput, correlationId: string): Promise<SubmitOutcome> {
+    const existing = await this.deps.store.findByCorrelationId(input.user.userId, correlationId);
+    if (existing) {
+      const entry = isTerminal(existing.status) ? null : await this.deps.queue.get(existing.id);
+      return { submission: existing, position: entry?.position ?? null, roomPosition: entry?.roomPosition ?? null, duplicate: true };
+    }
+    return this.admit(input, correlationId);
+  }
+
+  private async admit(input: SubmitInput, correlationId: string, options: { interactive?: boolean } = {}): Promise<SubmitOutcome> {
+    validateSubmission(input.request, this.deps.config.limits);
+    this.deps.engine.validate(input.request);
+    const priorityKind = input.priorityKind ?? 'run';
+    const submission: Submission = {
+      id: randomUUID(),
+      correlationId,
+      roomId: input.roomId ?? null,
+      user: input.user,
+      title: input.title ?? null,
+      priorityKind,
+      priority: effectivePriority(priorityKind, input.user.role),
+      request: input.request,
+      status: 'queued',
+      verdict: null,
+      result: null,
+      error: null,
+      createdAt: new Date(),
+      startedAt: null,
+      finishedAt: null,
+    };
+    const job: QueuedJob = {
+      id: submission.id,
+      correlationId,
+      roomId: submission.roomId,
+      user: submission.user,
+      priority: submission.priority,
+      language: submission.request.language,
+      request: submission.request,
+      enqueuedAt: submission.createdAt.getTime(),
+    };
+    if (options.interactive) this.interactive.prepare(submission.id);
+    // Admission first, so a rejected request leaves no row behind; the row is written before the job can run or be reported.
+    let entry;
+    try {
+      ({ entry } = await this.deps.queue.enqueue(job));
+    } catch (error) {
+      this.interactive.fail(submission.id, 'not admitted');
+      throw error;
+    }
+    const insert = this.deps.store.insertSubmission(submission);
+    this.pendingInserts.set(submission.id, insert.catch(() => undefined));
+    try {
+      await insert;
+    } catch (error) {
+      await this.deps.queue.cancel(submission.id, submission.user.userId).catch(() => undefined);
+      throw error;
+    } finally {
+      this.pendingInserts.delete(submission.id);
+    }
+    this.deps.logger.info({ executionId: submission.id, correlationId, roomId: submission.roomId, userId: submission.user.userId }, 'execution queued');
+    return { submission, position: entry.position, roomPosition: entry.roomPosition, duplicate: false };
+  }
+
+  private async runJob(job: QueuedJob, signal: AbortSignal): Promise<ExecutionResult> {
+    await this.pendingInserts.get(job.id);
+    const log = { executionId: job.id, correlationId: job.correlationId };
+    const session = this.interactive.get(job.id);
+    if (session) return this.runInteractiveJob(job, signal, session.deliver);
+    this.deps.logger.debug(log, 'execution started');
+    return this.deps.engine.execute(job.request, { signal, executionId: job.id, correlationId: job.correlationId });
+  }
+
+  private async runInteractiveJob(job: QueuedJob, signal: AbortSignal, deliver: (start: InteractiveStart) => void): Promise<ExecutionResult> {
+    const start = await this.deps.engine.startInteractive(job.request, { signal, executionId: job.id, correlationId: job.correlationId });
+    const abort = (): void => start.process?.kill();
+    signal.addEventListener('abort', abort, { once: true });
+    deliver(start);
+    try {
+      return await start.outcome;
+    } finally {
+      signal.removeEventListener('abort', abort);
+      this.interactive.release(job.id);
+    }
+  }
+
+  private onQueueEvent(event: QueueEvent): void {
+    const store = this.deps.store;
+    switch (event.type) {
+      case 'queued':
+      case 'positions':
+        this.publisher.publish(event, async () => {
+          if (event.type === 'queued') await this.pendingInserts.get(event.entry.id);
+        });
+        return;
+      case 'started':
+        this.publisher.publish(event, () => store.markRunning(event.entry.id, new Date(event.entry.startedAt ?? Date.now())));
+        return;
+      case 'completed':
+        this.publisher.publish(event, async () => {
+          await store.markFinished(event.entry.id, {
+            status: 'completed',
+            verdict: event.result.verdict,
+            result: event.result,
+            error: null,
+            finishedAt: new Date(event.finishedAt),
+          });
+          if (event.entry.roomId) await store.recordRoomExecution(event.entry.roomId, new Date(event.finishedAt));
+        });
+        return;
+      case 'failed':
+        this.deps.logger.error({ executionId: event.entry.id, correlationId: event.entry.correlationId, error: event.error }, 'execution failed');
+        this.interactive.fail(event.entry.id, event.error);
+        this.publisher.publish(event, () =>
+          store.markFinished(event.entry.id, { status: 'failed', verdict: 'internal_error', result: null, error: event.error, finishedAt: new Date(event.finishedAt) }),
+        );
+        return;
+      case 'cancelled':
+        this.interactive.fail(event.entry.id, 'cancelled');
+        this.publisher.publish(event, () =>
+          store.markFinished(event.entry.id, { status: 'cancelled', verdict: null, result: null, error: `cancelled by ${event.byUserId}`, finishedAt: new Date(event.finishedAt) }),
+        );
+        return;
+    }
+  }
+}
+
+function isFinishEvent(event: SubmissionEvent): event is Extract<SubmissionEvent, { type: 'completed' | 'failed' | 'cancelled' }> {
+  return event.type === 'completed' || event.type === 'failed' || event.type === 'cancelled';
+}
