@@ -1,0 +1,192 @@
+// The engine's orchestration against a scripted fake sandbox: compile once, parallel cases, verdicts, cache, aborts.
+import { PassThrough } from 'node:stream';
+import { describe, expect, it } from 'vitest';
+import type { ResourceLimits } from '../domain/limits.js';
+import type { ExecutionRequest } from '../domain/submission.js';
+import { CATALOGUE } from '../languages/catalogue.js';
+import type { LanguageStatus } from '../languages/language.js';
+import type { Sandbox, SandboxProcess, SandboxRunResult, SandboxRunSpec } from '../sandbox/sandbox.js';
+import type { EngineEvent } from './engine.js';
+import { SandboxEngine } from './sandbox-engine.js';
+
+const limits: ResourceLimits = { cpuTimeMs: 1000, wallTimeMs: 2000, memoryMb: 128, processes: 32, outputBytes: 10_000, fileSizeBytes: 10_000, workDirMb: 16, openFiles: 64, stackMb: 8 };
+const languages: LanguageStatus[] = CATALOGUE.map((language) => ({ ...language, installed: true, version: '1.0.0', unavailableReason: null }));
+
+type Script = (spec: SandboxRunSpec) => Partial<SandboxRunResult> | Promise<Partial<SandboxRunResult>>;
+
+class FakeSandbox implements Sandbox {
+  readonly capabilities = { cgroups: 'v1' as const, bwrapVersion: 'fake', warnings: [] };
+  readonly specs: SandboxRunSpec[] = [];
+  running = 0;
+  peak = 0;
+  constructor(private readonly script: Script) {}
+
+  async run(spec: SandboxRunSpec): Promise<SandboxRunResult> {
+    this.specs.push(spec);
+    this.running++;
+    this.peak = Math.max(this.peak, this.running);
+    try {
+      await new Promise((resolve) => setTimeout(resolve, 5));
+      return { stdout: Buffer.alloc(0), stderr: Buffer.alloc(0), exitCode: 0, signal: null, cpuTimeMs: 3, wallTimeMs: 7, memoryKb: 900, limitHit: null, aborted: false, files: [], ...(await this.script(spec)) };
+    } finally {
+      this.running--;
+    }
+  }
+
+  async start(spec: SandboxRunSpec): Promise<SandboxProcess> {
+    this.specs.push(spec);
+    const result = this.run(spec);
+    return { stdin: new PassThrough(), stdout: new PassThrough(), stderr: new PassThrough(), signal: () => undefined, kill: () => undefined, result };
+  }
+
+  async close(): Promise<void> {}
+
+  compiles(): SandboxRunSpec[] {
+    return this.specs.filter((spec) => spec.collectFiles);
+  }
+}
+
+function engineWith(script: Script, batch = 3) {
+  const sandbox = new FakeSandbox(script);
+  const engine = new SandboxEngine({ sandbox, languages, limits: { run: limits, compile: { ...limits, cpuTimeMs: 9000 }, max: { ...limits, memoryMb: 1024 } }, testCaseBatchSize: batch });
+  return { sandbox, engine };
+}
+
+const request = (overrides: Partial<ExecutionRequest> = {}): ExecutionRequest => ({
+  language: 'python', files: [{ name: 'main.py', content: 'print(input())' }], stdin: 'hi\n', args: [], testCases: [], limits: {}, compareMode: 'trimmed', outputEncoding: 'utf8',
+  ...overrides,
+});
+
+/** A C compiler that produces `main`, and a program that echoes its stdin. */
+const cScript: Script = (spec) => {
+  if (spec.collectFiles) {
+    const source = spec.files!.find((file) => file.path === 'main.c')!.content.toString();
+    if (source.includes('syntax error')) return { exitCode: 1, stderr: Buffer.from("main.c:1:1: error: expected ';'\n") };
+    return { files: [...spec.files!, { path: 'main', content: Buffer.from('ELF'), mode: 0o755 }] };
+  }
+  return { stdout: Buffer.from(String(spec.stdin ?? '')) };
+};
+const cRequest = (overrides: Partial<ExecutionRequest> = {}) => request({ language: 'c', files: [{ name: 'main.c', content: 'int main(){}' }], ...overrides });
+
+describe('when running an interpreted program', () => {
+  it('should run once with stdin and args and fill every result field', async () => {
+    const { engine, sandbox } = engineWith(() => ({ stdout: Buffer.from('hi\n') }));
+    const result = await engine.execute(request({ args: ['--flag', 'x y'] }));
+    expect(sandbox.specs).toHaveLength(1);
+    expect(sandbox.specs[0]!.argv).toEqual(['python3', '-B', '-s', 'main.py', '--flag', 'x y']);
+    expect(sandbox.specs[0]!.stdin).toBe('hi\n');
+    expect(result).toEqual({
+      verdict: 'accepted', compile: null, compileCached: false, stdout: 'hi\n', stderr: '', exitCode: 0, signal: null, cpuTimeMs: 3, wallTimeMs: 7, memoryKb: 900, message: null,
+      testCases: [{ index: 0, verdict: 'accepted', stdout: 'hi\n', stderr: '', invalidUtf8: false, message: null, cpuTimeMs: 3, wallTimeMs: 7, memoryKb: 900, exitCode: 0, signal: null, expectedOutput: null }],
+    });
+  });
+
+  it('should give the sandbox the requested limits plus the runtime overhead', async () => {
+    const { engine, sandbox } = engineWith(() => ({}));
+    await engine.execute(request({ language: 'java', files: [{ name: 'Main.java', content: 'class Main {}' }], limits: { memoryMb: 200 } }));
+    const run = sandbox.specs.find((spec) => !spec.collectFiles)!;
+    expect(run.limits.memoryMb).toBe(200 + 160);
+    expect(run.argv).toContain('-Xmx200m');
+  });
+
+  it('should deliver raw bytes in base64 on request', async () => {
+    const { engine } = engineWith(() => ({ stdout: Buffer.from([0xc3, 0x28]) }));
+    const result = await engine.execute(request({ outputEncoding: 'base64' }));
+    expect(Buffer.from(result.stdout, 'base64')).toEqual(Buffer.from([0xc3, 0x28]));
+    expect(result.testCases[0]!.invalidUtf8).toBe(true);
+  });
+});
+
+describe('when running a compiled program with test cases', () => {
+  it('should compile once, run the cases at most 3 at a time and judge each', async () => {
+    const { engine, sandbox } = engineWith(cScript);
+    const events: EngineEvent[] = [];
+    const testCases = ['1', '2', '3', '4', '5', '6', '7'].map((n) => ({ stdin: `${n}\n`, expectedOutput: n === '4' ? '5' : n }));
+    const result = await engine.execute(cRequest({ testCases }), { onEvent: (event) => events.push(event) });
+    expect(sandbox.compiles()).toHaveLength(1);
+    expect(sandbox.peak).toBeLessThanOrEqual(3);
+    expect(result.testCases.map((testCase) => testCase.verdict)).toEqual(['accepted', 'accepted', 'accepted', 'wrong_answer', 'accepted', 'accepted', 'accepted']);
+    expect(result.verdict).toBe('wrong_answer');
+    expect(result.message).toMatch(/^test case 4:/);
+    expect(events.filter((event) => event.type === 'compile-finished')).toEqual([expect.objectContaining({ cached: false })]);
+    expect(events.filter((event) => event.type === 'test-case-finished')).toHaveLength(7);
+    const run = sandbox.specs.find((spec) => !spec.collectFiles)!;
+    expect(run.argv).toEqual(['./main']);
+    expect(run.files!.map((file) => file.path).sort()).toEqual(['main', 'main.c']);
+  });
+
+  it('should reuse the compile for an identical submission, and share one that is in flight', async () => {
+    const { engine, sandbox } = engineWith(cScript);
+    const [a, b] = await Promise.all([engine.execute(cRequest()), engine.execute(cRequest())]);
+    const c = await engine.execute(cRequest());
+    expect(sandbox.compiles()).toHaveLength(1);
+    expect([a.compileCached, b.compileCached, c.compileCached].sort()).toEqual([false, true, true]);
+    expect(engine.compileCacheStats()).toMatchObject({ misses: 1, hits: 1, joins: 1 });
+    await engine.execute(cRequest({ files: [{ name: 'main.c', content: 'int main(){ }' }] }));
+    expect(sandbox.compiles()).toHaveLength(2);
+  });
+
+  it("should return the compiler's message as a compilation error without running", async () => {
+    const { engine, sandbox } = engineWith(cScript);
+    const result = await engine.execute(cRequest({ files: [{ name: 'main.c', content: 'syntax error' }], testCases: [{ stdin: '', expectedOutput: '' }] }));
+    expect(result.verdict).toBe('compilation_error');
+    expect(result.stderr).toContain("error: expected ';'");
+    expect(result.compile!.verdict).toBe('compilation_error');
+    expect(result.testCases).toEqual([]);
+    expect(sandbox.specs).toHaveLength(1);
+  });
+
+  it('should not cache a compile stopped by a limit', async () => {
+    const { engine, sandbox } = engineWith((spec) => (spec.collectFiles ? { limitHit: 'wall', signal: 'SIGKILL', exitCode: null } : {}));
+    expect((await engine.execute(cRequest())).verdict).toBe('compilation_error');
+    await engine.execute(cRequest());
+    expect(sandbox.compiles()).toHaveLength(2);
+  });
+});
+
+describe('when something stops the execution', () => {
+  it('should keep what finished when the caller aborts, without claiming internal_error', async () => {
+    const controller = new AbortController();
+    const { engine } = engineWith(async (spec) => {
+      if (spec.stdin === '1\n') return { stdout: Buffer.from('1\n') };
+      controller.abort();
+      return { aborted: true, signal: 'SIGKILL', exitCode: null };
+    }, 1);
+    const result = await engine.execute(request({ testCases: [{ stdin: '1\n' }, { stdin: '2\n' }, { stdin: '3\n' }] }), { signal: controller.signal });
+    expect(result.testCases).toHaveLength(1);
+    expect(result.verdict).not.toBe('internal_error');
+    expect(result.message).toBe('stopped before it finished: 1 of 3 runs completed');
+  });
+
+  it('should reject when the sandbox itself fails', async () => {
+    const { engine } = engineWith(() => Promise.reject(new Error('cgroup vanished')));
+    await expect(engine.execute(request())).rejects.toThrow('cgroup vanished');
+  });
+
+  it('should reject a bad request before running anything', async () => {
+    const { engine, sandbox } = engineWith(() => ({}));
+    await expect(engine.execute(request({ language: 'cobol' }))).rejects.toMatchObject({ code: 'RUNLANE_ERR_ENGINE_UNKNOWN_LANGUAGE' });
+    expect(sandbox.specs).toHaveLength(0);
+  });
+});
+
+describe('when starting an interactive program', () => {
+  it('should compile through the cache and start the program', async () => {
+    const { engine, sandbox } = engineWith(cScript);
+    await engine.execute(cRequest());
+    const started = await engine.startInteractive(cRequest());
+    expect(started.compileError).toBeNull();
+    expect(started.process).not.toBeNull();
+    expect(sandbox.compiles()).toHaveLength(1);
+    const outcome = await started.outcome;
+    expect(outcome).toMatchObject({ verdict: 'accepted', compileCached: true, stdout: '' });
+  });
+
+  it('should hand back the compile error and start nothing', async () => {
+    const { engine } = engineWith(cScript);
+    const started = await engine.startInteractive(cRequest({ files: [{ name: 'main.c', content: 'syntax error' }] }));
+    expect(started.process).toBeNull();
+    expect(started.compileError!.verdict).toBe('compilation_error');
+    expect((await started.outcome).verdict).toBe('compilation_error');
+  });
+});

@@ -1,0 +1,182 @@
+// The Engine over a Sandbox: validate, compile once (cached), run the test cases in parallel batches, judge each run.
+import type { ExecutionResult, OutputEncoding, StageResult, TestCaseResult } from '../domain/result.js';
+import type { ExecutionRequest, TestCase } from '../domain/submission.js';
+import type { LanguageStatus } from '../languages/language.js';
+import { silentLogger, type Logger } from '../logging/logger.js';
+import type { Sandbox, SandboxFile } from '../sandbox/sandbox.js';
+import { CompileStage, type CompileOutcome } from './compile-stage.js';
+import type { CompileCacheStats } from './compile-cache.js';
+import { decodeOutput } from './decode-output.js';
+import type { Engine, ExecuteOptions, InteractiveStart } from './engine.js';
+import { judgeRun } from './judge-run.js';
+import { mapConcurrent } from './map-concurrent.js';
+import { expandCommand } from './placeholders.js';
+import { compileStageLimits, runStageLimits, type LimitSettings, type StageLimits } from './stage-limits.js';
+import { stageResult, summarize } from './stage-result.js';
+import { validateRequest, type ResolvedRequest } from './validate-request.js';
+
+export interface SandboxEngineOptions {
+  sandbox: Sandbox;
+  /** The catalogue with what this node detected (see languages/detect.ts). */
+  languages: LanguageStatus[];
+  /** The `limits` section of the config: run and compile defaults, and the maxima a request may ask for. */
+  limits: LimitSettings;
+  /**
+   * Test cases of one submission running at once.
+   * @defaultValue 3
+   */
+  testCaseBatchSize?: number;
+  /**
+   * Size bound of the compile cache, bytes.
+   * @defaultValue 268435456 (256 MiB)
+   */
+  compileCacheBytes?: number;
+  /** @defaultValue a silent logger */
+  logger?: Logger;
+}
+
+/** A program ready to run: either a compile failure, or the argv and files of the run stage. */
+interface Prepared {
+  resolved: ResolvedRequest;
+  compile: StageResult | null;
+  compileCached: boolean;
+  compilerOutput: string;
+  failed: boolean;
+  runFiles: SandboxFile[];
+  argv: string[];
+  limits: StageLimits;
+}
+
+/** Stops waiting (not the shared work) when the caller aborts. */
+function untilAborted<T>(work: Promise<T>, signal: AbortSignal | undefined): Promise<T | null> {
+  if (!signal) return work;
+  if (signal.aborted) return Promise.resolve(null);
+  return new Promise((resolve, reject) => {
+    const onAbort = () => resolve(null);
+    signal.addEventListener('abort', onAbort, { once: true });
+    work.then(
+      (value) => (signal.removeEventListener('abort', onAbort), resolve(value)),
+      (error: unknown) => (signal.removeEventListener('abort', onAbort), reject(error)),
+    );
+  });
+}
+
+export class SandboxEngine implements Engine {
+  private readonly sandbox: Sandbox;
+  private readonly statuses: LanguageStatus[];
+  private readonly limitSettings: LimitSettings;
+  private readonly batchSize: number;
+  private readonly logger: Logger;
+  private readonly compiler: CompileStage;
+
+  constructor(options: SandboxEngineOptions) {
+    this.sandbox = options.sandbox;
+    this.statuses = options.languages;
+    this.limitSettings = options.limits;
+    this.batchSize = options.testCaseBatchSize ?? 3;
+    this.logger = options.logger ?? silentLogger();
+    this.compiler = new CompileStage(this.sandbox, options.compileCacheBytes ?? 256 * 1024 * 1024, this.logger);
+  }
+
+  languages(): LanguageStatus[] {
+    return this.statuses;
+  }
+
+  validate(request: ExecutionRequest): void {
+    validateRequest(request, this.statuses, this.limitSettings.max);
+  }
+
+  /** Figures of the compile cache (hits, in-flight joins, misses, bytes), for metrics and tests. */
+  compileCacheStats(): CompileCacheStats {
+    return this.compiler.cache.stats();
+  }
+
+  async execute(request: ExecutionRequest, options: ExecuteOptions = {}): Promise<ExecutionResult> {
+    const resolved = validateRequest(request, this.statuses, this.limitSettings.max);
+    const logger = this.logger.child({ executionId: options.executionId, correlationId: options.correlationId, language: resolved.language.id });
+    const cases: TestCase[] = request.testCases.length > 0 ? request.testCases : [{ stdin: request.stdin, expectedOutput: null }];
+    const prepared = await this.prepare(request, resolved, options);
+    if (!prepared) return summarize({ compile: null, compileCached: false, compilerOutput: '', testCases: [], expectedRuns: cases.length });
+    if (prepared.failed) {
+      return summarize({ compile: prepared.compile, compileCached: prepared.compileCached, compilerOutput: prepared.compilerOutput, testCases: [], expectedRuns: cases.length });
+    }
+
+    const finished = await mapConcurrent(cases, this.batchSize, (testCase, index) => this.runCase(prepared, request, testCase, index, options));
+    const testCases = finished.filter((entry): entry is TestCaseResult => entry !== null);
+    const result = summarize({ compile: prepared.compile, compileCached: prepared.compileCached, compilerOutput: '', testCases, expectedRuns: cases.length });
+    if (result.verdict === 'internal_error') logger.warn({ message: result.message }, 'execution ended with internal_error');
+    else logger.debug({ verdict: result.verdict, cpuTimeMs: result.cpuTimeMs, memoryKb: result.memoryKb }, 'execution finished');
+    return result;
+  }
+
+  async startInteractive(request: ExecutionRequest, options: ExecuteOptions = {}): Promise<InteractiveStart> {
+    const resolved = validateRequest(request, this.statuses, this.limitSettings.max);
+    const prepared = await this.prepare(request, resolved, options);
+    const limits = runStageLimits(this.limitSettings, resolved.language, request.limits).program;
+    const noRun = { compileCached: false, compilerOutput: '', testCases: [], expectedRuns: 1 };
+    if (!prepared) return { compileError: null, process: null, limits, outcome: Promise.resolve(summarize({ ...noRun, compile: null })) };
+    if (prepared.failed) {
+      const outcome = summarize({ ...noRun, compile: prepared.compile, compileCached: prepared.compileCached, compilerOutput: prepared.compilerOutput });
+      return { compileError: prepared.compile, process: null, limits, outcome: Promise.resolve(outcome) };
+    }
+    const process = await this.sandbox.start({
+      argv: prepared.argv, env: resolved.language.env ?? {}, limits: prepared.limits.sandbox, files: prepared.runFiles,
+      ...(options.signal ? { signal: options.signal } : {}), label: `${options.executionId ?? 'interactive'}:run`,
+    });
+    const outcome = process.result.then((run) => {
+      const base = { compile: prepared.compile, compileCached: prepared.compileCached, compilerOutput: '', expectedRuns: 1 };
+      if (run.aborted) return summarize({ ...base, testCases: [] });
+      const judgement = judgeRun(run, { limits, expectedOutput: null, compareMode: request.compareMode, outOfMemoryPattern: resolved.language.outOfMemoryPattern });
+      // The output was streamed to the client as it came; the result carries only the verdict and figures.
+      const streamed = { ...run, stdout: Buffer.alloc(0), stderr: Buffer.alloc(0) };
+      return summarize({ ...base, testCases: [{ ...stageResult(streamed, judgement, request.outputEncoding), index: 0, expectedOutput: null }] });
+    });
+    // A caller that never looks at the outcome must not cause an unhandled rejection on a sandbox fault.
+    outcome.catch(() => undefined);
+    return { compileError: null, process, limits, outcome };
+  }
+
+  /** Compiles when the language needs it; null when the caller aborted while waiting for the compile. */
+  private async prepare(request: ExecutionRequest, resolved: ResolvedRequest, options: ExecuteOptions): Promise<Prepared | null> {
+    const { language, entry } = resolved;
+    const sources: SandboxFile[] = request.files.map((file) => ({ path: file.name, content: Buffer.from(file.content) }));
+    const limits = runStageLimits(this.limitSettings, language, request.limits);
+    const sourceNames = sources.map((file) => file.path).filter((path) => language.extensions.some((extension) => path.toLowerCase().endsWith(extension)));
+    const argv = [...expandCommand(language.run, { entry, sources: sourceNames, memoryMb: limits.program.memoryMb }), ...request.args];
+    const base = { resolved, argv, limits };
+    if (!language.compile) return { ...base, compile: null, compileCached: false, compilerOutput: '', failed: false, runFiles: sources };
+
+    options.onEvent?.({ type: 'compile-started' });
+    const compileLimits = compileStageLimits(this.limitSettings, language);
+    const label = `${options.executionId ?? 'execution'}:compile`;
+    const compiled = await untilAborted(this.compiler.compile({ language, entry, files: sources, limits: compileLimits, label }), options.signal);
+    if (!compiled) return null;
+    const compile = compileResult(compiled.outcome, request.outputEncoding);
+    options.onEvent?.({ type: 'compile-finished', cached: compiled.cached, result: compile });
+    const failed = compile.verdict !== 'accepted';
+    const { record } = compiled.outcome;
+    const compilerOutput = failed ? decodeOutput(Buffer.concat([record.stdout, record.stderr]), request.outputEncoding).text : '';
+    return { ...base, compile, compileCached: compiled.cached, compilerOutput, failed, runFiles: [...sources, ...compiled.outcome.artifacts] };
+  }
+
+  /** One run of the program; null when it was stopped by the caller rather than finished. */
+  private async runCase(prepared: Prepared, request: ExecutionRequest, testCase: TestCase, index: number, options: ExecuteOptions): Promise<TestCaseResult | null> {
+    if (options.signal?.aborted) return null;
+    const { language } = prepared.resolved;
+    const run = await this.sandbox.run({
+      argv: prepared.argv, env: language.env ?? {}, limits: prepared.limits.sandbox, files: prepared.runFiles, stdin: testCase.stdin,
+      ...(options.signal ? { signal: options.signal } : {}), label: `${options.executionId ?? 'execution'}:run-${index}`,
+    });
+    if (run.aborted) return null;
+    const expectedOutput = testCase.expectedOutput ?? null;
+    const judgement = judgeRun(run, { limits: prepared.limits.program, expectedOutput, compareMode: request.compareMode, outOfMemoryPattern: language.outOfMemoryPattern });
+    const result: TestCaseResult = { ...stageResult(run, judgement, request.outputEncoding), index, expectedOutput };
+    options.onEvent?.({ type: 'test-case-finished', index, verdict: result.verdict });
+    return result;
+  }
+}
+
+function compileResult(outcome: CompileOutcome, encoding: OutputEncoding): StageResult {
+  return stageResult(outcome.record, outcome.judgement, encoding);
+}
+

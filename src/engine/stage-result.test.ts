@@ -1,0 +1,45 @@
+// Result building: decoded stages, the overall verdict, first-run copies and figures folded across runs.
+import { describe, expect, it } from 'vitest';
+import type { TestCaseResult } from '../domain/result.js';
+import { stageResult, summarize, type RunRecord } from './stage-result.js';
+
+const run: RunRecord = { stdout: Buffer.from('out\n'), stderr: Buffer.from([0xff]), exitCode: 0, signal: null, cpuTimeMs: 5, wallTimeMs: 9, memoryKb: 1000, limitHit: null };
+const testCase = (index: number, overrides: Partial<TestCaseResult> = {}): TestCaseResult => ({
+  ...stageResult(run, { verdict: 'accepted', message: null }, 'utf8'), index, expectedOutput: null, ...overrides,
+});
+
+describe('when building a stage result', () => {
+  it('should decode output, flag invalid UTF-8 and copy the figures', () => {
+    expect(stageResult(run, { verdict: 'accepted', message: null }, 'utf8')).toEqual({
+      verdict: 'accepted', stdout: 'out\n', stderr: '\uFFFD', invalidUtf8: true, message: null, cpuTimeMs: 5, wallTimeMs: 9, memoryKb: 1000, exitCode: 0, signal: null,
+    });
+  });
+});
+
+describe('when summarizing runs', () => {
+  it('should fold verdicts and figures and copy the first run', () => {
+    const compile = { ...stageResult(run, { verdict: 'accepted', message: null }, 'utf8'), wallTimeMs: 100 };
+    const result = summarize({
+      compile, compileCached: false, compilerOutput: '', expectedRuns: 3,
+      testCases: [testCase(2, { cpuTimeMs: 50, memoryKb: 3000 }), testCase(0, { stdout: 'first' }), testCase(1, { verdict: 'wrong_answer', message: 'differs' })],
+    });
+    expect(result.testCases.map((entry) => entry.index)).toEqual([0, 1, 2]);
+    expect(result).toMatchObject({ verdict: 'wrong_answer', stdout: 'first', cpuTimeMs: 50, memoryKb: 3000, wallTimeMs: 100 + 27, message: 'test case 2: differs' });
+  });
+
+  it('should not count a cached compile in the wall time', () => {
+    const compile = { ...stageResult(run, { verdict: 'accepted', message: null }, 'utf8'), wallTimeMs: 100 };
+    expect(summarize({ compile, compileCached: true, compilerOutput: '', expectedRuns: 1, testCases: [testCase(0)] }).wallTimeMs).toBe(9);
+  });
+
+  it("should report a failed compile with the compiler's output and no runs", () => {
+    const compile = stageResult({ ...run, exitCode: 1 }, { verdict: 'compilation_error', message: 'compilation failed' }, 'utf8');
+    const result = summarize({ compile, compileCached: false, compilerOutput: 'main.c:1: error', expectedRuns: 1, testCases: [] });
+    expect(result).toMatchObject({ verdict: 'compilation_error', stderr: 'main.c:1: error', testCases: [], exitCode: null, message: 'compilation failed' });
+  });
+
+  it('should say when it was stopped before all runs finished', () => {
+    const result = summarize({ compile: null, compileCached: false, compilerOutput: '', expectedRuns: 3, testCases: [testCase(0)] });
+    expect(result.message).toBe('stopped before it finished: 1 of 3 runs completed');
+  });
+});
