@@ -1,0 +1,90 @@
+// Turns one run's spec into the setpriv + bwrap command line (pure: no I/O, unit-tested).
+import { SANDBOX_UID } from './host-layout.js';
+
+/** PATH inside the sandbox. */
+export const SANDBOX_PATH = '/usr/local/bin:/usr/bin:/bin';
+
+/** Names the sandbox sets itself; spec.env may override all but PATH-independent safety ones below. */
+const BASE_ENV: Record<string, string> = {
+  PATH: SANDBOX_PATH,
+  HOME: '/box',
+  LANG: 'C.UTF-8',
+  TMPDIR: '/tmp',
+  USER: 'runner',
+  LOGNAME: 'runner',
+};
+
+const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+export interface BwrapCommandInput {
+  setprivPath: string;
+  bwrapPath: string;
+  /** The run's host uid (and gid), never 0. */
+  hostUid: number;
+  /** From the host layout (system binds), computed once. */
+  systemArgs: readonly string[];
+  /** Host directories bound at /box and /tmp. */
+  boxDir: string;
+  tmpDir: string;
+  /** Size cap of the private /dev/shm, bytes. */
+  shmBytes: number;
+  env?: Record<string, string>;
+  argv: readonly string[];
+  /** File descriptor bwrap reports the child's pid and exit status on. */
+  statusFd: number;
+}
+
+/** Checks variable names and values the caller adds; they reach bwrap as separate argv items, never through a shell. */
+export function sandboxEnv(extra: Record<string, string> = {}): Record<string, string> {
+  const env = { ...BASE_ENV };
+  for (const [name, value] of Object.entries(extra)) {
+    if (!ENV_NAME.test(name)) throw new Error(`invalid environment variable name: ${JSON.stringify(name)}`);
+    if (value.includes('\0')) throw new Error(`environment variable ${name} contains a NUL byte`);
+    env[name] = value;
+  }
+  return env;
+}
+
+/** Builds `setpriv … -- bwrap … -- argv…`. */
+export function buildBwrapCommand(input: BwrapCommandInput): string[] {
+  if (!Number.isInteger(input.hostUid) || input.hostUid <= 0) throw new Error(`refusing to run as host uid ${input.hostUid}`);
+  if (input.argv.length === 0 || input.argv[0] === '') throw new Error('argv must name a program');
+  const uid = String(input.hostUid);
+  const setpriv = [
+    input.setprivPath,
+    `--reuid=${uid}`,
+    `--regid=${uid}`,
+    '--clear-groups',
+    '--inh-caps=-all',
+    '--bounding-set=-all',
+    '--no-new-privs',
+    '--',
+  ];
+  const bwrap = [
+    input.bwrapPath,
+    // --unshare-all covers user, ipc, pid, net, uts and (when possible) cgroup; --disable-userns needs --unshare-user spelled out.
+    '--unshare-all',
+    '--unshare-user',
+    '--disable-userns',
+    '--die-with-parent',
+    '--new-session',
+    '--cap-drop', 'ALL',
+    '--hostname', 'runlane',
+    '--uid', String(SANDBOX_UID),
+    '--gid', String(SANDBOX_UID),
+    ...input.systemArgs,
+    '--proc', '/proc',
+    '--dev', '/dev',
+    '--perms', '01777', '--size', String(Math.max(4096, Math.floor(input.shmBytes))), '--tmpfs', '/dev/shm',
+    '--bind', input.boxDir, '/box',
+    '--bind', input.tmpDir, '/tmp',
+    // The root and /dev are bwrap's own tmpfs mounts, writable by the program unless made read-only last.
+    '--remount-ro', '/dev',
+    '--remount-ro', '/',
+    '--chdir', '/box',
+    '--clearenv',
+  ];
+  for (const [name, value] of Object.entries(sandboxEnv(input.env))) bwrap.push('--setenv', name, value);
+  bwrap.push('--json-status-fd', String(input.statusFd), '--', ...input.argv);
+  return [...setpriv, ...bwrap];
+}

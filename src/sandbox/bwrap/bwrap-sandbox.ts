@@ -1,0 +1,49 @@
+// BwrapSandbox: the Sandbox implementation — bubblewrap namespaces, cgroup limits, a tmpfs work dir per run.
+import type { Logger } from '../../logging/logger.js';
+import { AppError, SANDBOX_ERRORS } from '../../errors/index.js';
+import type { Sandbox, SandboxCapabilities, SandboxProcess, SandboxRunResult, SandboxRunSpec } from '../sandbox.js';
+import { startRun, type RunContext, type SandboxRun } from '../run/sandbox-run.js';
+
+/** Runs programs with bwrap; built by `createSandbox`, which detects the host and prepares `context`. */
+export class BwrapSandbox implements Sandbox {
+  private readonly live = new Set<SandboxRun>();
+  private closed = false;
+  private readonly context: RunContext;
+
+  constructor(
+    readonly capabilities: SandboxCapabilities,
+    context: Omit<RunContext, 'onCreated' | 'onSettled'>,
+    private readonly logger: Logger,
+  ) {
+    this.context = { ...context, onCreated: (run) => this.live.add(run), onSettled: (run) => this.live.delete(run) };
+  }
+
+  async run(spec: SandboxRunSpec): Promise<SandboxRunResult> {
+    const process = await this.startTracked(spec);
+    // Batch runs get their whole stdin at once, then EOF, so a program reading to the end terminates.
+    process.stdin.end(spec.stdin ?? '');
+    // Nobody reads the live copies in a batch run; the result carries the same bytes.
+    process.stdout.resume();
+    process.stderr.resume();
+    return process.result;
+  }
+
+  async start(spec: SandboxRunSpec): Promise<SandboxProcess> {
+    const process = await this.startTracked(spec);
+    if (spec.stdin !== undefined && spec.stdin.length > 0) process.stdin.write(spec.stdin);
+    return process;
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    const runs = [...this.live];
+    if (runs.length > 0) this.logger.info({ runs: runs.length }, 'sandbox closing: killing live runs');
+    for (const run of runs) run.kill();
+    await Promise.allSettled(runs.map((run) => run.result));
+  }
+
+  private async startTracked(spec: SandboxRunSpec): Promise<SandboxRun> {
+    if (this.closed) throw new AppError(SANDBOX_ERRORS.setupFailed, 'the sandbox is closed');
+    return startRun(this.context, spec);
+  }
+}

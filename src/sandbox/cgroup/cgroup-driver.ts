@@ -1,0 +1,49 @@
+// The contract every cgroup flavour (v2, v1, none) implements for one run: limits in, figures out, kill, remove.
+
+/** Limits a run's cgroup enforces; everything else is rlimits and timers. */
+export interface CgroupLimits {
+  memoryBytes: number;
+  processes: number;
+}
+
+/** Figures read from a run's cgroup after (or while) it runs. */
+export interface CgroupFigures {
+  /** CPU time of every process that ever ran in the group, ms. */
+  cpuTimeMs: number;
+  /** Peak memory of the group, KiB (0 when unknown). */
+  memoryPeakKb: number;
+  /** The kernel's OOM killer fired inside the group. */
+  oomKilled: boolean;
+  /** A fork or clone failed because of the process limit. */
+  processLimitHit: boolean;
+}
+
+/** One run's cgroup (or, without cgroups, the closest substitute). */
+export interface RunCgroup {
+  /**
+   * Files the prologue writes its own pid into before it execs anything else (`cgroup.procs` of each hierarchy).
+   * Empty when the driver cannot place processes (no cgroups).
+   */
+  readonly procsFiles: readonly string[];
+  /** Current CPU time of the whole group, ms; polled to enforce the CPU limit on the total. */
+  cpuTimeMs(): Promise<number>;
+  /** Final figures; call after the run has stopped and before `remove()`. */
+  figures(): Promise<CgroupFigures>;
+  /** Pids of every process in the group, as seen from the host. */
+  pids(): Promise<number[]>;
+  /** Sends `signal` to every process in the group except `exclude`. */
+  signalAll(signal: NodeJS.Signals, exclude?: readonly number[]): Promise<void>;
+  /** Kills every process of the group and waits until it is empty (or throws after a bounded number of attempts). */
+  killAll(): Promise<void>;
+  /** Removes the group (retrying while the kernel still reports it busy). */
+  remove(): Promise<void>;
+}
+
+/** A cgroup flavour, detected once at start-up. */
+export interface CgroupDriver {
+  readonly version: 'v1' | 'v2' | 'none';
+  /** Creates a fresh group for one run; `uid` is the run's host uid (the no-cgroup driver tracks processes by it). */
+  create(runId: string, limits: CgroupLimits, uid: number): Promise<RunCgroup>;
+  /** Extra rlimits the prologue must set because the driver cannot enforce something itself. */
+  readonly fallbackRlimits: boolean;
+}

@@ -1,0 +1,120 @@
+// cgroup v2 driver: one leaf group per run under a delegated parent with the memory and pids controllers enabled.
+import { access, mkdir } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { CgroupDriver, CgroupFigures, CgroupLimits, RunCgroup } from './cgroup-driver.js';
+import { killUntilEmpty, readKeyed, readNumber, readOptional, readPids, removeCgroupDir, signalPids, writeControl } from './cgroup-fs.js';
+
+/** Controllers a run group needs; `cpu` is optional because `cpu.stat` usage is reported without it. */
+const REQUIRED_CONTROLLERS = ['memory', 'pids'] as const;
+
+/** Drives cgroup v2 under `parent` (e.g. `/sys/fs/cgroup/runlane`). */
+export class CgroupV2Driver implements CgroupDriver {
+  readonly version = 'v2' as const;
+  readonly fallbackRlimits = false;
+
+  constructor(private readonly parent: string) {}
+
+  /**
+   * Creates the parent and enables the controllers for its children.
+   * The parent holds no process itself: v2 only lets controllers be delegated from groups without member processes.
+   */
+  async prepare(): Promise<void> {
+    await mkdir(this.parent, { recursive: true });
+    await enableControllers(dirname(this.parent));
+    await enableControllers(this.parent);
+  }
+
+  async create(runId: string, limits: CgroupLimits): Promise<RunCgroup> {
+    const dir = join(this.parent, runId);
+    await mkdir(dir);
+    try {
+      await writeControl(join(dir, 'memory.max'), limits.memoryBytes);
+      if ((await readOptional(join(dir, 'memory.swap.max'))) !== null) await writeControl(join(dir, 'memory.swap.max'), 0);
+      // An OOM kill then takes the whole run down at once instead of leaving a half-dead process tree behind.
+      if ((await readOptional(join(dir, 'memory.oom.group'))) !== null) await writeControl(join(dir, 'memory.oom.group'), 1);
+      await writeControl(join(dir, 'pids.max'), limits.processes);
+    } catch (error) {
+      await removeCgroupDir(dir).catch(() => undefined);
+      throw error;
+    }
+    return new CgroupV2Run(dir);
+  }
+}
+
+/** Adds the required controllers (and `cpu` when offered) to a group's `cgroup.subtree_control`. */
+async function enableControllers(dir: string): Promise<void> {
+  const available = ((await readOptional(join(dir, 'cgroup.controllers'))) ?? '').trim().split(/\s+/);
+  const enabled = ((await readOptional(join(dir, 'cgroup.subtree_control'))) ?? '').trim().split(/\s+/);
+  const wanted = [...REQUIRED_CONTROLLERS, 'cpu'].filter((name) => available.includes(name) && !enabled.includes(name));
+  if (wanted.length === 0) return;
+  await writeControl(join(dir, 'cgroup.subtree_control'), wanted.map((name) => `+${name}`).join(' '));
+}
+
+/** True when `dir` offers every controller a run group needs. */
+export async function offersRequiredControllers(dir: string): Promise<boolean> {
+  const available = ((await readOptional(join(dir, 'cgroup.controllers'))) ?? '').trim().split(/\s+/);
+  return REQUIRED_CONTROLLERS.every((name) => available.includes(name));
+}
+
+class CgroupV2Run implements RunCgroup {
+  readonly procsFiles: readonly string[];
+  /** Highest `memory.current` seen, for kernels without `memory.peak` (before 5.19). */
+  private observedPeak = 0;
+
+  constructor(private readonly dir: string) {
+    this.procsFiles = [join(dir, 'cgroup.procs')];
+  }
+
+  async cpuTimeMs(): Promise<number> {
+    const stat = await readKeyed(join(this.dir, 'cpu.stat'));
+    const current = await readNumber(join(this.dir, 'memory.current'));
+    if (current !== null && current > this.observedPeak) this.observedPeak = current;
+    return (stat.get('usage_usec') ?? 0) / 1000;
+  }
+
+  async figures(): Promise<CgroupFigures> {
+    const peak = await readNumber(join(this.dir, 'memory.peak'));
+    const events = await readKeyed(join(this.dir, 'memory.events'));
+    const pidsEvents = await readKeyed(join(this.dir, 'pids.events'));
+    const cpuTimeMs = await this.cpuTimeMs();
+    return {
+      cpuTimeMs,
+      memoryPeakKb: Math.round((peak ?? this.observedPeak) / 1024),
+      oomKilled: (events.get('oom_kill') ?? 0) > 0 || (events.get('oom_group_kill') ?? 0) > 0,
+      processLimitHit: (pidsEvents.get('max') ?? 0) > 0,
+    };
+  }
+
+  async pids(): Promise<number[]> {
+    return readPids(join(this.dir, 'cgroup.procs'));
+  }
+
+  async signalAll(signal: NodeJS.Signals, exclude: readonly number[] = []): Promise<void> {
+    signalPids(await this.pids(), signal, exclude);
+  }
+
+  async killAll(): Promise<void> {
+    const killFile = join(this.dir, 'cgroup.kill');
+    if (await exists(killFile)) {
+      // cgroup.kill (5.14+) kills the whole group atomically, so a forking program cannot race the kill.
+      await writeControl(killFile, 1);
+      for (let attempt = 0; attempt < 200 && (await this.pids()).length > 0; attempt++) await sleep(attempt < 10 ? 2 : 10);
+    }
+    await killUntilEmpty(() => this.pids());
+  }
+
+  async remove(): Promise<void> {
+    await this.killAll();
+    await removeCgroupDir(this.dir);
+  }
+}
+
+async function exists(path: string): Promise<boolean> {
+  try {
+    await access(path);
+    return true;
+  } catch {
+    return false;
+  }
+}

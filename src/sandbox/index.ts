@@ -1,0 +1,117 @@
+// Public surface of the sandbox: `createSandbox` detects the host (bwrap, cgroups, root) and returns a ready Sandbox.
+import { chmod, mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Logger } from '../logging/logger.js';
+import { AppError, SANDBOX_ERRORS, isAppError } from '../errors/index.js';
+import type { Sandbox, SandboxCapabilities } from './sandbox.js';
+import { BwrapSandbox } from './bwrap/bwrap-sandbox.js';
+import { HOST_PATH, readBwrapVersion, resolveExecutable } from './bwrap/host-tools.js';
+import { prepareHostLayout } from './bwrap/host-layout.js';
+import { detectCgroups } from './cgroup/detect-cgroups.js';
+import { UidPool } from './uid-pool.js';
+
+export type * from './sandbox.js';
+
+/** Host settings of the sandbox (the config file's `sandbox` section). */
+export interface SandboxOptions {
+  /** bubblewrap executable, a name looked up on PATH or an absolute path. @defaultValue `'bwrap'` */
+  bwrapPath: string;
+  /** Host directory for the synthetic /etc files and one tmpfs mount point per live run. @defaultValue `'/run/runlane'` */
+  runRoot: string;
+  /** First host uid of the pool runs execute as; never 0. @defaultValue `61000` */
+  uidBase: number;
+  /** Size of the uid pool; also the most runs alive at once. @defaultValue `512` */
+  uidCount: number;
+  /** Parent cgroup: absolute path inside the v2 mount, or a name under each v1 controller; null = `runlane`. @defaultValue `null` */
+  cgroupRoot: string | null;
+  /** Refuse to start without usable cgroups instead of falling back to rlimits. @defaultValue `false` */
+  requireCgroups: boolean;
+  /** Forces a cgroup flavour instead of detecting it (tests, benchmarks, debugging). @defaultValue detect */
+  cgroupVersion?: 'v1' | 'v2' | 'none';
+  /** Extra host paths bound read-only at the same place in every run (e.g. a toolchain under /opt). @defaultValue `[]` */
+  readOnlyPaths?: string[];
+}
+
+/**
+ * Detects what the host offers and builds the sandbox.
+ * Refuses (AppError) without bwrap, setpriv or root; warns loudly when cgroups are missing and rlimits stand in;
+ * finally runs `true` in the sandbox once, so a host without user namespaces fails here rather than on the first submission.
+ */
+export async function createSandbox(options: SandboxOptions, logger: Logger): Promise<Sandbox> {
+  const log = logger.child({ component: 'sandbox' });
+  const bwrap = await resolveExecutable(options.bwrapPath);
+  if (!bwrap) throw new AppError(SANDBOX_ERRORS.bwrapMissing, `bubblewrap was not found (looked for ${JSON.stringify(options.bwrapPath)}). Install it: apt-get install -y bubblewrap`);
+  const [setpriv, mount, umount, sh] = await Promise.all(['setpriv', 'mount', 'umount', 'sh'].map((name) => resolveExecutable(name, HOST_PATH)));
+  if (!setpriv) throw new AppError(SANDBOX_ERRORS.setprivMissing, 'setpriv was not found. Install it: apt-get install -y util-linux');
+  if (!mount || !umount || !sh) throw new AppError(SANDBOX_ERRORS.unsupportedHost, 'mount, umount or sh is missing on this host');
+  if (process.platform !== 'linux') throw new AppError(SANDBOX_ERRORS.unsupportedHost, `the sandbox needs Linux, this is ${process.platform}`);
+  if (process.getuid?.() !== 0) throw new AppError(SANDBOX_ERRORS.notRoot, 'the sandbox must be started as root (each run then drops to an unprivileged pool uid)');
+  if (options.uidBase <= 0) throw new AppError(SANDBOX_ERRORS.setupFailed, 'sandbox.uidBase must be above 0: a run never executes as root on the host');
+
+  let bwrapVersion: string;
+  try {
+    bwrapVersion = await readBwrapVersion(bwrap);
+  } catch (error) {
+    throw new AppError(SANDBOX_ERRORS.bwrapMissing, `bubblewrap at ${bwrap} does not run: ${(error as Error).message}`, { cause: error });
+  }
+
+  const runsDir = join(options.runRoot, 'runs');
+  let layout;
+  try {
+    // 0711: pool uids may traverse to their own mount point and the shared /etc files but cannot list other runs.
+    await mkdir(runsDir, { recursive: true });
+    await chmod(options.runRoot, 0o711);
+    await chmod(runsDir, 0o711);
+    layout = await prepareHostLayout({ etcDir: join(options.runRoot, 'etc'), readOnlyPaths: options.readOnlyPaths });
+  } catch (error) {
+    throw new AppError(SANDBOX_ERRORS.setupFailed, `cannot prepare the run root ${options.runRoot}: ${(error as Error).message}`, { cause: error });
+  }
+
+  let detected;
+  try {
+    detected = await detectCgroups({ cgroupRoot: options.cgroupRoot, force: options.cgroupVersion });
+  } catch (error) {
+    throw new AppError(SANDBOX_ERRORS.setupFailed, `cgroups: ${(error as Error).message}`, { cause: error });
+  }
+  if (detected.driver.version === 'none' && options.requireCgroups) {
+    throw new AppError(SANDBOX_ERRORS.unsupportedHost, `no usable cgroups and sandbox.requireCgroups is set: ${detected.warnings.join('; ')}`);
+  }
+  const capabilities: SandboxCapabilities = { cgroups: detected.driver.version, bwrapVersion, warnings: detected.warnings };
+  for (const warning of detected.warnings) {
+    (detected.driver.version === 'none' ? log.warn.bind(log) : log.info.bind(log))({ cgroups: detected.driver.version }, `SANDBOX WARNING: ${warning}`);
+  }
+
+  const hostEnv = { PATH: HOST_PATH };
+  const sandbox = new BwrapSandbox(
+    capabilities,
+    {
+      driver: detected.driver,
+      uids: new UidPool(options.uidBase, options.uidCount),
+      runsDir,
+      workDirTools: { mountPath: mount, umountPath: umount, env: hostEnv },
+      layout,
+      paths: { sh, setpriv, bwrap },
+      hostEnv,
+      logger: log,
+    },
+    log,
+  );
+  await selfTest(sandbox);
+  log.info({ cgroups: capabilities.cgroups, bwrapVersion, runRoot: options.runRoot }, 'sandbox ready');
+  return sandbox;
+}
+
+/** One trivial run: fails fast (and explains) when namespaces, mounts or cgroups do not work on this host. */
+async function selfTest(sandbox: Sandbox): Promise<void> {
+  const limits = { cpuTimeMs: 2000, wallTimeMs: 10_000, memoryMb: 64, processes: 8, outputBytes: 4096, fileSizeBytes: 4096, workDirMb: 1, openFiles: 64, stackMb: 8 };
+  try {
+    const result = await sandbox.run({ argv: ['true'], limits, label: 'self-test' });
+    if (result.exitCode === 0) return;
+    const stderr = result.stderr.toString('utf8').trim();
+    throw new Error(`\`true\` ended with ${result.exitCode ?? result.signal}${stderr ? `: ${stderr}` : ''}`);
+  } catch (error) {
+    await sandbox.close();
+    if (isAppError(error) && error.code !== SANDBOX_ERRORS.setupFailed.code) throw error;
+    throw new AppError(SANDBOX_ERRORS.unsupportedHost, `the sandbox self-test failed: ${(error as Error).message}`, { cause: error });
+  }
+}

@@ -1,0 +1,157 @@
+// A run's private, size-capped work dir: a tmpfs mounted on the host, owned by the run's uid, holding /box and /tmp.
+import { execFile } from 'node:child_process';
+import { chown, lstat, mkdir, open, readdir, rm, rmdir, statfs } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { promisify } from 'node:util';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { SandboxFile } from './sandbox.js';
+import { collectFiles, type CollectLimits } from './collect-files.js';
+import { isCode } from './cgroup/cgroup-fs.js';
+
+const run = promisify(execFile);
+
+/** Inodes per work dir: enough for a Go or Java build, few enough that inode exhaustion stays cheap. */
+const INODES_PER_WORK_DIR = 65_536;
+
+/** Tools and environment used to mount work dirs (resolved once at start-up). */
+export interface WorkDirTools {
+  mountPath: string;
+  umountPath: string;
+  /** Environment for the helper processes: a bare PATH, never the server's variables. */
+  env: NodeJS.ProcessEnv;
+}
+
+/** Validates a work-dir-relative path: not absolute, no `..`, no empty segment. */
+export function isSafeRelativePath(path: string): boolean {
+  if (path.length === 0 || path.startsWith('/') || path.includes('\0')) return false;
+  return path.split('/').every((segment) => segment !== '' && segment !== '.' && segment !== '..');
+}
+
+/** One run's work dir on the host. `boxDir` is bound at /box, `tmpDir` at /tmp. */
+export class WorkDir {
+  readonly boxDir: string;
+  readonly tmpDir: string;
+  private mounted = false;
+
+  private constructor(
+    readonly root: string,
+    private readonly uid: number,
+    private readonly tools: WorkDirTools,
+  ) {
+    this.boxDir = join(root, 'box');
+    this.tmpDir = join(root, 'tmp');
+  }
+
+  /**
+   * Mounts a fresh tmpfs of `sizeMb` at `<runsDir>/<runId>`, owned by `uid` with mode 0700 (other runs' uids cannot enter),
+   * nosuid and nodev. /box and /tmp share the one cap.
+   */
+  static async create(runsDir: string, runId: string, uid: number, sizeMb: number, tools: WorkDirTools): Promise<WorkDir> {
+    const dir = new WorkDir(join(runsDir, runId), uid, tools);
+    await mkdir(dir.root, { mode: 0o700 });
+    try {
+      const options = `size=${Math.max(1, Math.floor(sizeMb))}m,nr_inodes=${INODES_PER_WORK_DIR},mode=0700,uid=${uid},gid=${uid},nosuid,nodev`;
+      await run(tools.mountPath, ['-t', 'tmpfs', '-o', options, 'runlane-run', dir.root], { env: tools.env });
+      dir.mounted = true;
+      for (const sub of [dir.boxDir, dir.tmpDir]) {
+        await mkdir(sub, { mode: 0o700 });
+        await chown(sub, uid, uid);
+      }
+    } catch (error) {
+      await dir.destroy().catch(() => undefined);
+      throw error;
+    }
+    return dir;
+  }
+
+  /** Writes the run's input files into /box (before the program starts, so nothing in the dir can be a trap yet). */
+  async writeFiles(files: readonly SandboxFile[]): Promise<void> {
+    for (const file of files) {
+      if (!isSafeRelativePath(file.path)) throw new Error(`unsafe file path: ${JSON.stringify(file.path)}`);
+      const target = join(this.boxDir, file.path);
+      await this.makeParents(dirname(file.path));
+      // O_EXCL | O_NOFOLLOW: a repeated or crafted name can neither overwrite nor follow anything.
+      const handle = await open(target, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, file.mode ?? 0o644);
+      try {
+        await handle.writeFile(file.content);
+        await handle.chmod(file.mode ?? 0o644);
+        await handle.chown(this.uid, this.uid);
+      } finally {
+        await handle.close();
+      }
+    }
+  }
+
+  /** Reads back the regular files of /box; symlinks and special files are skipped, never followed. */
+  async collect(limits: CollectLimits): Promise<SandboxFile[]> {
+    return collectFiles(this.boxDir, limits);
+  }
+
+  /**
+   * Whether the run ran into a file-size cap: the tmpfs is (almost) full, out of inodes, or a file reached RLIMIT_FSIZE.
+   * Used when a program failed without a signal (Python, for one, ignores SIGXFSZ and fails with EFBIG instead).
+   */
+  async hitFileSizeCap(fileSizeBytes: number): Promise<boolean> {
+    const stats = await statfs(this.root);
+    if (stats.bavail <= Math.ceil(stats.blocks / 100) || stats.ffree === 0) return true;
+    const pending = [this.root];
+    let visited = 0;
+    while (pending.length > 0 && visited < 10_000) {
+      const dir = pending.pop()!;
+      for (const entry of await readdir(dir, { withFileTypes: true }).catch(() => [])) {
+        visited++;
+        const path = join(dir, entry.name);
+        if (entry.isDirectory()) pending.push(path);
+        else if (entry.isFile() && (await lstat(path)).size >= fileSizeBytes) return true;
+      }
+    }
+    return false;
+  }
+
+  /** Unmounts the tmpfs (everything in it vanishes at once) and removes the mount point. */
+  async destroy(): Promise<void> {
+    if (this.mounted) {
+      await this.unmount();
+      this.mounted = false;
+    }
+    try {
+      await rmdir(this.root);
+    } catch (error) {
+      if (isCode(error, 'ENOENT')) return;
+      // Not a mount point any more but not empty: never recurse into a tree the program could have shaped unless unmounted.
+      if (isCode(error, 'ENOTEMPTY')) await rm(this.root, { recursive: true, force: true });
+      else throw error;
+    }
+  }
+
+  private async unmount(): Promise<void> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await run(this.tools.umountPath, [this.root], { env: this.tools.env });
+        return;
+      } catch (error) {
+        // EBUSY right after a kill: an exiting process may still hold the mount for a moment.
+        if (attempt >= 20) {
+          await run(this.tools.umountPath, ['--lazy', this.root], { env: this.tools.env });
+          throw new Error(`work dir ${this.root} was busy; detached it lazily`, { cause: error });
+        }
+        await sleep(attempt < 5 ? 5 : 25);
+      }
+    }
+  }
+
+  private async makeParents(relativeDir: string): Promise<void> {
+    if (relativeDir === '.' || relativeDir === '') return;
+    let current = this.boxDir;
+    for (const segment of relativeDir.split('/')) {
+      current = join(current, segment);
+      try {
+        await mkdir(current, { mode: 0o755 });
+        await chown(current, this.uid, this.uid);
+      } catch (error) {
+        if (!isCode(error, 'EEXIST')) throw error;
+      }
+    }
+  }
+}
