@@ -1,0 +1,218 @@
+// Store implemented once over Kysely; each SQL dialect's adapter supplies the connection and its error translation.
+import type { Kysely, Transaction } from 'kysely';
+import { isAppError, type AppError } from '../../errors/index.js';
+import type { SubmissionStatus } from '../../domain/lifecycle.js';
+import type { Submission } from '../../domain/submission.js';
+import type { Logger } from '../../logging/logger.js';
+import type { FinishPatch, GlobalStats, HistoryQuery, RoomRecord, RoomStats, Store } from '../store.js';
+import type { StoreDatabase, SubmissionRow, TestCaseRow } from '../database.js';
+import { migrateToLatest } from '../migrations/migrate.js';
+import type { MigrationDialect } from '../migrations/migration-dialect.js';
+import { DuplicateCorrelationIdError, invalidTransition, submissionNotFound } from '../store-errors.js';
+import { advanceRoomSequence, countRoomExecution, selectRoom, upsertRoom } from './room-queries.js';
+import { FINISHED_STATUSES, selectGlobalStats, selectRoomStats } from './stats-queries.js';
+import { fromSubmissionRow, toFinishUpdate, toSubmissionRow, toTestCaseRows } from './submission-rows.js';
+
+/** What a dialect adapter tells the shared implementation about its driver. */
+export interface KyselyStoreAdapter {
+  dialect: MigrationDialect;
+  /** Turns a driver error into an AppError; `operation` says what was being done, for the message. */
+  translateError(error: unknown, operation: string): AppError;
+  /** Whether the driver error is the unique (user_id, correlation_id) violation. */
+  isCorrelationConflict(error: unknown): boolean;
+  logger: Logger;
+  /** Clock for `updatedAt` of rooms. */
+  now(): Date;
+}
+
+/** Rows per multi-row insert, well under every dialect's bound-parameter limit. */
+const INSERT_CHUNK = 200;
+/** Ids per `in (…)` list, for the same reason. */
+const SELECT_CHUNK = 500;
+const ACTIVE_STATUSES = ['queued', 'running'] as const;
+
+/** The dialect-neutral Store; concrete stores (SqliteStore, later PostgresStore) extend it with their connection. */
+export class KyselyStore implements Store {
+  #closed = false;
+
+  constructor(
+    protected readonly db: Kysely<StoreDatabase>,
+    private readonly adapter: KyselyStoreAdapter,
+  ) {}
+
+  async init(): Promise<void> {
+    await this.guard('migrate the schema', () => migrateToLatest(this.db as Kysely<unknown>, this.adapter.dialect, this.adapter.logger));
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    await this.db.destroy();
+  }
+
+  async insertSubmission(submission: Submission): Promise<void> {
+    await this.guard('insert a submission', async () => {
+      try {
+        await this.db.transaction().execute(async (trx) => {
+          await trx.insertInto('submissions').values(toSubmissionRow(submission)).execute();
+          await insertTestCases(trx, submission.id, submission);
+        });
+      } catch (error) {
+        if (this.adapter.isCorrelationConflict(error)) throw new DuplicateCorrelationIdError(submission.user.userId, submission.correlationId, error);
+        throw error;
+      }
+    });
+  }
+
+  async getSubmission(id: string): Promise<Submission | null> {
+    return this.guard('read a submission', async () => {
+      const row = await this.db.selectFrom('submissions').selectAll().where('id', '=', id).executeTakeFirst();
+      return row ? (await this.withTestCases([row]))[0]! : null;
+    });
+  }
+
+  async findByCorrelationId(userId: string, correlationId: string): Promise<Submission | null> {
+    return this.guard('find a submission by correlationId', async () => {
+      const row = await this.db.selectFrom('submissions').selectAll().where('user_id', '=', userId).where('correlation_id', '=', correlationId).executeTakeFirst();
+      return row ? (await this.withTestCases([row]))[0]! : null;
+    });
+  }
+
+  async markRunning(id: string, startedAt: Date): Promise<void> {
+    await this.guard('mark a submission running', async () => {
+      const result = await this.db
+        .updateTable('submissions')
+        .set({ status: 'running', started_at: startedAt.getTime() })
+        .where('id', '=', id)
+        .where('status', '=', 'queued')
+        .executeTakeFirst();
+      if (Number(result.numUpdatedRows) === 0) await this.explainRefusedUpdate(this.db, id, 'running');
+    });
+  }
+
+  async markFinished(id: string, patch: FinishPatch): Promise<void> {
+    await this.guard('record a finished submission', () =>
+      this.db.transaction().execute(async (trx) => {
+        const result = await trx.updateTable('submissions').set(toFinishUpdate(patch)).where('id', '=', id).where('status', 'in', ACTIVE_STATUSES).executeTakeFirst();
+        if (Number(result.numUpdatedRows) === 0) await this.explainRefusedUpdate(trx, id, patch.status);
+        await trx.deleteFrom('test_case_results').where('submission_id', '=', id).execute();
+        await insertTestCases(trx, id, patch);
+      }),
+    );
+  }
+
+  async roomHistory(roomId: string, query: HistoryQuery): Promise<Submission[]> {
+    return this.history('read room history', 'room_id', roomId, query);
+  }
+
+  async userHistory(userId: string, query: HistoryQuery): Promise<Submission[]> {
+    return this.history('read user history', 'user_id', userId, query);
+  }
+
+  async roomStats(roomId: string, since: Date): Promise<RoomStats> {
+    return this.guard('compute room stats', () => selectRoomStats(this.db, roomId, since.getTime()));
+  }
+
+  async globalStats(): Promise<GlobalStats> {
+    return this.guard('compute global stats', () => selectGlobalStats(this.db));
+  }
+
+  async failInterrupted(reason: string, finishedAt: Date): Promise<number> {
+    return this.guard('fail interrupted submissions', async () => {
+      const result = await this.db
+        .updateTable('submissions')
+        .set({ status: 'failed', verdict: 'internal_error', error: reason, finished_at: finishedAt.getTime() })
+        .where('status', 'in', ACTIVE_STATUSES)
+        .executeTakeFirst();
+      const count = Number(result.numUpdatedRows);
+      if (count > 0) this.adapter.logger.warn({ count, reason }, 'interrupted submissions marked failed');
+      return count;
+    });
+  }
+
+  async sweep(before: Date): Promise<number> {
+    return this.guard('sweep old submissions', async () => {
+      // Test-case rows go with their submission through the foreign key's ON DELETE CASCADE.
+      const result = await this.db.deleteFrom('submissions').where('status', 'in', FINISHED_STATUSES).where('created_at', '<', before.getTime()).executeTakeFirst();
+      return Number(result.numDeletedRows);
+    });
+  }
+
+  async getRoom(roomId: string): Promise<RoomRecord | null> {
+    return this.guard('read a room', () => selectRoom(this.db, roomId));
+  }
+
+  async nextRoomSequence(roomId: string, count = 1): Promise<number> {
+    if (!Number.isSafeInteger(count) || count < 0) throw new RangeError(`count must be a non-negative integer, got ${count}`);
+    return this.guard('advance a room sequence', () => advanceRoomSequence(this.db, roomId, count, this.nowMs()));
+  }
+
+  async saveRoomCode(roomId: string, code: string, language: string | null): Promise<void> {
+    await this.guard('save room code', () => upsertRoom(this.db, roomId, { code, language }, this.nowMs()));
+  }
+
+  async saveRoomDocument(roomId: string, document: Uint8Array): Promise<void> {
+    // Drivers bind Node Buffers as binary; wrapping shares the memory instead of copying it.
+    const bytes = Buffer.from(document.buffer, document.byteOffset, document.byteLength);
+    await this.guard('save a room document', () => upsertRoom(this.db, roomId, { document: bytes }, this.nowMs()));
+  }
+
+  async recordRoomExecution(roomId: string, at: Date): Promise<void> {
+    await this.guard('record a room execution', () => countRoomExecution(this.db, roomId, at.getTime(), this.nowMs()));
+  }
+
+  /** Runs a database operation, translating anything that is not already an AppError exactly once. */
+  protected async guard<T>(operation: string, run: () => Promise<T>): Promise<T> {
+    try {
+      return await run();
+    } catch (error) {
+      if (isAppError(error)) throw error;
+      throw this.adapter.translateError(error, operation);
+    }
+  }
+
+  private nowMs(): number {
+    return this.adapter.now().getTime();
+  }
+
+  private async history(operation: string, column: 'room_id' | 'user_id', value: string, query: HistoryQuery): Promise<Submission[]> {
+    const limit = Math.floor(query.limit);
+    if (!(limit > 0)) return [];
+    return this.guard(operation, async () => {
+      let select = this.db.selectFrom('submissions').selectAll().where(column, '=', value);
+      if (query.before) select = select.where('created_at', '<', query.before.getTime());
+      // The id breaks ties between submissions created in the same millisecond, so pages are stable.
+      const rows = await select.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(limit).execute();
+      return this.withTestCases(rows);
+    });
+  }
+
+  private async withTestCases(rows: SubmissionRow[]): Promise<Submission[]> {
+    const withResult = rows.filter((row) => row.result !== null).map((row) => row.id);
+    const byId = new Map<string, TestCaseRow[]>();
+    for (let start = 0; start < withResult.length; start += SELECT_CHUNK) {
+      const ids = withResult.slice(start, start + SELECT_CHUNK);
+      const testCases = await this.db.selectFrom('test_case_results').selectAll().where('submission_id', 'in', ids).execute();
+      for (const testCase of testCases) {
+        const list = byId.get(testCase.submission_id) ?? [];
+        list.push(testCase);
+        byId.set(testCase.submission_id, list);
+      }
+    }
+    return rows.map((row) => fromSubmissionRow(row, byId.get(row.id) ?? []));
+  }
+
+  /** Called when a guarded status update touched no row: says whether the id is unknown or its status forbids the move. */
+  private async explainRefusedUpdate(db: Kysely<StoreDatabase>, id: string, to: SubmissionStatus): Promise<never> {
+    const row = await db.selectFrom('submissions').select('status').where('id', '=', id).executeTakeFirst();
+    if (!row) throw submissionNotFound(id);
+    throw invalidTransition(id, row.status as SubmissionStatus, to);
+  }
+}
+
+async function insertTestCases(trx: Transaction<StoreDatabase>, submissionId: string, source: Pick<Submission, 'result'>): Promise<void> {
+  const rows = toTestCaseRows(submissionId, source.result);
+  for (let start = 0; start < rows.length; start += INSERT_CHUNK) {
+    await trx.insertInto('test_case_results').values(rows.slice(start, start + INSERT_CHUNK)).execute();
+  }
+}

@@ -1,0 +1,33 @@
+// Typed errors every Store implementation throws, so callers can react without knowing the database.
+import { AppError, STORE_ERRORS } from '../errors/index.js';
+import type { SubmissionStatus } from '../domain/lifecycle.js';
+
+/**
+ * Thrown by `insertSubmission` when the user already has a submission with this correlationId.
+ * It is an AppError (`RUNLANE_ERR_STORE_DUPLICATE_CORRELATION_ID`, 409); catch it by class to
+ * answer an idempotent retry with the existing submission (`findByCorrelationId`).
+ */
+export class DuplicateCorrelationIdError extends AppError {
+  readonly userId: string;
+  readonly correlationId: string;
+
+  constructor(userId: string, correlationId: string, cause?: unknown) {
+    super(STORE_ERRORS.duplicateCorrelationId, `A submission with correlationId "${correlationId}" already exists for this user.`, {
+      cause,
+      details: { correlationId },
+    });
+    this.name = 'DuplicateCorrelationIdError';
+    this.userId = userId;
+    this.correlationId = correlationId;
+  }
+}
+
+/** The submission to update does not exist. */
+export function submissionNotFound(id: string): AppError {
+  return new AppError(STORE_ERRORS.notFound, `Submission ${id} does not exist.`, { details: { id } });
+}
+
+/** The submission's current status does not allow the requested move (finished submissions never change). */
+export function invalidTransition(id: string, from: SubmissionStatus, to: SubmissionStatus): AppError {
+  return new AppError(STORE_ERRORS.invalidTransition, `Submission ${id} is ${from} and cannot become ${to}.`, { details: { id, from, to } });
+}
