@@ -1,0 +1,90 @@
+// Admission decisions and their Retry-After estimates.
+import { describe, expect, it } from 'vitest';
+import { QUEUE_ERRORS } from '../errors/index.js';
+import { checkAdmission, retryAfterSeconds, type AdmissionInput } from './admission.js';
+
+const limits = { maxConcurrent: 4, maxQueued: 100, roomMaxRunning: 2, roomMaxQueued: 3 };
+
+function input(overrides: Partial<AdmissionInput> = {}): AdmissionInput {
+  return {
+    limits,
+    closing: false,
+    queued: 0,
+    roomId: 'room',
+    roomQueued: 0,
+    userJob: null,
+    typicalRunMs: 4000,
+    typicalGlobalRunMs: 8000,
+    now: 100_000,
+    maxRetryAfterSeconds: 300,
+    ...overrides,
+  };
+}
+
+describe('checkAdmission', () => {
+  describe('when every cap has room', () => {
+    it('should admit', () => {
+      expect(checkAdmission(input())).toBeNull();
+    });
+  });
+
+  describe('when the node is shutting down', () => {
+    it('should refuse with 503 before any other check', () => {
+      const error = checkAdmission(input({ closing: true, queued: 1000, userJob: { startedAt: null, roomPosition: 1 } }));
+      expect(error?.code).toBe(QUEUE_ERRORS.shuttingDown.code);
+      expect(error?.statusCode).toBe(503);
+    });
+  });
+
+  describe('when the user already has a job in the room', () => {
+    it('should refuse with 429 and the remaining time of a running job', () => {
+      const error = checkAdmission(input({ userJob: { startedAt: 99_000, roomPosition: null } }));
+      expect(error?.code).toBe(QUEUE_ERRORS.userBusy.code);
+      expect(error?.statusCode).toBe(429);
+      expect(error?.retryAfterSeconds).toBe(3);
+    });
+
+    it('should count the rounds ahead of a queued job', () => {
+      // Third in the room with two running at once: two rounds ahead plus its own run.
+      const error = checkAdmission(input({ userJob: { startedAt: null, roomPosition: 3 } }));
+      expect(error?.retryAfterSeconds).toBe(12);
+    });
+
+    it('should ignore the rule for jobs without a room', () => {
+      expect(checkAdmission(input({ roomId: null, userJob: { startedAt: null, roomPosition: null } }))).toBeNull();
+    });
+  });
+
+  describe('when the room queue is full', () => {
+    it('should refuse with 429 and a wait of one run per room slot', () => {
+      const error = checkAdmission(input({ roomQueued: 3 }));
+      expect(error?.code).toBe(QUEUE_ERRORS.roomQueueFull.code);
+      expect(error?.statusCode).toBe(429);
+      expect(error?.retryAfterSeconds).toBe(2);
+      expect(error?.details).toEqual({ roomId: 'room', limit: 3 });
+    });
+
+    it('should not apply room caps to jobs without a room', () => {
+      expect(checkAdmission(input({ roomId: null, roomQueued: 99 }))).toBeNull();
+    });
+  });
+
+  describe('when the node queue is full', () => {
+    it('should refuse with 503 and a wait of one slot', () => {
+      const error = checkAdmission(input({ roomId: null, queued: 100 }));
+      expect(error?.code).toBe(QUEUE_ERRORS.globalQueueFull.code);
+      expect(error?.statusCode).toBe(503);
+      expect(error?.retryAfterSeconds).toBe(2);
+    });
+  });
+});
+
+describe('retryAfterSeconds', () => {
+  it('should round up and stay within 1 and the maximum', () => {
+    expect(retryAfterSeconds(1, 60)).toBe(1);
+    expect(retryAfterSeconds(-5000, 60)).toBe(1);
+    expect(retryAfterSeconds(2001, 60)).toBe(3);
+    expect(retryAfterSeconds(1e9, 60)).toBe(60);
+    expect(retryAfterSeconds(Number.NaN, 60)).toBe(60);
+  });
+});

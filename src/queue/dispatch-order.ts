@@ -1,0 +1,226 @@
+// Projected dispatch order of queued jobs: priority levels, round-robin across lanes (rooms, or users without a room), FIFO within a lane.
+
+/** What the order needs to know about a queued item. */
+export interface Schedulable {
+  readonly id: string;
+  readonly roomId: string | null;
+  readonly userId: string;
+  readonly priority: number;
+}
+
+/** Where a queued item stands in the projected order. */
+export interface QueuePlace {
+  /** 1-based place among every queued item. */
+  position: number;
+  /** 1-based place among the queued items of the same room; null without a room. */
+  roomPosition: number | null;
+}
+
+interface Lane<T> {
+  readonly key: string;
+  readonly roomId: string | null;
+  readonly items: T[];
+  /** Increases each time the lane goes to the back of its level's rotation. */
+  ticket: number;
+}
+
+interface Level<T> {
+  readonly priority: number;
+  /** Lanes in rotation order: a Map keeps insertion order, and delete + set moves a lane to the back in O(1). */
+  readonly lanes: Map<string, Lane<T>>;
+  size: number;
+  /** Ticket of the lane most recently sent to the back, so "am I last?" is O(1). */
+  lastTicket: number;
+}
+
+/** Jobs of one room share a lane; a job without a room is in its user's own lane, so one user's flood is one lane too. */
+export function laneKey(item: Pick<Schedulable, 'roomId' | 'userId'>): string {
+  return item.roomId === null ? `user:${item.userId}` : `room:${item.roomId}`;
+}
+
+/**
+ * The fair order in which queued items get a slot.
+ *
+ * Higher priority first. Within a priority, lanes take turns: the lane that just got a slot goes to the back of the
+ * rotation, a new lane joins at the back. Within a lane, first in first out. The projected order is what dispatch
+ * would do if nothing else arrived and no room were at its running cap: round 0 is every lane's head in rotation
+ * order, round 1 every lane's second item, and so on.
+ *
+ * Items are held by reference: pass the same object to `remove` and `placeOf` that was given to `add`.
+ */
+export class DispatchOrder<T extends Schedulable> {
+  /** Non-empty levels, highest priority first. */
+  readonly #levels: Level<T>[] = [];
+  readonly #levelByPriority = new Map<number, Level<T>>();
+  readonly #roomQueued = new Map<string, number>();
+  #size = 0;
+  #ticket = 0;
+
+  /** Number of queued items. */
+  get size(): number {
+    return this.#size;
+  }
+
+  /** Number of queued items of one room. */
+  queuedInRoom(roomId: string): number {
+    return this.#roomQueued.get(roomId) ?? 0;
+  }
+
+  /** Appends an item at the tail of its lane. */
+  add(item: T): void {
+    const level = this.#levelFor(item.priority);
+    const key = laneKey(item);
+    let lane = level.lanes.get(key);
+    if (lane === undefined) {
+      lane = { key, roomId: item.roomId, items: [], ticket: 0 };
+      this.#sendToBack(level, lane);
+    }
+    lane.items.push(item);
+    this.#counted(level, item.roomId, +1);
+  }
+
+  /** Removes a queued item (e.g. cancelled); false when it is not queued. */
+  remove(item: T): boolean {
+    const level = this.#levelByPriority.get(item.priority);
+    const lane = level?.lanes.get(laneKey(item));
+    const index = lane?.items.indexOf(item) ?? -1;
+    if (level === undefined || lane === undefined || index < 0) return false;
+    lane.items.splice(index, 1);
+    if (lane.items.length === 0) level.lanes.delete(lane.key);
+    this.#counted(level, item.roomId, -1);
+    return true;
+  }
+
+  /**
+   * Takes the item that gets the next slot: the first lane in rotation of the highest priority whose room may run
+   * another job. A room at its running cap is skipped but keeps its turn, so it goes first once a slot frees.
+   */
+  takeNext(roomMayRun: (roomId: string) => boolean): T | undefined {
+    for (const level of this.#levels) {
+      for (const lane of level.lanes.values()) {
+        if (lane.roomId !== null && !roomMayRun(lane.roomId)) continue;
+        const item = lane.items.shift() as T;
+        level.lanes.delete(lane.key);
+        if (lane.items.length > 0) this.#sendToBack(level, lane);
+        this.#counted(level, item.roomId, -1);
+        return item;
+      }
+    }
+    return undefined;
+  }
+
+  /**
+   * Place of one queued item, or null when it is not queued. O(lanes of its priority) in general and O(levels) for
+   * the common case of a lone job in a lane that just joined the rotation.
+   */
+  placeOf(item: T): QueuePlace | null {
+    const level = this.#levelByPriority.get(item.priority);
+    const key = laneKey(item);
+    const lane = level?.lanes.get(key);
+    const round = lane?.items.indexOf(item) ?? -1;
+    if (level === undefined || lane === undefined || round < 0) return null;
+    let ahead = 0;
+    let roomAhead = 0;
+    for (const higher of this.#levels) {
+      if (higher === level) break;
+      ahead += higher.size;
+      if (item.roomId !== null) roomAhead += higher.lanes.get(key)?.items.length ?? 0;
+    }
+    if (round === 0 && lane.ticket === level.lastTicket) {
+      ahead += level.lanes.size - 1;
+    } else {
+      let beforeMine = true;
+      for (const other of level.lanes.values()) {
+        if (other === lane) {
+          beforeMine = false;
+          ahead += round;
+          continue;
+        }
+        const length = other.items.length;
+        ahead += Math.min(length, round);
+        // In my round, the lanes ahead of mine in the rotation go first.
+        if (beforeMine && length > round) ahead += 1;
+      }
+    }
+    return { position: ahead + 1, roomPosition: item.roomId === null ? null : roomAhead + round + 1 };
+  }
+
+  /** Visits every queued item in projected order with its place. O(items + lanes). */
+  forEachInOrder(visit: (item: T, place: QueuePlace) => void): void {
+    let position = 0;
+    const roomSeen = new Map<string, number>();
+    for (const level of this.#levels) {
+      // Lanes still holding an item for the current round; shrinks as short lanes run out, so the total work stays linear.
+      let active = [...level.lanes.values()];
+      for (let round = 0; active.length > 0; round += 1) {
+        const next: Lane<T>[] = [];
+        for (const lane of active) {
+          const item = lane.items[round] as T;
+          position += 1;
+          let roomPosition: number | null = null;
+          if (item.roomId !== null) {
+            roomPosition = (roomSeen.get(item.roomId) ?? 0) + 1;
+            roomSeen.set(item.roomId, roomPosition);
+          }
+          visit(item, { position, roomPosition });
+          if (lane.items.length > round + 1) next.push(lane);
+        }
+        active = next;
+      }
+    }
+  }
+
+  /** Queued items of one room in room order. */
+  roomItems(roomId: string): T[] {
+    const key = laneKey({ roomId, userId: '' });
+    const items: T[] = [];
+    for (const level of this.#levels) {
+      const lane = level.lanes.get(key);
+      if (lane !== undefined) items.push(...lane.items);
+    }
+    return items;
+  }
+
+  /** Removes everything and returns the items in projected order. */
+  drain(): T[] {
+    const items: T[] = [];
+    this.forEachInOrder((item) => items.push(item));
+    this.#levels.length = 0;
+    this.#levelByPriority.clear();
+    this.#roomQueued.clear();
+    this.#size = 0;
+    return items;
+  }
+
+  #levelFor(priority: number): Level<T> {
+    let level = this.#levelByPriority.get(priority);
+    if (level === undefined) {
+      level = { priority, lanes: new Map(), size: 0, lastTicket: 0 };
+      this.#levelByPriority.set(priority, level);
+      const at = this.#levels.findIndex((existing) => existing.priority < priority);
+      this.#levels.splice(at < 0 ? this.#levels.length : at, 0, level);
+    }
+    return level;
+  }
+
+  #sendToBack(level: Level<T>, lane: Lane<T>): void {
+    this.#ticket += 1;
+    lane.ticket = this.#ticket;
+    level.lastTicket = this.#ticket;
+    level.lanes.set(lane.key, lane);
+  }
+
+  #counted(level: Level<T>, roomId: string | null, delta: 1 | -1): void {
+    this.#size += delta;
+    level.size += delta;
+    if (level.size === 0) {
+      this.#levelByPriority.delete(level.priority);
+      this.#levels.splice(this.#levels.indexOf(level), 1);
+    }
+    if (roomId !== null) {
+      const count = (this.#roomQueued.get(roomId) ?? 0) + delta;
+      if (count === 0) this.#roomQueued.delete(roomId);
+      else this.#roomQueued.set(roomId, count);
+    }
+  }
+}
