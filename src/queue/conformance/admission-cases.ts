@@ -1,0 +1,131 @@
+// Conformance: admission caps, their error codes and Retry-After hints.
+import { describe, expect, it } from 'vitest';
+import { QUEUE_ERRORS } from '../../errors/index.js';
+import { EventLog, expectAppError, expectRetryAfter, FakeHandler, makeJob, roomName, type ConformanceContext } from './harness.js';
+
+export function admissionCases(context: ConformanceContext): void {
+  describe('when the node queue is full', () => {
+    it('should refuse with 503 RUNLANE_ERR_QUEUE_FULL and a Retry-After', async () => {
+      const queue = await context.makeQueue({ maxQueued: 2 });
+      await queue.enqueue(makeJob());
+      await queue.enqueue(makeJob({ roomId: roomName('r') }));
+      const error = await expectAppError(queue.enqueue(makeJob()), QUEUE_ERRORS.globalQueueFull.code, 503);
+      expectRetryAfter(error);
+    });
+
+    it('should count only queued jobs, not running ones', async () => {
+      const queue = await context.makeQueue({ maxConcurrent: 1, maxQueued: 1 });
+      const handler = new FakeHandler();
+      queue.process(handler.handler);
+      await queue.enqueue(makeJob());
+      await handler.waitForCalls(1);
+      await queue.enqueue(makeJob());
+      await expectAppError(queue.enqueue(makeJob()), QUEUE_ERRORS.globalQueueFull.code, 503);
+    });
+  });
+
+  describe('when a room queue is full', () => {
+    it('should refuse with 429 RUNLANE_ERR_QUEUE_ROOM_FULL and a Retry-After, and admit other rooms', async () => {
+      const queue = await context.makeQueue({ roomMaxQueued: 2 });
+      const room = roomName('full');
+      await queue.enqueue(makeJob({ roomId: room }));
+      await queue.enqueue(makeJob({ roomId: room }));
+      const error = await expectAppError(queue.enqueue(makeJob({ roomId: room })), QUEUE_ERRORS.roomQueueFull.code, 429);
+      expectRetryAfter(error);
+      await queue.enqueue(makeJob({ roomId: roomName('other') }));
+    });
+
+    it('should not apply room caps to jobs without a room', async () => {
+      const queue = await context.makeQueue({ roomMaxQueued: 1 });
+      const userId = `solo-${Math.random()}`;
+      for (let index = 0; index < 3; index += 1) await queue.enqueue(makeJob({ userId }));
+      expect((await queue.snapshot()).queueLength).toBe(3);
+    });
+
+    it('should count only queued jobs of the room, not running ones', async () => {
+      const queue = await context.makeQueue({ maxConcurrent: 1, roomMaxQueued: 1 });
+      const handler = new FakeHandler();
+      queue.process(handler.handler);
+      const room = roomName('r');
+      await queue.enqueue(makeJob({ roomId: room }));
+      await handler.waitForCalls(1);
+      await queue.enqueue(makeJob({ roomId: room }));
+      await expectAppError(queue.enqueue(makeJob({ roomId: room })), QUEUE_ERRORS.roomQueueFull.code, 429);
+    });
+  });
+
+  describe('when a user already has a job in a room', () => {
+    it('should refuse a second one in that room with 429 RUNLANE_ERR_QUEUE_USER_BUSY and a Retry-After', async () => {
+      const queue = await context.makeQueue();
+      const room = roomName('busy');
+      await queue.enqueue(makeJob({ roomId: room, userId: 'ada' }));
+      const error = await expectAppError(queue.enqueue(makeJob({ roomId: room, userId: 'ada' })), QUEUE_ERRORS.userBusy.code, 429);
+      expectRetryAfter(error);
+    });
+
+    it('should refuse while the first one is running', async () => {
+      const queue = await context.makeQueue();
+      const handler = new FakeHandler();
+      queue.process(handler.handler);
+      const room = roomName('busy');
+      await queue.enqueue(makeJob({ roomId: room, userId: 'ada' }));
+      await handler.waitForCalls(1);
+      await expectAppError(queue.enqueue(makeJob({ roomId: room, userId: 'ada' })), QUEUE_ERRORS.userBusy.code, 429);
+    });
+
+    it('should admit the same user in another room and without a room', async () => {
+      const queue = await context.makeQueue();
+      await queue.enqueue(makeJob({ roomId: roomName('a'), userId: 'ada' }));
+      await queue.enqueue(makeJob({ roomId: roomName('b'), userId: 'ada' }));
+      await queue.enqueue(makeJob({ userId: 'ada' }));
+      await queue.enqueue(makeJob({ userId: 'ada' }));
+      expect((await queue.snapshot()).queueLength).toBe(4);
+    });
+
+    it('should admit the user again once the job has finished', async () => {
+      const queue = await context.makeQueue();
+      const handler = new FakeHandler();
+      const log = new EventLog(queue);
+      queue.process(handler.handler);
+      const room = roomName('again');
+      const first = makeJob({ roomId: room, userId: 'ada' });
+      await queue.enqueue(first);
+      await handler.waitForCalls(1);
+      handler.complete(first.id);
+      await log.waitFor('completed');
+      await queue.enqueue(makeJob({ roomId: room, userId: 'ada' }));
+    });
+
+    it('should admit the user again once the job was cancelled', async () => {
+      const queue = await context.makeQueue();
+      const room = roomName('again');
+      const first = makeJob({ roomId: room, userId: 'ada' });
+      await queue.enqueue(first);
+      await queue.cancel(first.id, 'ada');
+      await queue.enqueue(makeJob({ roomId: room, userId: 'ada' }));
+    });
+  });
+
+  describe('when a job is refused', () => {
+    it('should emit nothing and leave the queue as it was', async () => {
+      const queue = await context.makeQueue({ maxQueued: 1 });
+      await queue.enqueue(makeJob());
+      const log = new EventLog(queue);
+      const before = await queue.snapshot();
+      await expectAppError(queue.enqueue(makeJob()), QUEUE_ERRORS.globalQueueFull.code, 503);
+      await context.settle();
+      expect(log.events).toEqual([]);
+      expect((await queue.snapshot()).queued).toEqual(before.queued);
+    });
+  });
+
+  describe('when the queue is closing', () => {
+    it('should refuse new jobs with 503 RUNLANE_ERR_QUEUE_SHUTTING_DOWN', async () => {
+      const queue = await context.makeQueue();
+      const closing = queue.close(0);
+      await expectAppError(queue.enqueue(makeJob()), QUEUE_ERRORS.shuttingDown.code, 503);
+      await closing;
+      await expectAppError(queue.enqueue(makeJob()), QUEUE_ERRORS.shuttingDown.code, 503);
+    });
+  });
+}

@@ -1,0 +1,175 @@
+// Test doubles for the JobQueue conformance suite: job factory, a controllable handler, an event log.
+import { randomUUID } from 'node:crypto';
+import { expect } from 'vitest';
+import type { ExecutionResult } from '../../domain/result.js';
+import type { JobHandler, JobQueue, JobQueueLimits, QueuedJob, QueueEvent } from '../job-queue.js';
+
+/** How long a wait for something that should happen soon may take before the test fails. */
+export const WAIT_TIMEOUT_MS = 5000;
+
+/** What each group of conformance cases is given. */
+export interface ConformanceContext {
+  /** A fresh queue with these limits (defaults for the rest); closed after the test. */
+  makeQueue(limits?: Partial<JobQueueLimits>): Promise<JobQueue>;
+  /** Lets pending work and coalesced events land before asserting that something did not happen. */
+  settle(): Promise<void>;
+}
+
+export const DEFAULT_LIMITS: JobQueueLimits = { maxConcurrent: 1, maxQueued: 100, roomMaxRunning: 3, roomMaxQueued: 10 };
+
+export interface JobSpec {
+  roomId?: string | null;
+  userId?: string;
+  priority?: number;
+  enqueuedAt?: number;
+}
+
+/** A job with unique ids; every spec field has a harmless default (no room, a fresh user, priority 1). */
+export function makeJob(spec: JobSpec = {}): QueuedJob {
+  const userId = spec.userId ?? `user-${randomUUID()}`;
+  return {
+    id: randomUUID(),
+    correlationId: randomUUID(),
+    roomId: spec.roomId ?? null,
+    user: { userId, displayName: `Name of ${userId}`, avatar: null, role: 'user' },
+    priority: spec.priority ?? 1,
+    language: 'python3',
+    request: {
+      language: 'python3',
+      files: [{ name: 'main.py', content: 'print(1)' }],
+      stdin: '',
+      args: [],
+      testCases: [],
+      limits: {},
+      compareMode: 'trimmed',
+      outputEncoding: 'utf8',
+    },
+    enqueuedAt: spec.enqueuedAt ?? Date.now(),
+  };
+}
+
+/** A unique room id, so tests never share state through a backend. */
+export function roomName(label: string): string {
+  return `${label}-${randomUUID()}`;
+}
+
+/** A plausible successful result whose stdout names the job, so a mix-up shows. */
+export function resultFor(jobId: string): ExecutionResult {
+  const run = { cpuTimeMs: 1, wallTimeMs: 2, memoryKb: 1024, exitCode: 0, signal: null };
+  return {
+    verdict: 'accepted',
+    compile: null,
+    compileCached: false,
+    testCases: [],
+    stdout: `${jobId}\n`,
+    stderr: '',
+    ...run,
+    message: null,
+  };
+}
+
+interface Call {
+  job: QueuedJob;
+  signal: AbortSignal;
+  resolve(result: ExecutionResult): void;
+  reject(error: unknown): void;
+}
+
+/** Polls a condition on every turn of the event loop until it holds or the timeout passes. */
+export async function waitUntil(condition: () => boolean, what: string, timeoutMs = WAIT_TIMEOUT_MS): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 1));
+  }
+}
+
+/** A handler whose runs finish only when the test says so. */
+export class FakeHandler {
+  readonly calls: Call[] = [];
+  readonly handler: JobHandler = (job, signal) =>
+    new Promise<ExecutionResult>((resolve, reject) => {
+      this.calls.push({ job, signal, resolve, reject });
+    });
+
+  /** Ids of the jobs the handler was given, in order. */
+  get startedIds(): string[] {
+    return this.calls.map((call) => call.job.id);
+  }
+
+  async waitForCalls(count: number): Promise<void> {
+    await waitUntil(() => this.calls.length >= count, `${count} handler calls (have ${this.calls.length})`);
+  }
+
+  call(jobId: string): Call {
+    const call = this.calls.find((candidate) => candidate.job.id === jobId);
+    if (call === undefined) throw new Error(`job ${jobId} was not started`);
+    return call;
+  }
+
+  complete(jobId: string): void {
+    this.call(jobId).resolve(resultFor(jobId));
+  }
+
+  fail(jobId: string, error: unknown): void {
+    this.call(jobId).reject(error);
+  }
+
+  /**
+   * Lets one job run at a time to completion and returns the ids in the order they were started: the queue's
+   * dispatch order when it is limited to one running job.
+   */
+  async runOneByOne(count: number): Promise<string[]> {
+    for (let index = 0; index < count; index += 1) {
+      await this.waitForCalls(index + 1);
+      this.complete(this.calls[index]!.job.id);
+    }
+    return this.startedIds.slice(0, count);
+  }
+}
+
+/** Everything a queue emitted since the log was attached (or last cleared). */
+export class EventLog {
+  events: QueueEvent[] = [];
+  readonly stop: () => void;
+
+  constructor(queue: JobQueue) {
+    this.stop = queue.subscribe((event) => this.events.push(event));
+  }
+
+  clear(): void {
+    this.events = [];
+  }
+
+  ofType<K extends QueueEvent['type']>(type: K): Extract<QueueEvent, { type: K }>[] {
+    return this.events.filter((event): event is Extract<QueueEvent, { type: K }> => event.type === type);
+  }
+
+  /** Types of the events that concern one job, in order (`positions` excluded). */
+  typesFor(jobId: string): string[] {
+    return this.events.filter((event) => event.type !== 'positions' && event.entry.id === jobId).map((event) => event.type);
+  }
+
+  async waitFor<K extends QueueEvent['type']>(type: K, count = 1): Promise<Extract<QueueEvent, { type: K }>[]> {
+    await waitUntil(() => this.ofType(type).length >= count, `${count} "${type}" events`);
+    return this.ofType(type);
+  }
+}
+
+/** Asserts that a promise rejects with an AppError of this code and status; returns the error for further checks. */
+export async function expectAppError(promise: Promise<unknown>, code: string, statusCode: number): Promise<{ retryAfterSeconds?: number }> {
+  const error = await promise.then(
+    () => {
+      throw new Error(`expected ${code}, but the call succeeded`);
+    },
+    (caught: unknown) => caught as { code?: string; statusCode?: number; retryAfterSeconds?: number },
+  );
+  expect({ code: error.code, statusCode: error.statusCode }).toEqual({ code, statusCode });
+  return error;
+}
+
+/** Asserts a Retry-After hint: a whole number of seconds, at least one. */
+export function expectRetryAfter(error: { retryAfterSeconds?: number }): void {
+  expect(Number.isInteger(error.retryAfterSeconds)).toBe(true);
+  expect(error.retryAfterSeconds).toBeGreaterThanOrEqual(1);
+}

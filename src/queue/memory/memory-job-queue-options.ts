@@ -1,0 +1,94 @@
+// Options of the in-memory job queue, each with its default.
+import type { Logger } from '../../logging/logger.js';
+import type { JobQueueLimits, QueueEvent } from '../job-queue.js';
+
+/** The part of a logger the queue uses. */
+export type QueueLogger = Pick<Logger, 'warn' | 'error'>;
+
+export interface MemoryJobQueueOptions {
+  /** Caps on running and queued jobs, node-wide and per room. Required; every value a positive integer. */
+  limits: JobQueueLimits;
+  /**
+   * Clock in epoch ms, for `enqueuedAt`-relative ages, run durations and Retry-After.
+   * @defaultValue `Date.now`
+   */
+  now?: () => number;
+  /**
+   * Where the queue reports handler failures and listener errors.
+   * @defaultValue none: listener errors go to `process.emitWarning` and handler failures only to the `failed` event
+   */
+  logger?: QueueLogger;
+  /**
+   * Called when a listener throws or its returned promise rejects; the event still reaches the other listeners.
+   * @defaultValue logs at `error` level through `logger`, or `process.emitWarning` without one
+   */
+  onListenerError?: (error: unknown, event: QueueEvent) => void;
+  /**
+   * Run duration assumed for Retry-After estimates before any run has finished, ms.
+   * @defaultValue 5000
+   */
+  assumedRunDurationMs?: number;
+  /**
+   * Finished runs whose durations are kept per room (and node-wide) for Retry-After estimates.
+   * @defaultValue 20
+   */
+  durationSamples?: number;
+  /**
+   * Rooms whose recent durations are kept; the least recently active is forgotten beyond this.
+   * @defaultValue 1000
+   */
+  durationRooms?: number;
+  /**
+   * Upper bound of any Retry-After the queue suggests, seconds.
+   * @defaultValue 300
+   */
+  maxRetryAfterSeconds?: number;
+  /**
+   * Finished job ids remembered so that cancelling one answers 409 (finished) rather than 404 (unknown).
+   * @defaultValue 10000
+   */
+  finishedJobsRemembered?: number;
+}
+
+/** Options with every default applied, frozen. */
+export type ResolvedMemoryJobQueueOptions = Readonly<Required<Omit<MemoryJobQueueOptions, 'logger'>>> & {
+  readonly logger: QueueLogger | null;
+};
+
+function requirePositiveInteger(name: string, value: number): number {
+  if (!Number.isSafeInteger(value) || value < 1) throw new RangeError(`MemoryJobQueue: ${name} must be a positive integer, got ${value}`);
+  return value;
+}
+
+function warnListenerError(logger: QueueLogger | null): (error: unknown, event: QueueEvent) => void {
+  return (error, event) => {
+    if (logger !== null) {
+      logger.error({ err: error, event: event.type }, 'queue event listener failed');
+      return;
+    }
+    const detail = error instanceof Error ? (error.stack ?? error.message) : String(error);
+    process.emitWarning(`queue event listener failed on "${event.type}": ${detail}`, { code: 'RUNLANE_QUEUE_LISTENER' });
+  };
+}
+
+/** Applies defaults and checks values; throws RangeError naming the bad field. */
+export function resolveMemoryJobQueueOptions(options: MemoryJobQueueOptions): ResolvedMemoryJobQueueOptions {
+  const { limits } = options;
+  const logger = options.logger ?? null;
+  return Object.freeze({
+    limits: Object.freeze({
+      maxConcurrent: requirePositiveInteger('limits.maxConcurrent', limits.maxConcurrent),
+      maxQueued: requirePositiveInteger('limits.maxQueued', limits.maxQueued),
+      roomMaxRunning: requirePositiveInteger('limits.roomMaxRunning', limits.roomMaxRunning),
+      roomMaxQueued: requirePositiveInteger('limits.roomMaxQueued', limits.roomMaxQueued),
+    }),
+    now: options.now ?? Date.now,
+    logger,
+    onListenerError: options.onListenerError ?? warnListenerError(logger),
+    assumedRunDurationMs: requirePositiveInteger('assumedRunDurationMs', options.assumedRunDurationMs ?? 5000),
+    durationSamples: requirePositiveInteger('durationSamples', options.durationSamples ?? 20),
+    durationRooms: requirePositiveInteger('durationRooms', options.durationRooms ?? 1000),
+    maxRetryAfterSeconds: requirePositiveInteger('maxRetryAfterSeconds', options.maxRetryAfterSeconds ?? 300),
+    finishedJobsRemembered: requirePositiveInteger('finishedJobsRemembered', options.finishedJobsRemembered ?? 10_000),
+  });
+}
