@@ -12,6 +12,7 @@ export const HTTP_ERRORS = {
   tooManyTestCases: defineError('RUNLANE_ERR_HTTP_TOO_MANY_TEST_CASES', 400, 'The submission has more test cases than allowed.', 'Send at most `limits.maxTestCases` test cases.'),
   limitTooHigh: defineError('RUNLANE_ERR_HTTP_LIMIT_TOO_HIGH', 400, 'A requested resource limit is above the server\'s maximum; limits are never silently clamped.', 'Request at most the maximum named in the message (see `GET /api/v1/languages` for defaults).'),
   batchTooLarge: defineError('RUNLANE_ERR_HTTP_BATCH_TOO_LARGE', 400, 'A batch has more submissions than allowed (20).', 'Split the batch into requests of at most 20 submissions.'),
+  badRequest: defineError('RUNLANE_ERR_HTTP_BAD_REQUEST', 400, 'The request is malformed at the HTTP level (bad URL encoding, bad Content-Length, unsupported header values).', 'Send a well-formed HTTP request; the message names what was wrong.'),
   notFound: defineError('RUNLANE_ERR_HTTP_NOT_FOUND', 404, 'No route matches the method and path.', 'Check the path against `/docs`.'),
   rateLimited: defineError('RUNLANE_ERR_HTTP_RATE_LIMITED', 429, 'Too many requests from this client in the current window.', 'Wait for the `Retry-After` delay before sending more.'),
   internal: defineError('RUNLANE_ERR_HTTP_INTERNAL', 500, 'An unexpected fault in the service; details are in the server log, never in the response.', 'Retry; if it persists, report it with the `correlationId` of the request.'),

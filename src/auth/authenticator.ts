@@ -1,0 +1,71 @@
+// Turns an Authorization header into an Identity: Bearer JWT or API key, or anonymous when allowed. Transport-free.
+import type { Identity } from '../domain/identity.js';
+import { AppError, AUTH_ERRORS } from '../errors/index.js';
+import { anonymousAllowed, anonymousIdentity, type AnonymousSetting } from './anonymous.js';
+import { ApiKeyTable, type ApiKeyEntry } from './api-keys.js';
+import { JwtVerifier } from './jwt-verifier.js';
+
+/** Resolves who is acting; HTTP and Socket.IO handshakes both use it. */
+export interface Authenticator {
+  /** Whether a request without a token is served (as `anon:<ip>`). */
+  readonly anonymousAllowed: boolean;
+  /**
+   * The identity of an `Authorization` header value (`Bearer <token>`; a bare token is accepted too, as Socket.IO sends it).
+   * Throws 401 AppErrors: `RUNLANE_ERR_AUTH_MISSING_TOKEN` when a token is required and absent, `RUNLANE_ERR_AUTH_INVALID_TOKEN` when one is sent and refused.
+   */
+  authenticate(authorization: string | undefined, ip: string): Promise<Identity>;
+}
+
+export interface TokenAuthenticatorOptions {
+  /** HS256 secret; null disables JWTs. */
+  jwtSecret: string | null;
+  apiKeys: readonly ApiKeyEntry[];
+  /** `auth.anonymous`. */
+  anonymous: AnonymousSetting;
+  /** The address the server binds to, which decides `anonymous: auto`. */
+  serverHost: string;
+}
+
+/** The Authenticator over the `auth` section of the configuration. */
+export class TokenAuthenticator implements Authenticator {
+  readonly anonymousAllowed: boolean;
+  private readonly jwt: JwtVerifier | null;
+  private readonly apiKeys: ApiKeyTable;
+
+  constructor(options: TokenAuthenticatorOptions) {
+    this.anonymousAllowed = anonymousAllowed(options.anonymous, options.serverHost);
+    this.jwt = options.jwtSecret ? new JwtVerifier(options.jwtSecret) : null;
+    this.apiKeys = new ApiKeyTable(options.apiKeys);
+  }
+
+  async authenticate(authorization: string | undefined, ip: string): Promise<Identity> {
+    const token = extractToken(authorization);
+    if (token === null) {
+      if (this.anonymousAllowed) return anonymousIdentity(ip);
+      throw new AppError(AUTH_ERRORS.missingToken, 'authentication required: send `Authorization: Bearer <token>`');
+    }
+    // A token that was sent is always checked, even in anonymous mode: a bad token is a client bug worth reporting.
+    const byKey = this.apiKeys.lookup(token);
+    if (byKey) return byKey;
+    if (this.jwt && looksLikeJwt(token)) return this.jwt.verify(token);
+    throw new AppError(AUTH_ERRORS.invalidToken, this.jwt ? 'invalid token: not a valid JWT or known API key' : 'invalid token: not a known API key');
+  }
+}
+
+/** Builds the authenticator from the `auth` and `server` configuration sections. */
+export function createAuthenticator(auth: { jwtSecret: string | null; apiKeys: readonly ApiKeyEntry[]; anonymous: AnonymousSetting }, serverHost: string): Authenticator {
+  return new TokenAuthenticator({ jwtSecret: auth.jwtSecret, apiKeys: auth.apiKeys, anonymous: auth.anonymous, serverHost });
+}
+
+function extractToken(authorization: string | undefined): string | null {
+  const value = authorization?.trim() ?? '';
+  if (value === '') return null;
+  const match = /^Bearer\s+(.+)$/i.exec(value);
+  if (match) return match[1]!.trim();
+  if (/\s/.test(value)) throw new AppError(AUTH_ERRORS.invalidToken, 'invalid authorization header: use the `Bearer` scheme');
+  return value;
+}
+
+function looksLikeJwt(token: string): boolean {
+  return token.split('.').length === 3;
+}

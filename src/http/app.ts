@@ -1,0 +1,67 @@
+// Builds the Fastify app: hooks (auth, rate limit, logs), one error handler, the REST and seed-compatible routes, OpenAPI and /docs.
+import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import Fastify, { LogController, type FastifyInstance } from 'fastify';
+import { TypeBoxValidatorCompiler, type TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { installAuthHooks } from './auth-hook.js';
+import { registerCompatRoutes } from './compat/index.js';
+import { installErrorHandling } from './error-handler.js';
+import { installDocsPage, installOpenApi } from './openapi.js';
+import { installRateLimit } from './rate-limit.js';
+import { installRequestLog } from './request-log.js';
+import { registerHealthRoutes } from './routes/health.js';
+import { registerHistoryRoutes } from './routes/history.js';
+import { registerLanguageRoutes } from './routes/languages.js';
+import { registerQueueRoutes } from './routes/queue.js';
+import { registerStatsRoutes } from './routes/stats.js';
+import { registerSubmissionRoutes } from './routes/submissions.js';
+import type { HttpApp, HttpAppDeps } from './types.js';
+
+/**
+ * The HTTP app, not yet listening: the caller may add more (the Socket.IO layer attaches to its server) before `listen()`.
+ * Closing the app stops the metrics from following the service; it does not shut the service down.
+ */
+export async function buildHttpApp(deps: HttpAppDeps): Promise<FastifyInstance> {
+  const { config, logger, metrics, service } = deps;
+  const app = Fastify({
+    loggerInstance: logger.child({ component: 'http' }),
+    // Our onResponse hook writes one richer line per request instead.
+    logController: new LogController({ disableRequestLogging: true }),
+    bodyLimit: config.server.bodyLimitBytes,
+    trustProxy: config.server.trustProxy,
+    requestIdHeader: 'x-request-id',
+    genReqId: () => randomUUID(),
+    // The pino logger's own generic type is narrower than Fastify's default; the instance is the same.
+  }) as unknown as FastifyInstance;
+
+  // TypeBox's compiler never coerces bodies (a number is not silently a string) and converts only query and path values.
+  app.setValidatorCompiler(TypeBoxValidatorCompiler);
+  installErrorHandling(app, { bodyLimitBytes: config.server.bodyLimitBytes, metrics });
+  installAuthHooks(app, deps.authenticator);
+  installRequestLog(app, metrics);
+  await installOpenApi(app, packageVersion());
+  await installRateLimit(app, config.rateLimit);
+
+  const routes: HttpApp = app.withTypeProvider<TypeBoxTypeProvider>();
+  registerSubmissionRoutes(routes, deps);
+  registerLanguageRoutes(routes, deps);
+  registerStatsRoutes(routes, deps);
+  registerQueueRoutes(routes, deps);
+  registerHistoryRoutes(routes, deps);
+  registerHealthRoutes(routes, deps);
+  registerCompatRoutes(routes, deps);
+  await installDocsPage(app);
+
+  const stopMetrics = metrics.observe(service);
+  app.addHook('onClose', async () => stopMetrics());
+  return app;
+}
+
+function packageVersion(): string {
+  try {
+    const manifest = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version?: string };
+    return manifest.version ?? '0.0.0';
+  } catch {
+    return '0.0.0';
+  }
+}

@@ -1,0 +1,111 @@
+// Seed 000 (CodeRank): POST /execute (202 + polling), GET /submission/:id, GET /stats.
+import { Type } from '@sinclair/typebox';
+import { AppError, QUEUE_ERRORS } from '../../errors/index.js';
+import { ERROR_RESPONSES, Nullable, SubmissionIdParams, Timestamp } from '../schemas/common.js';
+import { StatusJson, VerdictJson } from '../schemas/submission-response.js';
+import { identityOf, traceRequest, type HttpApp, type HttpAppDeps } from '../types.js';
+import { combinedOutput, compatInput, executionTimeMs } from './compat-common.js';
+
+const ExecuteBody = Type.Object(
+  {
+    code: Type.String({ examples: ["print('hello')"] }),
+    language: Type.String({ minLength: 1, maxLength: 64, examples: ['python'] }),
+    input: Type.Optional(Type.String({ description: 'stdin' })),
+    title: Type.Optional(Nullable(Type.String({ maxLength: 200 }))),
+  },
+  { additionalProperties: true },
+);
+
+const ExecuteAccepted = Type.Object({
+  success: Type.Literal(true),
+  data: Type.Object({ submissionId: Type.String(), status: Type.Literal('queued'), message: Type.String() }),
+});
+
+const SubmissionStatusJson = Type.Object({
+  submissionId: Type.String(),
+  status: StatusJson,
+  verdict: Nullable(VerdictJson),
+  output: Type.String({ description: 'stdout then stderr (compiler messages for a compilation error)' }),
+  stdout: Type.String(),
+  stderr: Type.String(),
+  executionTime: Type.Integer({ description: 'ms' }),
+  exitCode: Nullable(Type.Integer()),
+  language: Type.String(),
+  title: Nullable(Type.String()),
+  createdAt: Timestamp,
+  completedAt: Nullable(Timestamp),
+});
+
+const StatsBody = Type.Object({
+  success: Type.Literal(true),
+  data: Type.Object({ activeExecutions: Type.Integer(), queuedExecutions: Type.Integer(), totalInProgress: Type.Integer() }),
+});
+
+export function registerCodeRankRoutes(app: HttpApp, { service }: HttpAppDeps): void {
+  app.post(
+    '/execute',
+    {
+      config: { compat: true, submits: true },
+      schema: {
+        tags: ['compat'],
+        summary: 'Queue code (seed 000); poll GET /submission/:id',
+        body: ExecuteBody,
+        response: { 202: ExecuteAccepted, ...ERROR_RESPONSES },
+      },
+    },
+    async (request, reply) => {
+      const { code, language, input, title } = request.body;
+      const outcome = await service.submit(compatInput({ code, language, stdin: input, title }, identityOf(request), service));
+      traceRequest(request, { executionId: outcome.submission.id, correlationId: outcome.submission.correlationId });
+      return reply.status(202).send({ success: true, data: { submissionId: outcome.submission.id, status: 'queued', message: 'Code execution queued' } });
+    },
+  );
+
+  app.get(
+    '/submission/:id',
+    {
+      config: { compat: true },
+      schema: {
+        tags: ['compat'],
+        summary: 'Status and, once finished, output of a queued execution (seed 000)',
+        params: SubmissionIdParams,
+        response: { 200: SubmissionStatusJson, ...ERROR_RESPONSES },
+      },
+    },
+    async (request) => {
+      const found = await service.get(request.params.id);
+      if (!found) throw new AppError(QUEUE_ERRORS.notFound, `no submission has id ${request.params.id}`);
+      const { submission } = found;
+      return {
+        submissionId: submission.id,
+        status: submission.status,
+        verdict: submission.verdict,
+        output: combinedOutput(submission),
+        stdout: submission.result?.stdout ?? '',
+        stderr: submission.result?.stderr ?? '',
+        executionTime: executionTimeMs(submission),
+        exitCode: submission.result?.exitCode ?? null,
+        language: submission.request.language,
+        title: submission.title,
+        createdAt: submission.createdAt.toISOString(),
+        completedAt: submission.finishedAt?.toISOString() ?? null,
+      };
+    },
+  );
+
+  app.get(
+    '/stats',
+    {
+      config: { compat: true },
+      schema: {
+        tags: ['compat'],
+        summary: 'Executions running and queued (seed 000)',
+        response: { 200: StatsBody, ...ERROR_RESPONSES },
+      },
+    },
+    async () => {
+      const stats = await service.stats();
+      return { success: true as const, data: { activeExecutions: stats.active, queuedExecutions: stats.queued, totalInProgress: stats.totalInProgress } };
+    },
+  );
+}

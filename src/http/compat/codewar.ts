@@ -1,0 +1,52 @@
+// Seed 004 (CodeWar): POST /run, synchronous, answering with output, execution time and job id.
+import { Type } from '@sinclair/typebox';
+import { isTerminal } from '../../domain/lifecycle.js';
+import { ERROR_RESPONSES, Nullable } from '../schemas/common.js';
+import { StatusJson, VerdictJson } from '../schemas/submission-response.js';
+import { identityOf, traceRequest, type HttpApp, type HttpAppDeps } from '../types.js';
+import { combinedOutput, compatInput, executionTimeMs, runWhenAdmitted } from './compat-common.js';
+
+const RunBody = Type.Object(
+  {
+    code: Type.String({ examples: ['print(1)'] }),
+    language: Type.String({ minLength: 1, maxLength: 64, examples: ['python', 'cpp'] }),
+    input: Type.Optional(Type.String({ description: 'stdin' })),
+  },
+  { additionalProperties: true },
+);
+
+const RunResult = Type.Object({
+  output: Type.String(),
+  executionTime: Type.Integer({ description: 'ms' }),
+  jobId: Type.String(),
+  status: StatusJson,
+  verdict: Nullable(VerdictJson),
+});
+
+export function registerCodeWarRoutes(app: HttpApp, { service }: HttpAppDeps): void {
+  app.post(
+    '/run',
+    {
+      config: { compat: true, submits: true },
+      schema: {
+        tags: ['compat'],
+        summary: 'Run code and answer with its output (seed 004)',
+        description: 'Synchronous; 202 with the jobId when the run outlasts the wait (read it at GET /api/v1/submissions/:jobId).',
+        body: RunBody,
+        response: { 200: RunResult, 202: RunResult, ...ERROR_RESPONSES },
+      },
+    },
+    async (request, reply) => {
+      const { code, language, input } = request.body;
+      const submission = await runWhenAdmitted(service, compatInput({ code, language, stdin: input }, identityOf(request), service));
+      traceRequest(request, { executionId: submission.id, correlationId: submission.correlationId });
+      return reply.status(isTerminal(submission.status) ? 200 : 202).send({
+        output: combinedOutput(submission),
+        executionTime: executionTimeMs(submission),
+        jobId: submission.id,
+        status: submission.status,
+        verdict: submission.verdict,
+      });
+    },
+  );
+}

@@ -1,0 +1,83 @@
+// Shared pieces of the seed-compatible routes: code + language bodies as submissions, output text, waiting for a slot.
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { Identity } from '../../domain/identity.js';
+import type { Submission } from '../../domain/submission.js';
+import { isAppError, QUEUE_ERRORS } from '../../errors/index.js';
+import type { SubmissionService } from '../../submissions/submission-service.js';
+import type { SubmitInput } from '../../submissions/types.js';
+import { sourceFileName } from '../mappers/submit-input.js';
+
+/** What every seed's run request boils down to. */
+export interface CompatRun {
+  code: string;
+  language: string;
+  stdin?: string | undefined;
+  roomId?: string | null | undefined;
+  correlationId?: string | null | undefined;
+  title?: string | null | undefined;
+}
+
+/** A single-file submission with default limits, as the seed systems ran code. */
+export function compatInput(run: CompatRun, user: Identity, service: SubmissionService): SubmitInput {
+  return {
+    request: {
+      language: run.language,
+      version: null,
+      files: [{ name: sourceFileName(run.language, service.languages()), content: run.code }],
+      entry: null,
+      stdin: run.stdin ?? '',
+      args: [],
+      testCases: [],
+      limits: {},
+      compareMode: 'trimmed',
+      outputEncoding: 'utf8',
+    },
+    user,
+    roomId: run.roomId ?? null,
+    priorityKind: 'run',
+    correlationId: run.correlationId ?? null,
+    title: run.title ?? null,
+  };
+}
+
+/**
+ * What the seed clients show as "output": stdout then stderr, as Piston's combined output did;
+ * the compiler's messages for a compilation error; the reason when the service could not run it.
+ */
+export function combinedOutput(submission: Submission): string {
+  const result = submission.result;
+  if (!result) return submission.error ?? '';
+  if (result.verdict === 'compilation_error' && result.compile) return result.compile.stdout + result.compile.stderr;
+  return result.stdout + result.stderr;
+}
+
+/** Milliseconds the program ran (compile and runs), rounded; 0 before it has run. */
+export function executionTimeMs(submission: Submission): number {
+  return Math.round(submission.result?.wallTimeMs ?? 0);
+}
+
+/** The seeds' notion of success: the program ran and was accepted. */
+export function succeeded(submission: Submission): boolean {
+  return submission.status === 'completed' && submission.verdict === 'accepted';
+}
+
+/** How long a synchronous seed route waits for a busy room or user before giving up with the 429 (seed 003 waited 5 s for its room lock). */
+export const ADMISSION_WAIT_MS = 5_000;
+const ADMISSION_POLL_MS = 100;
+const RETRIED_CODES = new Set([QUEUE_ERRORS.userBusy.code, QUEUE_ERRORS.roomQueueFull.code]);
+
+/**
+ * Runs synchronously like the seed routes did: a busy room or user is waited for (bounded) instead of refused at once,
+ * then the submission is awaited. Returns the submission as it stands when the wait ends.
+ */
+export async function runWhenAdmitted(service: SubmissionService, input: SubmitInput, admissionWaitMs = ADMISSION_WAIT_MS): Promise<Submission> {
+  const deadline = Date.now() + admissionWaitMs;
+  for (;;) {
+    try {
+      return await service.run(input);
+    } catch (error) {
+      if (!isAppError(error) || !RETRIED_CODES.has(error.code) || Date.now() + ADMISSION_POLL_MS > deadline) throw error;
+      await sleep(ADMISSION_POLL_MS);
+    }
+  }
+}

@@ -1,0 +1,89 @@
+// Seed 003 (JustCoding #356): POST /compile, synchronous and attributed to the authenticated user.
+import { Type } from '@sinclair/typebox';
+import type { Identity } from '../../domain/identity.js';
+import { isTerminal } from '../../domain/lifecycle.js';
+import { ERROR_RESPONSES, Nullable, Timestamp } from '../schemas/common.js';
+import { StatusJson, VerdictJson } from '../schemas/submission-response.js';
+import { identityOf, traceRequest, type HttpApp, type HttpAppDeps } from '../types.js';
+import { combinedOutput, compatInput, executionTimeMs, runWhenAdmitted, succeeded } from './compat-common.js';
+
+const CompileBody = Type.Object(
+  {
+    language: Type.String({ minLength: 1, maxLength: 64, examples: ['python'] }),
+    code: Type.String({ examples: ["print('Hello World')"] }),
+    stdin: Type.Optional(Type.String()),
+    roomId: Type.Optional(Nullable(Type.String({ minLength: 1, maxLength: 200 }))),
+    userId: Type.Optional(Nullable(Type.String({ maxLength: 200, description: 'Shown only in anonymous mode; a token\'s identity always wins' }))),
+    username: Type.Optional(Nullable(Type.String({ maxLength: 200, description: 'Shown only in anonymous mode; a token\'s identity always wins' }))),
+    correlationId: Type.Optional(Nullable(Type.String({ minLength: 1, maxLength: 200 }))),
+  },
+  { additionalProperties: true },
+);
+
+const CompileResult = Type.Object({
+  success: Type.Boolean({ description: 'The program ran and was accepted' }),
+  executionId: Type.String(),
+  correlationId: Type.String(),
+  userId: Type.String(),
+  username: Type.String(),
+  roomId: Nullable(Type.String()),
+  output: Type.String(),
+  language: Type.String(),
+  executionTime: Type.Integer({ description: 'ms' }),
+  timestamp: Timestamp,
+  status: StatusJson,
+  verdict: Nullable(VerdictJson),
+  message: Type.Optional(Type.String()),
+});
+
+/**
+ * Who the response names. With a token it is the token's user, whatever the body claims. In anonymous mode the
+ * claimed userId/username are echoed for display, while scheduling and ownership stay with the `anon:<ip>` identity.
+ */
+export function attribution(identity: Identity, claimed: { userId?: string | null; username?: string | null }): { userId: string; username: string } {
+  if (identity.role !== 'anonymous') return { userId: identity.userId, username: identity.displayName };
+  return { userId: claimed.userId || identity.userId, username: claimed.username || claimed.userId || identity.displayName };
+}
+
+export function registerJustCodingCompileRoute(app: HttpApp, { service }: HttpAppDeps): void {
+  app.post(
+    '/compile',
+    {
+      config: { compat: true, submits: true },
+      schema: {
+        tags: ['compat'],
+        summary: 'Run code and answer with its output (seed 003)',
+        description: 'Synchronous. A busy room or user is waited for up to 5 s. If the run outlasts the wait, 202 with the executionId to look up.',
+        body: CompileBody,
+        response: { 200: CompileResult, 202: CompileResult, ...ERROR_RESPONSES },
+      },
+    },
+    async (request, reply) => {
+      const body = request.body;
+      const identity = identityOf(request);
+      const shown = attribution(identity, body);
+      // The display name may come from the body only for anonymous users, who cannot prove any identity anyway.
+      const user = identity.role === 'anonymous' ? { ...identity, displayName: shown.username } : identity;
+      if (body.correlationId) traceRequest(request, { correlationId: body.correlationId });
+      const input = compatInput({ code: body.code, language: body.language, stdin: body.stdin, roomId: body.roomId, correlationId: body.correlationId }, user, service);
+      const submission = await runWhenAdmitted(service, input);
+      traceRequest(request, { executionId: submission.id, correlationId: submission.correlationId });
+      const finished = isTerminal(submission.status);
+      return reply.status(finished ? 200 : 202).send({
+        success: succeeded(submission),
+        executionId: submission.id,
+        correlationId: submission.correlationId,
+        userId: shown.userId,
+        username: shown.username,
+        roomId: submission.roomId,
+        output: combinedOutput(submission),
+        language: submission.request.language,
+        executionTime: executionTimeMs(submission),
+        timestamp: (submission.finishedAt ?? new Date()).toISOString(),
+        status: submission.status,
+        verdict: submission.verdict,
+        ...(finished ? {} : { message: `still ${submission.status}; read GET /api/execution/history/execution/${submission.id}` }),
+      });
+    },
+  );
+}

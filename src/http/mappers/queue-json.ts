@@ -1,0 +1,31 @@
+// Public JSON of queue entries and snapshots: users as id/name/avatar, times as ISO strings.
+import type { QueueEntry, QueueSnapshot } from '../../queue/job-queue.js';
+
+/** One queued or running execution as listed by the queue routes. */
+export function toQueueEntryJson(entry: QueueEntry) {
+  return {
+    id: entry.id,
+    correlationId: entry.correlationId,
+    roomId: entry.roomId,
+    user: { userId: entry.userId, displayName: entry.displayName, avatar: entry.avatar },
+    language: entry.language,
+    priority: entry.priority,
+    position: entry.position,
+    roomPosition: entry.roomPosition,
+    enqueuedAt: new Date(entry.enqueuedAt).toISOString(),
+    startedAt: entry.startedAt === null ? null : new Date(entry.startedAt).toISOString(),
+  };
+}
+
+/** A node-wide (roomId null) or per-room snapshot. */
+export function toSnapshotJson(snapshot: QueueSnapshot, roomId: string | null) {
+  return {
+    roomId,
+    queueLength: snapshot.queueLength,
+    activeCount: snapshot.activeCount,
+    maxConcurrent: snapshot.maxConcurrent,
+    oldestQueuedAgeMs: Math.max(0, Math.round(snapshot.oldestQueuedAgeMs)),
+    active: snapshot.active.map(toQueueEntryJson),
+    queued: snapshot.queued.map(toQueueEntryJson),
+  };
+}

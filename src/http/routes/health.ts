@@ -1,0 +1,46 @@
+// GET /health (seed 002 and 004 fields plus sandbox figures) and GET /metrics (Prometheus); both public.
+import { ERROR_RESPONSES } from '../schemas/common.js';
+import { HealthJson } from '../schemas/service.js';
+import type { HttpApp, HttpAppDeps } from '../types.js';
+
+export function registerHealthRoutes(app: HttpApp, { service, metrics }: HttpAppDeps): void {
+  app.get(
+    '/health',
+    {
+      config: { public: true },
+      schema: {
+        tags: ['service', 'compat'],
+        summary: 'Liveness and queue figures',
+        description: 'Fields `status`, `queue_length`, `processing`, `max_concurrent`, `uptime` as the exam platform (seed 002) and CodeWar (seed 004) expect, plus sandbox capabilities.',
+        security: [],
+        response: { 200: HealthJson, ...ERROR_RESPONSES },
+      },
+    },
+    async () => {
+      const health = await service.health();
+      return {
+        status: 'healthy',
+        queue_length: health.queueLength,
+        processing: health.processing,
+        max_concurrent: health.maxConcurrent,
+        uptime: Math.round(health.uptimeMs),
+        sandbox: { cgroups: health.sandbox.cgroups, bwrapVersion: health.sandbox.bwrapVersion, warnings: health.sandbox.warnings },
+      };
+    },
+  );
+
+  app.get(
+    '/metrics',
+    {
+      config: { public: true },
+      schema: {
+        tags: ['service'],
+        summary: 'Prometheus metrics',
+        description: 'Queue depth, active runs, run duration by language and verdict, rejected submissions by code, sandbox failures, HTTP latency.',
+        security: [],
+        produces: ['text/plain'],
+      },
+    },
+    async (_request, reply) => reply.type(metrics.contentType).send(await metrics.render()),
+  );
+}

@@ -1,0 +1,34 @@
+// GET /api/v1/languages: the catalogue with what this node has installed.
+import type { LanguageStatus } from '../../languages/language.js';
+import { ERROR_RESPONSES } from '../schemas/common.js';
+import { LanguagesJson } from '../schemas/service.js';
+import type { HttpApp, HttpAppDeps } from '../types.js';
+
+export function registerLanguageRoutes(app: HttpApp, { service }: HttpAppDeps): void {
+  app.get(
+    '/api/v1/languages',
+    {
+      schema: {
+        tags: ['service'],
+        summary: 'Languages of the catalogue and whether this node can run them',
+        response: { 200: LanguagesJson, ...ERROR_RESPONSES },
+      },
+    },
+    async () => ({ languages: service.languages().map(toLanguageJson) }),
+  );
+}
+
+function toLanguageJson(language: LanguageStatus) {
+  return {
+    id: language.id,
+    aliases: language.aliases,
+    displayName: language.displayName,
+    version: language.version,
+    installed: language.installed,
+    unavailableReason: language.unavailableReason,
+    compiled: language.compile !== null,
+    sourceFile: language.sourceFile,
+    editorMode: language.editorMode,
+    helloWorld: language.helloWorld,
+  };
+}

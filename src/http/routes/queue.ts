@@ -1,0 +1,31 @@
+// GET /api/v1/queue and /api/v1/rooms/:roomId/queue: what is running and waiting, with who submitted it.
+import { toSnapshotJson } from '../mappers/queue-json.js';
+import { ERROR_RESPONSES, QueueSnapshotJson, RoomParams } from '../schemas/common.js';
+import type { HttpApp, HttpAppDeps } from '../types.js';
+
+export function registerQueueRoutes(app: HttpApp, { service }: HttpAppDeps): void {
+  app.get(
+    '/api/v1/queue',
+    {
+      schema: {
+        tags: ['queue'],
+        summary: 'The node\'s running and queued executions in dispatch order',
+        response: { 200: QueueSnapshotJson, ...ERROR_RESPONSES },
+      },
+    },
+    async () => toSnapshotJson(await service.snapshot(null), null),
+  );
+
+  app.get(
+    '/api/v1/rooms/:roomId/queue',
+    {
+      schema: {
+        tags: ['queue', 'rooms'],
+        summary: 'A room\'s running and queued executions, queue length and oldest wait',
+        params: RoomParams,
+        response: { 200: QueueSnapshotJson, ...ERROR_RESPONSES },
+      },
+    },
+    async (request) => toSnapshotJson(await service.snapshot(request.params.roomId), request.params.roomId),
+  );
+}

@@ -1,0 +1,18 @@
+// GET /api/v1/stats: running, queued and finished executions of this node, with the success rate.
+import { ERROR_RESPONSES } from '../schemas/common.js';
+import { StatsJson } from '../schemas/service.js';
+import type { HttpApp, HttpAppDeps } from '../types.js';
+
+export function registerStatsRoutes(app: HttpApp, { service }: HttpAppDeps): void {
+  app.get(
+    '/api/v1/stats',
+    {
+      schema: {
+        tags: ['service'],
+        summary: 'Execution counts and success rate',
+        response: { 200: StatsJson, ...ERROR_RESPONSES },
+      },
+    },
+    () => service.stats(),
+  );
+}

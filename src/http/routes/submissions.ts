@@ -1,0 +1,137 @@
+// Routes of /api/v1/submissions: submit (with ?wait), batch, read, cancel.
+import { isTerminal } from '../../domain/lifecycle.js';
+import { AppError, HTTP_ERRORS, QUEUE_ERRORS, isAppError } from '../../errors/index.js';
+import type { SubmitInput } from '../../submissions/types.js';
+import { toSubmissionJson } from '../mappers/submission-json.js';
+import { toSubmitInput } from '../mappers/submit-input.js';
+import { ERROR_RESPONSES, SubmissionIdParams } from '../schemas/common.js';
+import { BatchBody, SubmissionBody, SubmitQuery } from '../schemas/submission-request.js';
+import { AcceptedJson, BatchJson, SubmissionJson } from '../schemas/submission-response.js';
+import { identityOf, traceRequest, type HttpApp, type HttpAppDeps } from '../types.js';
+import { parseWait, settleSubmission } from './submission-reply.js';
+
+/** Judge0's batch cap, which clients of such services expect. */
+export const MAX_BATCH = 20;
+
+type BatchItem = { statusCode: number; error?: { code: string; message: string; details?: Record<string, unknown> } } & Record<string, unknown>;
+
+export function registerSubmissionRoutes(app: HttpApp, { service, config, metrics }: HttpAppDeps): void {
+  app.post(
+    '/api/v1/submissions',
+    {
+      config: { submits: true },
+      schema: {
+        tags: ['submissions'],
+        summary: 'Submit code to run',
+        description: 'Answers 202 with the queue position at once. With `?wait=true` or `?wait=<ms>` the finished submission is returned (200) if it finishes in time. Repeating a `correlationId` returns the earlier submission.',
+        querystring: SubmitQuery,
+        body: SubmissionBody,
+        response: { 200: SubmissionJson, 202: AcceptedJson, ...ERROR_RESPONSES },
+      },
+    },
+    async (request, reply) => {
+      const waitMs = parseWait(request.query.wait, config.scheduler.maxWaitMs);
+      const input = toSubmitInput(request.body, identityOf(request), service.languages());
+      if (input.correlationId) traceRequest(request, { correlationId: input.correlationId });
+      const outcome = await service.submit(input);
+      traceRequest(request, { correlationId: outcome.submission.correlationId, executionId: outcome.submission.id });
+      const answer = await settleSubmission(service, outcome, waitMs);
+      reply.header('location', `/api/v1/submissions/${outcome.submission.id}`);
+      return reply.status(answer.statusCode).send(answer.body);
+    },
+  );
+
+  app.post(
+    '/api/v1/submissions/batch',
+    {
+      config: { submits: true },
+      schema: {
+        tags: ['submissions'],
+        summary: 'Submit up to 20 submissions at once',
+        description: 'Each item is admitted on its own; the result lists, in order, what each item alone would have been answered with.',
+        body: BatchBody,
+        response: { 200: BatchJson, ...ERROR_RESPONSES },
+      },
+    },
+    async (request) => {
+      const bodies = request.body.submissions;
+      if (bodies.length > MAX_BATCH) {
+        throw new AppError(HTTP_ERRORS.batchTooLarge, `the batch has ${bodies.length} submissions; at most ${MAX_BATCH} are allowed`, { details: { maximum: MAX_BATCH } });
+      }
+      const user = identityOf(request);
+      const languages = service.languages();
+      const results: BatchItem[] = new Array(bodies.length);
+      const inputs: SubmitInput[] = [];
+      const slots: number[] = [];
+      bodies.forEach((body, index) => {
+        try {
+          inputs.push(toSubmitInput(body, user, languages));
+          slots.push(index);
+        } catch (error) {
+          if (!isAppError(error)) throw error;
+          results[index] = itemError(error);
+        }
+      });
+      const outcomes = await service.submitBatch(inputs);
+      outcomes.forEach((outcome, position) => {
+        const index = slots[position]!;
+        if ('error' in outcome) {
+          results[index] = itemError(outcome.error);
+          return;
+        }
+        const { submission } = outcome;
+        const finished = outcome.duplicate && isTerminal(submission.status);
+        results[index] = {
+          statusCode: finished ? 200 : 202,
+          id: submission.id,
+          status: submission.status,
+          position: outcome.position,
+          roomPosition: outcome.roomPosition,
+          correlationId: submission.correlationId,
+        };
+      });
+      for (const item of results) if (item.error) metrics.recordRejection(item.error.code);
+      return { results };
+    },
+  );
+
+  app.get(
+    '/api/v1/submissions/:id',
+    {
+      schema: {
+        tags: ['submissions'],
+        summary: 'Read a submission and, once finished, its result',
+        params: SubmissionIdParams,
+        response: { 200: SubmissionJson, ...ERROR_RESPONSES },
+      },
+    },
+    async (request) => {
+      const found = await service.get(request.params.id);
+      if (!found) throw new AppError(QUEUE_ERRORS.notFound, `no submission has id ${request.params.id}`);
+      traceRequest(request, { executionId: found.submission.id, correlationId: found.submission.correlationId });
+      return toSubmissionJson(found.submission, found);
+    },
+  );
+
+  app.delete(
+    '/api/v1/submissions/:id',
+    {
+      schema: {
+        tags: ['submissions'],
+        summary: 'Cancel your own queued submission',
+        description: 'Only the submitter may cancel (403 otherwise), and only while it is queued (409 once running or finished).',
+        params: SubmissionIdParams,
+        response: { 200: SubmissionJson, ...ERROR_RESPONSES },
+      },
+    },
+    async (request) => {
+      traceRequest(request, { executionId: request.params.id });
+      const cancelled = await service.cancel(request.params.id, identityOf(request));
+      return toSubmissionJson(cancelled);
+    },
+  );
+}
+
+function itemError(error: AppError): BatchItem {
+  return { statusCode: error.statusCode, ...error.toJSON() };
+}

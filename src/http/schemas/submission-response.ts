@@ -1,0 +1,100 @@
+// Schemas of submissions as clients see them: the accepted (202) body, the full public submission, batch results.
+import { Type, type Static } from '@sinclair/typebox';
+import { Nullable, PublicUser, Timestamp } from './common.js';
+
+const STATUSES = ['queued', 'running', 'completed', 'failed', 'cancelled'] as const;
+const VERDICTS = [
+  'accepted',
+  'wrong_answer',
+  'compilation_error',
+  'runtime_error',
+  'time_limit_exceeded',
+  'memory_limit_exceeded',
+  'output_limit_exceeded',
+  'internal_error',
+] as const;
+
+export const StatusJson = Type.Union(STATUSES.map((status) => Type.Literal(status)), { description: 'Lifecycle: queued → running → completed | failed | cancelled' });
+export const VerdictJson = Type.Union(VERDICTS.map((verdict) => Type.Literal(verdict)), { description: 'Outcome of the program; only internal_error is the service\'s fault' });
+
+const figures = {
+  exitCode: Nullable(Type.Integer()),
+  signal: Nullable(Type.String({ description: 'e.g. SIGKILL, SIGSEGV' })),
+  cpuTimeMs: Type.Number(),
+  wallTimeMs: Type.Number(),
+  memoryKb: Type.Number({ description: 'Peak memory of the run' }),
+};
+
+export const StageJson = Type.Object({
+  verdict: VerdictJson,
+  stdout: Type.String(),
+  stderr: Type.String(),
+  ...figures,
+  message: Nullable(Type.String()),
+  invalidUtf8: Type.Boolean(),
+});
+
+export const TestCaseJson = Type.Object({
+  index: Type.Integer(),
+  ...StageJson.properties,
+  expectedOutput: Nullable(Type.String()),
+});
+
+export const SubmissionJson = Type.Object(
+  {
+    id: Type.String(),
+    status: StatusJson,
+    verdict: Nullable(VerdictJson),
+    correlationId: Type.String(),
+    roomId: Nullable(Type.String()),
+    title: Nullable(Type.String()),
+    priority: Type.Union([Type.Literal('run'), Type.Literal('submit')]),
+    user: PublicUser,
+    language: Type.String(),
+    version: Nullable(Type.String()),
+    position: Nullable(Type.Integer({ description: 'Queue position while queued' })),
+    roomPosition: Nullable(Type.Integer()),
+    stdout: Nullable(Type.String()),
+    stderr: Nullable(Type.String()),
+    exitCode: Nullable(Type.Integer()),
+    signal: Nullable(Type.String()),
+    cpuTimeMs: Nullable(Type.Number()),
+    wallTimeMs: Nullable(Type.Number()),
+    memoryKb: Nullable(Type.Number()),
+    message: Nullable(Type.String({ description: 'Detail of the verdict, or why the service could not run it' })),
+    outputEncoding: Type.Union([Type.Literal('utf8'), Type.Literal('base64')]),
+    compile: Nullable(Type.Object({ ...StageJson.properties, cached: Type.Boolean({ description: 'Taken from the compile cache' }) })),
+    testCases: Type.Array(TestCaseJson),
+    createdAt: Timestamp,
+    startedAt: Nullable(Timestamp),
+    finishedAt: Nullable(Timestamp),
+  },
+  { description: 'A submission and, once finished, its result' },
+);
+
+export type SubmissionJsonType = Static<typeof SubmissionJson>;
+
+export const AcceptedJson = Type.Object(
+  {
+    id: Type.String(),
+    status: StatusJson,
+    position: Nullable(Type.Integer({ description: '1-based place in the node\'s dispatch order' })),
+    roomPosition: Nullable(Type.Integer()),
+    correlationId: Type.String(),
+  },
+  { description: 'Accepted, not finished yet: poll `GET /api/v1/submissions/:id` or submit with `?wait`' },
+);
+
+export type AcceptedJsonType = Static<typeof AcceptedJson>;
+
+export const BatchItemJson = Type.Object({
+  statusCode: Type.Integer({ description: 'What this item alone would have been answered with (202, 200, 4xx, 5xx)' }),
+  id: Type.Optional(Type.String()),
+  status: Type.Optional(StatusJson),
+  position: Type.Optional(Nullable(Type.Integer())),
+  roomPosition: Type.Optional(Nullable(Type.Integer())),
+  correlationId: Type.Optional(Type.String()),
+  error: Type.Optional(Type.Object({ code: Type.String(), message: Type.String(), details: Type.Optional(Type.Object({}, { additionalProperties: true })) })),
+});
+
+export const BatchJson = Type.Object({ results: Type.Array(BatchItemJson, { description: 'One result per submitted item, in order' }) });

@@ -1,0 +1,2 @@
+// Public surface of the metrics module.
+export { Metrics, type MetricsOptions, type MetricsSource } from './metrics.js';
