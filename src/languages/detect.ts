@@ -9,7 +9,7 @@ import type { LanguageDefinition, LanguageStatus } from './language.js';
  * The system PATH the sandbox gives programs. Detection looks tools up on the same PATH,
  * so a tool found only in the server user's own PATH (pyenv shims, ~/.cargo) is not reported as installed.
  */
-export const SYSTEM_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
+export const SYSTEM_PATH = '/usr/local/bin:/usr/bin:/bin';
 
 /** What running a version command produced. */
 export interface CommandOutcome {

@@ -1,0 +1,6 @@
+// The commands of `runlane`, in help order. `serve`, `worker` and `bench` are added here as modules of their own.
+import type { CliCommand } from '../cli-context.js';
+import { languagesCommand } from './languages.js';
+import { runCommand } from './run.js';
+
+export const COMMANDS: readonly CliCommand[] = [runCommand, languagesCommand];

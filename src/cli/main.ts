@@ -1,0 +1,42 @@
+// Entry of the `runlane` command line: builds the commander program from the command modules and runs it.
+import { Command, CommanderError } from 'commander';
+import { isAppError } from '../errors/index.js';
+import type { CliContext } from './cli-context.js';
+import { CliUsageError } from './cli-usage-error.js';
+import { COMMANDS } from './commands/index.js';
+import { EXIT_CODES } from './exit-codes.js';
+
+export interface CliIo {
+  stdout: NodeJS.WritableStream;
+  stderr: NodeJS.WritableStream;
+  env: NodeJS.ProcessEnv;
+}
+
+/** Runs `runlane` with the given arguments (without `node` and the script) and resolves with the process exit code. */
+export async function main(argv: string[], io: CliIo = { stdout: process.stdout, stderr: process.stderr, env: process.env }): Promise<number> {
+  let exitCode = 0;
+  const context: CliContext = { ...io, setExitCode: (code) => (exitCode = code) };
+  const program = new Command('runlane')
+    .description('Runs untrusted programs in many languages, safely: a sandboxed runner, a queue and an API.')
+    .option('-c, --config <file>', 'JSON configuration file (else $RUNLANE_CONFIG)')
+    .showHelpAfterError()
+    .exitOverride()
+    .configureOutput({ writeOut: (text) => io.stdout.write(text), writeErr: (text) => io.stderr.write(text) });
+  for (const command of COMMANDS) command.register(program, context);
+
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+    return exitCode;
+  } catch (error) {
+    if (error instanceof CommanderError) return error.exitCode === 0 ? 0 : EXIT_CODES.rejected;
+    if (error instanceof CliUsageError) {
+      io.stderr.write(`runlane: ${error.message}\n`);
+      return EXIT_CODES.rejected;
+    }
+    if (isAppError(error)) {
+      io.stderr.write(`runlane: ${error.message}\n`);
+      return error.statusCode < 500 ? EXIT_CODES.rejected : EXIT_CODES.unavailable;
+    }
+    throw error;
+  }
+}

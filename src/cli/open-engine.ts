@@ -1,0 +1,51 @@
+// Opens what a command needs to run programs: configuration, logger, sandbox and engine, and closes them again.
+import { loadConfig, type Config } from '../config/index.js';
+import { createEngine } from '../engine/create-engine.js';
+import type { SandboxEngine } from '../engine/sandbox-engine.js';
+import { isAppError } from '../errors/index.js';
+import { createLogger, type Logger } from '../logging/logger.js';
+import { createSandbox } from '../sandbox/index.js';
+import type { Sandbox } from '../sandbox/sandbox.js';
+import { CliUsageError } from './cli-usage-error.js';
+
+export interface OpenEngine {
+  config: Readonly<Config>;
+  logger: Logger;
+  engine: SandboxEngine;
+  close(): Promise<void>;
+}
+
+export interface OpenEngineOptions {
+  configFile?: string | undefined;
+  env: NodeJS.ProcessEnv;
+  /** Config overrides from flags (dotted paths). */
+  flags: Record<string, unknown>;
+  /** Where logs go: the terminal's stderr, so stdout stays the program's. */
+  logDestination: NodeJS.WritableStream;
+}
+
+/** Loads the config (a flag that breaks it is a usage error), then starts the sandbox and the engine. */
+export async function openEngine(options: OpenEngineOptions): Promise<OpenEngine> {
+  let config: Readonly<Config>;
+  try {
+    // A terminal run is quiet unless LOG_LEVEL asks otherwise: its stdout and stderr belong to the program.
+    config = loadConfig({ file: options.configFile ?? null, env: options.env, flags: { 'log.level': options.env.LOG_LEVEL ?? 'warn', ...options.flags } });
+  } catch (error) {
+    if (isAppError(error) && Object.keys(options.flags).some((key) => error.message.includes(key))) throw new CliUsageError(error.message, { cause: error });
+    throw error;
+  }
+  const logger = createLogger({ level: config.log.level, destination: options.logDestination });
+  const sandbox: Sandbox = await createSandbox(config.sandbox, logger);
+  try {
+    const engine = await createEngine({ sandbox, config, logger });
+    return { config, logger, engine, close: () => sandbox.close() };
+  } catch (error) {
+    await sandbox.close();
+    throw error;
+  }
+}
+
+/** The configured maxima without any flags, to derive flag defaults that stay within them. */
+export function baseConfig(configFile: string | undefined, env: NodeJS.ProcessEnv): Readonly<Config> {
+  return loadConfig({ file: configFile ?? null, env });
+}
