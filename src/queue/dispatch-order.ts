@@ -145,9 +145,13 @@ export class DispatchOrder<T extends Schedulable> {
     return { position: ahead + 1, roomPosition: item.roomId === null ? null : roomAhead + round + 1 };
   }
 
-  /** Visits every queued item in projected order with its place. O(items + lanes). */
-  forEachInOrder(visit: (item: T, place: QueuePlace) => void): void {
+  /**
+   * Visits every queued item in projected order with its place. O(items + lanes). The place object is reused between
+   * calls (a pass over 10k items would otherwise allocate 10k of them): copy its fields, do not keep it.
+   */
+  forEachInOrder(visit: (item: T, place: Readonly<QueuePlace>) => void): void {
     let position = 0;
+    const place: QueuePlace = { position: 0, roomPosition: null };
     const roomSeen = new Map<string, number>();
     for (const level of this.#levels) {
       // Lanes still holding an item for the current round; shrinks as short lanes run out, so the total work stays linear.
@@ -162,7 +166,9 @@ export class DispatchOrder<T extends Schedulable> {
             roomPosition = (roomSeen.get(item.roomId) ?? 0) + 1;
             roomSeen.set(item.roomId, roomPosition);
           }
-          visit(item, { position, roomPosition });
+          place.position = position;
+          place.roomPosition = roomPosition;
+          visit(item, place);
           if (lane.items.length > round + 1) next.push(lane);
         }
         active = next;

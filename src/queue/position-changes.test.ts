@@ -1,4 +1,5 @@
 // Position diffs over the projected order, and once-per-tick coalescing.
+import { performance } from 'node:perf_hooks';
 import { describe, expect, it } from 'vitest';
 import { DispatchOrder } from './dispatch-order.js';
 import { CoalescedTask, collectPositionChanges, type PositionTracked } from './position-changes.js';
@@ -51,6 +52,34 @@ describe('CoalescedTask', () => {
       task.cancel();
       await new Promise((resolve) => setImmediate(resolve));
       expect(runs).toBe(0);
+    });
+  });
+});
+
+describe('CoalescedTask with a CPU share', () => {
+  describe('when a pass is slow', () => {
+    it('should space the next pass out in proportion', async () => {
+      const runs: number[] = [];
+      const task = new CoalescedTask(() => {
+        runs.push(performance.now());
+        const until = performance.now() + 5;
+        while (performance.now() < until) {
+          // Busy for 5 ms, standing in for a pass over a long queue.
+        }
+      }, 0.25);
+      task.request();
+      await new Promise((resolve) => setImmediate(resolve));
+      task.request();
+      await new Promise((resolve) => setTimeout(resolve, 40));
+      expect(runs).toHaveLength(2);
+      // 5 ms of work at a 25 % share: at least 15 ms of rest before the next pass.
+      expect(runs[1]! - runs[0]!).toBeGreaterThanOrEqual(5 + 15 - 1);
+    });
+  });
+
+  describe('when the share is out of range', () => {
+    it('should refuse it', () => {
+      expect(() => new CoalescedTask(() => undefined, 0)).toThrow(RangeError);
     });
   });
 });

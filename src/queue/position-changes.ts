@@ -1,4 +1,5 @@
 // Live positions: which queued jobs moved since they were last reported, collected once per tick.
+import { performance } from 'node:perf_hooks';
 import type { DispatchOrder, Schedulable } from './dispatch-order.js';
 import type { PositionChange } from './job-queue.js';
 
@@ -27,24 +28,52 @@ export function collectPositionChanges<T extends PositionTracked>(order: Dispatc
  * Runs a callback once per turn of the event loop however often it was requested, so a burst of enqueues, cancels
  * and dispatches costs one pass over the queue. setImmediate rather than a microtask: a loop of awaited enqueues
  * resolves in microtasks and would otherwise trigger one pass per enqueue.
+ *
+ * Each pass is O(queued), and with a long queue every dispatch moves everyone, so passes are also spaced out to keep
+ * them within `cpuShare` of the time: after a pass that took d ms the next waits at least d × (1 / cpuShare − 1) ms.
+ * Short queues (passes well under a millisecond) still get one pass per tick.
  */
 export class CoalescedTask {
-  #pending: NodeJS.Immediate | null = null;
+  #pending: { cancel(): void } | null = null;
+  #notBefore = 0;
+  readonly #gapFactor: number;
 
-  constructor(private readonly task: () => void) {}
+  /** @param cpuShare fraction of wall time the task may take, in (0, 1]; 1 means once per tick, no spacing. */
+  constructor(
+    private readonly task: () => void,
+    cpuShare = 1,
+  ) {
+    if (!(cpuShare > 0 && cpuShare <= 1)) throw new RangeError(`cpuShare must be in (0, 1], got ${cpuShare}`);
+    this.#gapFactor = 1 / cpuShare - 1;
+  }
 
-  /** Schedules the task for the next turn unless it is already scheduled. */
+  /** Schedules the task for the next turn (or the end of its spacing gap) unless it is already scheduled. */
   request(): void {
     if (this.#pending !== null) return;
-    this.#pending = setImmediate(() => {
-      this.#pending = null;
-      this.task();
-    });
+    const wait = this.#notBefore - performance.now();
+    if (wait <= 0) {
+      const immediate = setImmediate(() => this.#run());
+      this.#pending = { cancel: () => clearImmediate(immediate) };
+    } else {
+      const timer = setTimeout(() => this.#run(), Math.ceil(wait));
+      this.#pending = { cancel: () => clearTimeout(timer) };
+    }
   }
 
   /** Drops a scheduled run. */
   cancel(): void {
-    if (this.#pending !== null) clearImmediate(this.#pending);
+    this.#pending?.cancel();
     this.#pending = null;
+  }
+
+  #run(): void {
+    this.#pending = null;
+    const started = performance.now();
+    try {
+      this.task();
+    } finally {
+      const ended = performance.now();
+      this.#notBefore = ended + (ended - started) * this.#gapFactor;
+    }
   }
 }

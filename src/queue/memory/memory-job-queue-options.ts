@@ -44,6 +44,13 @@ export interface MemoryJobQueueOptions {
    */
   maxRetryAfterSeconds?: number;
   /**
+   * Share of wall time the live-position pass may use. Each pass walks the whole queue once (a few ms at 10k queued);
+   * passes run once per tick while cheap and are spaced out when the queue is long, so a busy node does not spend a
+   * core re-announcing positions. 1 means once per tick whatever the cost.
+   * @defaultValue 0.05
+   */
+  positionsCpuShare?: number;
+  /**
    * Finished job ids remembered so that cancelling one answers 409 (finished) rather than 404 (unknown).
    * @defaultValue 10000
    */
@@ -57,6 +64,11 @@ export type ResolvedMemoryJobQueueOptions = Readonly<Required<Omit<MemoryJobQueu
 
 function requirePositiveInteger(name: string, value: number): number {
   if (!Number.isSafeInteger(value) || value < 1) throw new RangeError(`MemoryJobQueue: ${name} must be a positive integer, got ${value}`);
+  return value;
+}
+
+function requireShare(name: string, value: number): number {
+  if (!(value > 0 && value <= 1)) throw new RangeError(`MemoryJobQueue: ${name} must be in (0, 1], got ${value}`);
   return value;
 }
 
@@ -89,6 +101,7 @@ export function resolveMemoryJobQueueOptions(options: MemoryJobQueueOptions): Re
     durationSamples: requirePositiveInteger('durationSamples', options.durationSamples ?? 20),
     durationRooms: requirePositiveInteger('durationRooms', options.durationRooms ?? 1000),
     maxRetryAfterSeconds: requirePositiveInteger('maxRetryAfterSeconds', options.maxRetryAfterSeconds ?? 300),
+    positionsCpuShare: requireShare('positionsCpuShare', options.positionsCpuShare ?? 0.05),
     finishedJobsRemembered: requirePositiveInteger('finishedJobsRemembered', options.finishedJobsRemembered ?? 10_000),
   });
 }

@@ -59,7 +59,7 @@ export class MemoryJobQueue implements JobQueue {
   readonly #durations: RunDurations;
   readonly #finished: FinishedJobs;
   readonly #listeners: QueueListeners;
-  readonly #positions = new CoalescedTask(() => this.#publishPositions());
+  readonly #positions: CoalescedTask;
   #handler: JobHandler | null = null;
   #closing = false;
   #closed = false;
@@ -73,6 +73,7 @@ export class MemoryJobQueue implements JobQueue {
     this.#durations = new RunDurations({ samples: this.#options.durationSamples, maxRooms: this.#options.durationRooms });
     this.#finished = new FinishedJobs(this.#options.finishedJobsRemembered);
     this.#listeners = new QueueListeners(this.#options.onListenerError);
+    this.#positions = new CoalescedTask(() => this.#publishPositions(), this.#options.positionsCpuShare);
   }
 
   async enqueue(job: QueuedJob): Promise<EnqueueResult> {
