@@ -1,0 +1,98 @@
+// Attaches Socket.IO to the API's HTTP server: rooms on the main namespace, live programs on `/interactive`.
+import type { Server as HttpServer } from 'node:http';
+import { Server, type ServerOptions } from 'socket.io';
+import type { Authenticator } from '../../auth/index.js';
+import type { Config } from '../../config/index.js';
+import { AppError, QUEUE_ERRORS } from '../../errors/index.js';
+import type { Logger } from '../../logging/logger.js';
+import { resolveRealtimeOptions, RoomHub, type RateLimitOptions, type RealtimeOptions, type RoomStore } from '../../rooms/index.js';
+import type { SubmissionService } from '../../submissions/index.js';
+import { handshakeAuth } from './handshake-auth.js';
+import { serveInteractive } from './interactive-namespace.js';
+import { serveRooms } from './room-namespace.js';
+import { SocketRoomTransport } from './socket-transport.js';
+
+/** Namespace of interactive runs. */
+export const INTERACTIVE_NAMESPACE = '/interactive';
+
+export interface AttachRealtimeOptions {
+  httpServer: HttpServer;
+  service: SubmissionService;
+  store: RoomStore;
+  authenticator: Authenticator;
+  config: Config;
+  logger: Logger;
+  /**
+   * Socket.IO adapter factory, e.g. `createAdapter(pub, sub)` from `@socket.io/redis-adapter`, to fan room events out across nodes.
+   * @defaultValue the in-memory adapter (one node)
+   */
+  adapter?: ServerOptions['adapter'];
+  /**
+   * Overrides of the realtime tunables (flood limit, message caps, persistence timing).
+   * @defaultValue {@link DEFAULT_REALTIME_OPTIONS}
+   */
+  realtime?: Partial<Omit<RealtimeOptions, 'rateLimit'>> & { rateLimit?: Partial<RateLimitOptions> };
+  /**
+   * Cross-origin policy for browser clients served from another origin.
+   * @defaultValue same origin only
+   */
+  cors?: ServerOptions['cors'];
+}
+
+export interface Realtime {
+  io: Server;
+  hub: RoomHub;
+  /** Disconnects every socket, saves every room's document and detaches; leaves the HTTP server running. */
+  close(): Promise<void>;
+}
+
+export async function attachRealtime(options: AttachRealtimeOptions): Promise<Realtime> {
+  const { httpServer, service, store, authenticator, config, logger } = options;
+  const realtime = resolveRealtimeOptions(options.realtime);
+  const io = new Server(httpServer, {
+    // The same body cap as REST: a bigger frame closes the socket before any handler could answer it.
+    maxHttpBufferSize: config.server.bodyLimitBytes,
+    serveClient: false,
+    ...(options.adapter ? { adapter: options.adapter } : {}),
+    ...(options.cors ? { cors: options.cors } : {}),
+  });
+  const rooms = io.of('/');
+  const interactive = io.of(INTERACTIVE_NAMESPACE);
+  const hub = new RoomHub({
+    service,
+    store,
+    transport: new SocketRoomTransport(rooms),
+    logger,
+    maxCodeBytes: config.limits.maxCodeBytes,
+    caps: { roomMaxConcurrent: config.scheduler.roomMaxRunning, roomMaxQueued: config.scheduler.roomMaxQueued },
+    options: realtime,
+  });
+  let closing = false;
+  const auth = handshakeAuth(authenticator, logger, config.server.trustProxy);
+  for (const namespace of [rooms, interactive]) {
+    namespace.use((socket, next) => {
+      if (!closing) return auth(socket, next);
+      const error = new AppError(QUEUE_ERRORS.shuttingDown, 'the server is shutting down');
+      next(Object.assign(new Error(error.message), { data: { code: error.code, message: error.message } }));
+    });
+  }
+  serveRooms(rooms, hub, logger);
+  serveInteractive(interactive, { service, logger, options: realtime, maxStdinBytes: config.limits.maxStdinBytes });
+  hub.start();
+
+  return {
+    io,
+    hub,
+    async close() {
+      if (closing) return;
+      closing = true;
+      // Disconnecting first lets each room's last leave save its document; interactive runs are killed by their sockets' disconnect.
+      rooms.disconnectSockets(true);
+      interactive.disconnectSockets(true);
+      await hub.close();
+      await Promise.allSettled([rooms.adapter.close(), interactive.adapter.close()]);
+      // Not io.close(): that would also close the HTTP server, which belongs to the API.
+      io.engine.close();
+    },
+  };
+}

@@ -1,0 +1,49 @@
+// Socket.IO handshake authentication: the same Authenticator and tokens as the REST API.
+import type { ExtendedError, Socket } from 'socket.io';
+import type { Authenticator } from '../../auth/index.js';
+import type { Identity } from '../../domain/identity.js';
+import { AppError, AUTH_ERRORS, isAppError } from '../../errors/index.js';
+import type { Logger } from '../../logging/logger.js';
+
+/** What a connected socket carries: the identity proven at the handshake, never one the client claims later. */
+export interface SocketData {
+  identity: Identity;
+}
+
+/**
+ * Reads `auth.token` (a raw token or `Bearer …`), falling back to the `Authorization` header, and refuses the
+ * connection with the auth error's code in `connect_error.data`.
+ */
+export function handshakeAuth(authenticator: Authenticator, logger: Logger, trustProxy: boolean) {
+  return (socket: Socket, next: (error?: ExtendedError) => void): void => {
+    identify(socket, authenticator, trustProxy).then(
+      (identity) => {
+        (socket.data as SocketData).identity = identity;
+        next();
+      },
+      (error: unknown) => {
+        if (!isAppError(error)) logger.error({ err: error }, 'socket handshake authentication failed unexpectedly');
+        const appError = isAppError(error) ? error : new AppError(AUTH_ERRORS.invalidToken, 'the token could not be verified');
+        const refusal: ExtendedError = new Error(appError.message);
+        refusal.data = { code: appError.code, message: appError.message };
+        next(refusal);
+      },
+    );
+  };
+}
+
+async function identify(socket: Socket, authenticator: Authenticator, trustProxy: boolean): Promise<Identity> {
+  const auth = socket.handshake.auth as Record<string, unknown> | undefined;
+  const token = auth?.token;
+  if (token !== undefined && token !== null && typeof token !== 'string') {
+    throw new AppError(AUTH_ERRORS.invalidToken, 'invalid token: `auth.token` must be a string');
+  }
+  const header = socket.handshake.headers.authorization;
+  return authenticator.authenticate(token ?? header, clientIp(socket, trustProxy));
+}
+
+function clientIp(socket: Socket, trustProxy: boolean): string {
+  const forwarded = socket.handshake.headers['x-forwarded-for'];
+  const first = (Array.isArray(forwarded) ? forwarded[0] : forwarded)?.split(',')[0]?.trim();
+  return trustProxy && first ? first : socket.handshake.address;
+}

@@ -1,0 +1,32 @@
+// The `/interactive` namespace: one live program per socket, killed when the socket goes away.
+import type { Namespace } from 'socket.io';
+import type { Logger } from '../../logging/logger.js';
+import { INTERACTIVE_CLIENT_EVENTS, InteractiveRun, type InteractiveService, type RealtimeOptions } from '../../rooms/index.js';
+import { guardSocket } from './event-guard.js';
+import type { SocketData } from './handshake-auth.js';
+
+export interface InteractiveNamespaceOptions {
+  service: InteractiveService;
+  logger: Logger;
+  options: RealtimeOptions;
+  /** Total stdin of one run, bytes (`limits.maxStdinBytes`). */
+  maxStdinBytes: number;
+}
+
+export function serveInteractive(namespace: Namespace, { service, logger, options, maxStdinBytes }: InteractiveNamespaceOptions): void {
+  namespace.on('connection', (socket) => {
+    const run = new InteractiveRun({
+      service,
+      identity: (socket.data as SocketData).identity,
+      send: (event, payload) => socket.emit(event, payload),
+      logger,
+      maxStdinChunkBytes: options.maxStdinChunkBytes,
+      maxStdinBytes,
+    });
+    const guard = guardSocket(socket, INTERACTIVE_CLIENT_EVENTS, options.rateLimit, logger);
+    for (const event of INTERACTIVE_CLIENT_EVENTS) {
+      socket.on(event, (...args: unknown[]) => guard.respond(event, args, (payload) => run.handle(event, payload)));
+    }
+    socket.on('disconnect', () => run.dispose());
+  });
+}

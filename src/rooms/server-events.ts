@@ -1,0 +1,170 @@
+// Names and payload shapes of everything the server sends to room members.
+import type { ExecutionResult } from '../domain/result.js';
+import type { Verdict } from '../domain/verdict.js';
+import type { PresenceUser } from './presence.js';
+
+/** Server → client event names. */
+export const SERVER_EVENTS = {
+  roomState: 'room-state',
+  userJoined: 'user-joined',
+  userLeft: 'user-left',
+  codeUpdate: 'code-update',
+  executionQueued: 'execution-queued',
+  queuePosition: 'queue-position',
+  executionStarted: 'execution-started',
+  executionCompleted: 'execution-completed',
+  /** Alias of `execution-completed` with the identical payload (same sequence); both seeds' clients listen to one of them. */
+  executionResult: 'execution-result',
+  executionFailed: 'execution-failed',
+  executionCancelled: 'execution-cancelled',
+  executionStatus: 'execution-status',
+  executionHistory: 'execution-history',
+  error: 'error',
+  documentSync: 'yjs-sync',
+  awareness: 'yjs-awareness',
+} as const;
+
+/** Client → server event names of the room namespace. */
+export const CLIENT_EVENTS = [
+  'join-room',
+  'leave-room',
+  'get-room-state',
+  'code-change',
+  'execute-code',
+  'get-execution-status',
+  'get-execution-history',
+  'cancel-execution',
+  'yjs-sync',
+  'yjs-awareness',
+] as const;
+
+export type ClientEvent = (typeof CLIENT_EVENTS)[number];
+
+/** Fields of every sequenced room event. */
+export interface RoomEventBase {
+  roomId: string;
+  /** The room's event number: strictly increasing, no gaps, persisted across restarts. */
+  sequence: number;
+  /** ISO time the event was emitted. */
+  timestamp: string;
+}
+
+/** Who ran what: carried by every execution event so a result is never attributed to the wrong user. */
+export interface ExecutionAttribution {
+  executionId: string;
+  correlationId: string;
+  userId: string;
+  displayName: string;
+  /** Same as displayName, under the name seed 003's clients read. */
+  username: string;
+  avatar: string | null;
+  language: string;
+  timestamps: { queuedAt: string; startedAt: string | null; finishedAt: string | null };
+}
+
+export type ExecutionStatus = 'queued' | 'running' | 'completed' | 'failed' | 'cancelled';
+
+/** An execution as listed in status and room-state snapshots. */
+export interface ExecutionSummary extends ExecutionAttribution {
+  status: ExecutionStatus;
+  /** 1-based place among the room's queued executions; null once running. */
+  position: number | null;
+  /** 1-based place in the node's dispatch order; null once running. */
+  queuePosition: number | null;
+}
+
+export interface ExecutionQueuedEvent extends RoomEventBase, ExecutionSummary {}
+export type QueuePositionEvent = ExecutionQueuedEvent;
+export interface ExecutionStartedEvent extends RoomEventBase, ExecutionSummary {}
+
+export interface ExecutionCompletedEvent extends RoomEventBase, ExecutionSummary {
+  verdict: Verdict;
+  /** True when the verdict is `accepted`. */
+  success: boolean;
+  /** Wall time of the execution (compile + runs), ms. */
+  executionTime: number;
+  /** stdout of the (first) run, under the name seed 003's clients read. */
+  output: string;
+  result: ExecutionResult;
+}
+
+export interface ExecutionFailedEvent extends RoomEventBase, ExecutionSummary {
+  /** Why the service could not run it. */
+  error: string;
+}
+
+export interface ExecutionCancelledEvent extends RoomEventBase, ExecutionSummary {
+  cancelledBy: string;
+}
+
+export interface QueueFigures {
+  queued: ExecutionSummary[];
+  active: ExecutionSummary[];
+  queueLength: number;
+  activeCount: number;
+  /** Executions running at once on the node. */
+  maxConcurrent: number;
+  /** Executions running at once in one room. */
+  roomMaxConcurrent: number;
+  /** Executions queued in one room before new ones are refused. */
+  roomMaxQueued: number;
+}
+
+export interface ExecutionStatusEvent extends RoomEventBase, QueueFigures {}
+
+export interface ExecutionState extends QueueFigures {
+  isExecuting: boolean;
+  executionCount: number;
+  lastExecutionAt: string | null;
+}
+
+export interface RoomStateEvent extends RoomEventBase {
+  code: string;
+  language: string | null;
+  /** Sequence of the event that last changed the code: a `code-change` based on an older one is stale. */
+  codeSequence: number;
+  users: PresenceUser[];
+  executionState: ExecutionState;
+}
+
+export interface PresenceEvent extends RoomEventBase {
+  userId: string;
+  displayName: string;
+  avatar: string | null;
+  users: PresenceUser[];
+}
+
+export interface CodeUpdateEvent extends RoomEventBase {
+  code: string;
+  language: string | null;
+  /** Who made the change that produced this text. */
+  userId: string | null;
+  displayName: string | null;
+  avatar: string | null;
+  /** `code-change` for a whole-text change, `document` for Yjs edits folded into one update. */
+  source: 'code-change' | 'document';
+}
+
+export interface HistoryEntry extends ExecutionSummary {
+  verdict: Verdict | null;
+  success: boolean;
+  executionTime: number | null;
+  /** stdout and stderr, cut to a few KiB; the full result is at `GET /api/v1/submissions/:id`. */
+  output: string;
+  stderr: string;
+  truncated: boolean;
+  error: string | null;
+}
+
+export interface ExecutionHistoryEvent extends RoomEventBase {
+  executions: HistoryEntry[];
+}
+
+/** Sent to one connection: a refused event without an ack, or a problem found later (e.g. a truncated document). */
+export interface ErrorEvent {
+  code: string;
+  message: string;
+  /** The client event that caused it, when there is one. */
+  event?: string;
+  details?: Record<string, unknown>;
+}
