@@ -16,6 +16,8 @@ export interface DetectCgroupsOptions {
   force?: 'v1' | 'v2' | 'none';
   /** Contents of /proc/self/mountinfo; read from the host when omitted. */
   mountinfo?: string;
+  /** Only checks that the flavour is offered; creates no parent group. */
+  probeOnly?: boolean;
 }
 
 export interface DetectedCgroups {
@@ -55,12 +57,12 @@ export async function detectCgroups(options: DetectCgroupsOptions): Promise<Dete
   const mounts = parseCgroupMounts(mountinfo);
 
   if (options.force !== 'v1') {
-    const v2 = await tryV2(mounts, options.cgroupRoot);
+    const v2 = await tryV2(mounts, options.cgroupRoot, options.probeOnly ?? false);
     if ('driver' in v2) return { driver: v2.driver, warnings };
     warnings.push(v2.reason);
     if (options.force === 'v2') throw new Error(v2.reason);
   }
-  const v1 = await tryV1(mounts, options.cgroupRoot);
+  const v1 = await tryV1(mounts, options.cgroupRoot, options.probeOnly ?? false);
   if ('driver' in v1) return { driver: v1.driver, warnings: options.force === 'v1' ? [] : warnings };
   warnings.push(v1.reason);
   if (options.force === 'v1') throw new Error(v1.reason);
@@ -70,7 +72,7 @@ export async function detectCgroups(options: DetectCgroupsOptions): Promise<Dete
 
 type Attempt = { driver: CgroupDriver } | { reason: string };
 
-async function tryV2(mounts: CgroupMount[], cgroupRoot: string | null): Promise<Attempt> {
+async function tryV2(mounts: CgroupMount[], cgroupRoot: string | null, probeOnly: boolean): Promise<Attempt> {
   const candidates = mounts.filter((mount) => mount.type === 'cgroup2');
   if (candidates.length === 0) return { reason: 'cgroup v2: no cgroup2 hierarchy is mounted' };
   for (const mount of candidates) {
@@ -78,7 +80,7 @@ async function tryV2(mounts: CgroupMount[], cgroupRoot: string | null): Promise<
     if (!(await offersRequiredControllers(mount.path))) continue;
     const driver = new CgroupV2Driver(cgroupRoot ?? join(mount.path, DEFAULT_PARENT_NAME));
     try {
-      await driver.prepare();
+      if (!probeOnly) await driver.prepare();
       return { driver };
     } catch (error) {
       return { reason: `cgroup v2 at ${mount.path} could not be prepared: ${(error as Error).message}` };
@@ -87,7 +89,7 @@ async function tryV2(mounts: CgroupMount[], cgroupRoot: string | null): Promise<
   return { reason: `cgroup v2: no cgroup2 hierarchy offers the memory and pids controllers (mounted: ${candidates.map((m) => m.path).join(', ')})` };
 }
 
-async function tryV1(mounts: CgroupMount[], cgroupRoot: string | null): Promise<Attempt> {
+async function tryV1(mounts: CgroupMount[], cgroupRoot: string | null, probeOnly: boolean): Promise<Attempt> {
   const find = (controller: string) => mounts.find((mount) => mount.type === 'cgroup' && mount.controllers.includes(controller));
   const found = { memory: find('memory'), pids: find('pids'), cpuacct: find('cpuacct') };
   const missing = Object.entries(found).filter(([, mount]) => !mount).map(([name]) => name);
@@ -97,7 +99,7 @@ async function tryV1(mounts: CgroupMount[], cgroupRoot: string | null): Promise<
   ) as unknown as CgroupV1Parents;
   const driver = new CgroupV1Driver(parents);
   try {
-    await driver.prepare();
+    if (!probeOnly) await driver.prepare();
     return { driver };
   } catch (error) {
     return { reason: `cgroup v1 parent groups could not be created: ${(error as Error).message}` };

@@ -55,7 +55,8 @@ class UidRun implements RunCgroup {
       if (!/^\d+$/.test(entry)) continue;
       const status = await readFile(`${this.procRoot}/${entry}/status`, 'utf8').catch(() => null);
       const match = status?.match(/^Uid:\s+(\d+)/m);
-      if (match && Number(match[1]) === this.uid) pids.push(Number(entry));
+      // Zombies hold nothing but a pid and cannot be killed; their new parent reaps them.
+      if (match && Number(match[1]) === this.uid && !/^State:\s+Z/m.test(status!)) pids.push(Number(entry));
     }
     return pids;
   }

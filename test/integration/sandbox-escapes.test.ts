@@ -1,0 +1,229 @@
+// Hostile programs against the real sandbox: each escape or abuse class is one table row with its expected outcome.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createServer, type Server } from 'node:net';
+import { fileURLToPath } from 'node:url';
+import { randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { SandboxRunResult, SandboxRunSpec } from '../../src/sandbox/sandbox.js';
+import { createTestSandbox, testLimits, type TestSandbox } from '../fixtures/sandbox/harness.js';
+
+// Planted before the sandbox exists: if any part of the server's environment reached a run, this value would show.
+const SECRET = `runlane-secret-${randomUUID()}`;
+process.env.RUNLANE_TEST_SECRET = SECRET;
+
+const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
+const serverFile = fileURLToPath(new URL('../../package.json', import.meta.url));
+const thisFile = fileURLToPath(import.meta.url);
+
+interface Context {
+  t: TestSandbox;
+  port: number;
+}
+
+interface Row {
+  name: string;
+  spec: (ctx: Context) => Omit<SandboxRunSpec, 'limits'> & { limits?: SandboxRunSpec['limits'] };
+  expect: (result: SandboxRunResult, ctx: Context) => void | Promise<void>;
+}
+
+const output = (result: SandboxRunResult) => result.stdout.toString() + result.stderr.toString();
+
+const rows: Row[] = [
+  {
+    name: 'reading /etc/shadow finds nothing',
+    spec: () => ({ argv: ['sh', '-c', 'cat /etc/shadow; cat /etc/gshadow; ls /etc'] }),
+    expect: (result) => {
+      expect(output(result)).toMatch(/No such file/);
+      expect(result.stdout.toString()).not.toMatch(/shadow|root:\$|root:\*/);
+    },
+  },
+  {
+    name: "the server's source and config are not visible",
+    spec: () => ({ argv: ['sh', '-c', 'test -e "$1" && echo VISIBLE-FILE; test -e "$2" && echo VISIBLE-DIR; ls /; echo done', 'sh', serverFile, repoRoot] }),
+    expect: (result) => {
+      expect(result.stdout.toString()).not.toMatch(/VISIBLE/);
+      expect(result.stdout.toString()).toMatch(/done/);
+      expect(result.stdout.toString().split('\n').sort()).not.toContain(repoRoot.split('/').filter(Boolean)[0]);
+    },
+  },
+  {
+    name: "/proc/1/environ and every environment inside hold none of the server's variables",
+    spec: () => ({ argv: ['sh', '-c', 'cat /proc/1/environ /proc/self/environ /proc/*/environ 2>/dev/null | tr "\\0" "\\n"; env; ps aux 2>/dev/null'] }),
+    expect: (result) => {
+      expect(output(result)).not.toContain(SECRET);
+      expect(output(result)).not.toContain('RUNLANE_TEST_SECRET');
+      expect(result.stdout.toString()).toMatch(/PATH=/);
+    },
+  },
+  {
+    name: 'a TCP connection fails, even to a port listening on the host',
+    spec: ({ port }) => ({
+      argv: [
+        'python3',
+        '-c',
+        'import socket,sys\nfor host in ("127.0.0.1", "1.1.1.1"):\n  try:\n    socket.create_connection((host, int(sys.argv[1]) if host == "127.0.0.1" else 80), timeout=2); print("CONNECTED", host)\n  except OSError as e: print("blocked", host, e)',
+        String(port),
+      ],
+    }),
+    expect: (result) => {
+      expect(result.stdout.toString()).not.toContain('CONNECTED');
+      expect(result.stdout.toString()).toMatch(/blocked 127\.0\.0\.1/);
+      expect(result.stdout.toString()).toMatch(/blocked 1\.1\.1\.1/);
+    },
+  },
+  {
+    name: 'a DNS lookup fails',
+    spec: () => ({ argv: ['python3', '-c', 'import socket\ntry:\n  print("RESOLVED", socket.getaddrinfo("example.com", 80))\nexcept OSError as e: print("blocked", e)'] }),
+    expect: (result) => {
+      expect(result.stdout.toString()).not.toContain('RESOLVED');
+      expect(result.stdout.toString()).toContain('blocked');
+    },
+  },
+  {
+    name: 'symlinks to host files in the work dir are never followed when files are collected',
+    spec: () => ({
+      argv: ['sh', '-c', 'ln -s /etc/shadow shadow; ln -s "$1" server; ln -s "$2" self; ln -s / root; ln -s ../../../../../etc/passwd rel; mkfifo fifo; ln /etc/passwd hard 2>/dev/null; echo ok > plain', 'sh', serverFile, thisFile],
+      collectFiles: true,
+    }),
+    expect: (result) => {
+      expect(result.files.map((file) => file.path)).toEqual(['plain']);
+      expect(result.files[0]!.content.toString()).toBe('ok\n');
+    },
+  },
+  {
+    name: 'the filesystem outside /box and /tmp is read-only and /sys is absent',
+    spec: () => ({ argv: ['sh', '-c', 'touch /usr/x || echo ro-usr; touch /x || echo ro-root; touch /etc/x || echo ro-etc; test -e /sys/kernel || echo no-sys; touch /box/x && touch /tmp/x && echo rw-box-tmp'] }),
+    expect: (result) => {
+      expect(result.stdout.toString().trim().split('\n')).toEqual(['ro-usr', 'ro-root', 'ro-etc', 'no-sys', 'rw-box-tmp']);
+    },
+  },
+  {
+    name: 'the program has no capabilities, no new privileges and cannot create namespaces',
+    spec: () => ({ argv: ['sh', '-c', 'id -u; grep -E "^(CapEff|CapBnd|NoNewPrivs)" /proc/self/status; unshare -U true || echo no-userns; unshare -r true || echo no-root-map'] }),
+    expect: (result) => {
+      const stdout = result.stdout.toString();
+      expect(stdout).toMatch(/^1000\n/);
+      expect(stdout).toMatch(/CapEff:\s+0000000000000000/);
+      expect(stdout).toMatch(/CapBnd:\s+0000000000000000/);
+      expect(stdout).toMatch(/NoNewPrivs:\s+1/);
+      expect(stdout).toContain('no-userns');
+      expect(stdout).toContain('no-root-map');
+    },
+  },
+  {
+    name: 'a fork bomb is contained by the process limit and the run ends',
+    spec: () => ({ argv: ['sh', '-c', 'b() { b | b & }; b; sleep 3'], limits: testLimits({ processes: 32, wallTimeMs: 2_000 }) }),
+    expect: async (result, { t }) => {
+      expect(['wall', 'cpu', 'processes']).toContain(result.limitHit);
+      expect(await t.processesOfRuns()).toEqual([]);
+    },
+  },
+  {
+    name: 'writing 1 GB to disk is stopped by the file-size limit',
+    spec: () => ({ argv: ['sh', '-c', 'exec head -c 1000000000 /dev/zero > big'], limits: testLimits({ fileSizeBytes: 16 * 1024 * 1024, workDirMb: 64 }) }),
+    expect: (result) => expect(result.limitHit).toBe('file-size'),
+  },
+  {
+    name: 'writing 1 GB to disk in small files is stopped by the work dir cap',
+    spec: () => ({ argv: ['sh', '-c', 'i=0; while [ $i -lt 1000 ]; do head -c 1000000 /dev/zero > f$i || exit 1; i=$((i+1)); done'], limits: testLimits({ workDirMb: 16 }) }),
+    expect: (result) => expect(result.limitHit).toBe('file-size'),
+  },
+  {
+    name: '1 GB of output stops at the output limit and keeps the server bounded',
+    spec: () => ({ argv: ['head', '-c', '1000000000', '/dev/zero'], limits: testLimits({ outputBytes: 10_000_000, wallTimeMs: 30_000 }) }),
+    expect: (result) => {
+      expect(result.limitHit).toBe('output');
+      expect(result.stdout.length).toBe(10_000_000);
+    },
+  },
+  {
+    name: 'CPU burn in 8 processes is stopped at about the limit in total',
+    spec: () => ({ argv: ['sh', '-c', 'for i in 1 2 3 4 5 6 7 8; do (while :; do :; done) & done; wait'], limits: testLimits({ cpuTimeMs: 1_000, wallTimeMs: 30_000 }) }),
+    expect: (result) => {
+      expect(result.limitHit).toBe('cpu');
+      expect(result.cpuTimeMs).toBeLessThan(2_500);
+    },
+  },
+  {
+    name: 'sleep 1000 is stopped by the wall-time limit',
+    spec: () => ({ argv: ['sleep', '1000'], limits: testLimits({ wallTimeMs: 1_000 }) }),
+    expect: (result) => expect(result.limitHit).toBe('wall'),
+  },
+  {
+    name: 'a 2 GB allocation is stopped as a memory limit hit',
+    spec: () => ({ argv: ['python3', '-c', 'x = bytearray(2 * 1024 ** 3)'], limits: testLimits({ memoryMb: 256 }) }),
+    expect: (result) => expect(result.limitHit).toBe('memory'),
+  },
+  {
+    name: 'host processes are invisible (own pid namespace)',
+    spec: () => ({ argv: ['sh', '-c', 'ls /proc | grep -c "^[0-9]"'] }),
+    expect: (result) => expect(Number(result.stdout.toString().trim())).toBeLessThanOrEqual(4),
+  },
+];
+
+describe('when hostile programs run in the sandbox', () => {
+  const ctx = {} as Context;
+  let server: Server;
+
+  beforeAll(async () => {
+    ctx.t = await createTestSandbox();
+    server = createServer((socket) => socket.end('hello from the host\n'));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    ctx.port = (server.address() as { port: number }).port;
+  });
+  afterAll(async () => {
+    server?.close();
+    await ctx.t?.dispose();
+    delete process.env.RUNLANE_TEST_SECRET;
+  });
+
+  it.each(rows)('should hold: $name', async (row) => {
+    const spec = row.spec(ctx);
+    const result = await ctx.t.sandbox.run({ limits: testLimits(), ...spec });
+    await row.expect(result, ctx);
+    expect(await ctx.t.processesOfRuns()).toEqual([]);
+    expect(await ctx.t.leftoverCgroups()).toEqual([]);
+    expect(await ctx.t.leftoverWorkDirs()).toEqual([]);
+  });
+
+  it('should let kill -9 -1 kill only its own run: a concurrent run and the server survive', async () => {
+    const survivor = ctx.t.sandbox.run({ argv: ['sh', '-c', 'sleep 1.5; echo survivor'], limits: testLimits() });
+    await sleep(200);
+    // kill(-1) spares the caller and the namespace's init, so the killing shell itself lives on to report what it killed.
+    const script = 'sleep 1000 & victim=$!; kill -9 -1; sleep 0.3; kill -0 $victim 2>/dev/null && echo victim-alive || echo victim-dead';
+    const killer = await ctx.t.sandbox.run({ argv: ['sh', '-c', script], limits: testLimits({ wallTimeMs: 5_000 }) });
+    expect(killer.stdout.toString()).toBe('victim-dead\n');
+    expect((await survivor).stdout.toString()).toBe('survivor\n');
+    expect(process.kill(process.pid, 0)).toBe(true);
+    expect(await ctx.t.processesOfRuns()).toEqual([]);
+  });
+
+  it('should keep two concurrent runs from seeing each other\'s files or processes', async () => {
+    const marker = `marker-${randomUUID()}`;
+    const first = ctx.t.sandbox.run({ argv: ['sh', '-c', `echo secret > ${marker}; echo secret > /tmp/${marker}; sleep 1.5; cat ${marker}`], limits: testLimits() });
+    await sleep(300);
+    const second = await ctx.t.sandbox.run({ argv: ['sh', '-c', `find / -name '${marker}*' 2>/dev/null; ls /box /tmp; ps -eo comm= 2>/dev/null | grep -cx sleep`], limits: testLimits() });
+    expect(second.stdout.toString()).not.toContain(marker);
+    expect(second.stdout.toString().trim().split('\n').at(-1)).toBe('0');
+    expect((await first).stdout.toString()).toBe('secret\n');
+  });
+
+  it('should keep the server memory bounded while a run floods 1 GB of output', async () => {
+    const before = process.memoryUsage().rss;
+    let peak = before;
+    const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 5);
+    const result = await ctx.t.sandbox.run({ argv: ['sh', '-c', 'head -c 1000000000 /dev/zero; head -c 1000000000 /dev/zero >&2'], limits: testLimits({ outputBytes: 5_000_000, wallTimeMs: 30_000 }) });
+    clearInterval(sampler);
+    expect(result.limitHit).toBe('output');
+    expect(result.stdout.length + result.stderr.length).toBe(5_000_000);
+    // The kept 5 MB plus pipe buffers and allocator slack; a server buffering the flood would grow by hundreds of MB.
+    expect(peak - before).toBeLessThan(100 * 1024 * 1024);
+  });
+
+  it('should leave nothing behind after a daemonising double fork', async () => {
+    const result = await ctx.t.sandbox.run({ argv: ['sh', '-c', '(setsid sh -c "trap \\"\\" HUP TERM; sleep 1000" < /dev/null > /dev/null 2>&1 &); echo detached'], limits: testLimits() });
+    expect(result.stdout.toString()).toBe('detached\n');
+    expect(await ctx.t.processesOfRuns()).toEqual([]);
+    expect(await ctx.t.leftoverCgroups()).toEqual([]);
+  });
+});
