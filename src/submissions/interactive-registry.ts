@@ -22,8 +22,11 @@ interface Pending {
 export class InteractiveRegistry {
   private readonly pending = new Map<string, Pending>();
 
-  /** Called before the job is enqueued, so a worker that picks it up at once already knows it is interactive. */
-  prepare(id: string): void {
+  /**
+   * Called before the job is enqueued, so a worker that picks it up at once already knows it is interactive.
+   * Returns the caller's session right away: a fast run may finish before admission returns.
+   */
+  prepare(id: string, position: () => number | null, cancel: () => Promise<void>): InteractiveSession {
     let resolve!: (start: InteractiveStart) => void;
     let reject!: (error: Error) => void;
     const started = new Promise<InteractiveStart>((onResolve, onReject) => {
@@ -38,15 +41,12 @@ export class InteractiveRegistry {
       resolve(start);
     };
     this.pending.set(id, entry);
-  }
-
-  session(id: string, position: number | null, cancel: () => Promise<void>): InteractiveSession {
-    const entry = this.pending.get(id);
-    if (!entry) throw new Error(`interactive run ${id} was not prepared`);
     return {
       id,
-      position,
-      started: entry.started,
+      get position() {
+        return position();
+      },
+      started,
       stop: async () => {
         if (entry.current) entry.current.process?.kill();
         else await cancel();

@@ -163,10 +163,9 @@ export class SubmissionService {
 
   /** Queues an interactive run; it takes a slot like any execution and streams once started. */
   async startInteractive(input: SubmitInput): Promise<InteractiveSession> {
-    const outcome = await this.admit(input, randomUUID(), { interactive: true });
-    return this.interactive.session(outcome.submission.id, outcome.position, () =>
-      this.cancel(outcome.submission.id, input.user).then(() => undefined),
-    );
+    const options: AdmitOptions = { interactive: true, session: null };
+    await this.admit(input, randomUUID(), options);
+    return options.session!;
   }
 
   snapshot(roomId?: string | null): Promise<QueueSnapshot> {
@@ -240,7 +239,7 @@ export class SubmissionService {
     return this.admit(input, correlationId);
   }
 
-  private async admit(input: SubmitInput, correlationId: string, options: { interactive?: boolean } = {}): Promise<SubmitOutcome> {
+  private async admit(input: SubmitInput, correlationId: string, options: AdmitOptions = { interactive: false, session: null }): Promise<SubmitOutcome> {
     validateSubmission(input.request, this.deps.config.limits);
     this.deps.engine.validate(input.request);
     const priorityKind = input.priorityKind ?? 'run';
@@ -271,7 +270,12 @@ export class SubmissionService {
       request: submission.request,
       enqueuedAt: submission.createdAt.getTime(),
     };
-    if (options.interactive) this.interactive.prepare(submission.id);
+    let admittedPosition: number | null = null;
+    if (options.interactive) {
+      options.session = this.interactive.prepare(submission.id, () => admittedPosition, () =>
+        this.cancel(submission.id, submission.user).then(() => undefined),
+      );
+    }
     // Admission first, so a rejected request leaves no row behind; the row is written before the job can run or be reported.
     let entry;
     try {
@@ -290,6 +294,7 @@ export class SubmissionService {
     } finally {
       this.pendingInserts.delete(submission.id);
     }
+    admittedPosition = entry.position;
     this.deps.logger.info({ executionId: submission.id, correlationId, roomId: submission.roomId, userId: submission.user.userId }, 'execution queued');
     return { submission, position: entry.position, roomPosition: entry.roomPosition, duplicate: false };
   }
@@ -355,6 +360,12 @@ export class SubmissionService {
         return;
     }
   }
+}
+
+/** How `admit` treats an interactive run: its session is created before the job can be dispatched. */
+interface AdmitOptions {
+  interactive: boolean;
+  session: InteractiveSession | null;
 }
 
 function isFinishEvent(event: SubmissionEvent): event is Extract<SubmissionEvent, { type: 'completed' | 'failed' | 'cancelled' }> {

@@ -1,0 +1,218 @@
+// SubmissionService against the real memory queue and an in-memory SQLite store, with a scripted engine.
+import { describe, expect, it, afterEach } from 'vitest';
+import { loadConfig } from '../config/index.js';
+import type { Identity } from '../domain/identity.js';
+import type { ExecutionResult } from '../domain/result.js';
+import type { ExecutionRequest, Submission } from '../domain/submission.js';
+import type { Engine, InteractiveStart } from '../engine/engine.js';
+import { isAppError } from '../errors/index.js';
+import { silentLogger } from '../logging/logger.js';
+import { MemoryJobQueue } from '../queue/memory/memory-job-queue.js';
+import { createSqliteStore } from '../store/sqlite/sqlite-store.js';
+import type { Store } from '../store/store.js';
+import { SubmissionService } from './submission-service.js';
+import type { SubmissionEvent } from './types.js';
+
+const alice: Identity = { userId: 'alice', displayName: 'Alice', avatar: null, role: 'user' };
+const bob: Identity = { userId: 'bob', displayName: 'Bob', avatar: null, role: 'user' };
+
+function request(code = 'print(1)'): ExecutionRequest {
+  return { language: 'python', files: [{ name: 'main.py', content: code }], stdin: '', args: [], testCases: [], limits: {}, compareMode: 'trimmed', outputEncoding: 'utf8' };
+}
+
+function resultFor(stdout: string): ExecutionResult {
+  return {
+    verdict: 'accepted', compile: null, compileCached: false, testCases: [], stdout, stderr: '', exitCode: 0, signal: null,
+    cpuTimeMs: 1, wallTimeMs: 2, memoryKb: 3, message: null,
+  };
+}
+
+/** An engine whose runs finish only when the test says so. */
+class ScriptedEngine implements Engine {
+  readonly pending = new Map<string, (result: ExecutionResult) => void>();
+  languages() {
+    return [];
+  }
+  validate(): void {}
+  execute(executionRequest: ExecutionRequest): Promise<ExecutionResult> {
+    return new Promise((resolve) => this.pending.set(executionRequest.files[0]!.content, resolve));
+  }
+  async startInteractive(): Promise<InteractiveStart> {
+    return { compileError: null, process: null, limits: loadConfig({ env: {} }).limits.run, outcome: Promise.resolve(resultFor('interactive')) };
+  }
+  finish(code: string, stdout = code): void {
+    this.pending.get(code)!(resultFor(stdout));
+    this.pending.delete(code);
+  }
+}
+
+interface Harness {
+  service: SubmissionService;
+  engine: ScriptedEngine;
+  store: Store;
+  events: SubmissionEvent[];
+}
+
+const cleanups: (() => Promise<void>)[] = [];
+afterEach(async () => {
+  while (cleanups.length > 0) await cleanups.pop()!();
+});
+
+async function harness(env: Record<string, string> = {}, store?: Store): Promise<Harness> {
+  const config = loadConfig({ env: { MAX_CONCURRENT_EXECUTIONS: '1', ...env } });
+  const engine = new ScriptedEngine();
+  const usedStore = store ?? (await createSqliteStore(':memory:'));
+  const queue = new MemoryJobQueue({ limits: { maxConcurrent: config.scheduler.maxConcurrent, maxQueued: config.scheduler.maxQueued, roomMaxRunning: config.scheduler.roomMaxRunning, roomMaxQueued: config.scheduler.roomMaxQueued } });
+  const service = new SubmissionService({ engine, queue, store: usedStore, config, logger: silentLogger(), sandboxCapabilities: { cgroups: 'v1', bwrapVersion: 'test', warnings: [] } });
+  const events: SubmissionEvent[] = [];
+  service.subscribe((event) => events.push(event));
+  await service.start();
+  cleanups.push(async () => {
+    await service.shutdown(0);
+    if (!store) await usedStore.close();
+  });
+  return { service, engine, store: usedStore, events };
+}
+
+async function until(condition: () => boolean | Promise<boolean>): Promise<void> {
+  for (let attempt = 0; attempt < 200; attempt++) {
+    if (await condition()) return;
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+  throw new Error('condition not reached');
+}
+
+async function expectCode(promise: Promise<unknown>, code: string): Promise<void> {
+  const error = await promise.then(() => null, (caught: unknown) => caught);
+  expect(isAppError(error) ? error.code : error).toBe(code);
+}
+
+describe('SubmissionService', () => {
+  describe('when a submission runs to completion', () => {
+    it('should store it, report queued → started → completed in order, and return the result', async () => {
+      const { service, engine, events } = await harness();
+      const outcome = await service.submit({ request: request('a'), user: alice, roomId: 'r1' });
+      expect(outcome.submission.status).toBe('queued');
+      await until(() => engine.pending.has('a'));
+      engine.finish('a', 'out-a');
+      const finished = await service.waitFor(outcome.submission.id, 2000);
+      expect(finished?.status).toBe('completed');
+      expect(finished?.result?.stdout).toBe('out-a');
+      expect(finished?.user.userId).toBe('alice');
+      expect(events.map((event) => event.type).filter((type) => type !== 'positions')).toEqual(['queued', 'started', 'completed']);
+    });
+  });
+
+  describe('when admission is refused', () => {
+    it('should leave no row behind and keep serving', async () => {
+      const { service, store } = await harness({ RUNLANE_SCHEDULER__ROOM_MAX_QUEUED: '1', RUNLANE_SCHEDULER__ROOM_MAX_RUNNING: '1' });
+      await service.submit({ request: request('a'), user: alice, roomId: 'r1' });
+      await service.submit({ request: request('b'), user: bob, roomId: 'r1' });
+      await expectCode(service.submit({ request: request('c'), user: { ...bob, userId: 'carol' }, roomId: 'r1' }), 'RUNLANE_ERR_QUEUE_ROOM_FULL');
+      expect((await store.roomHistory('r1', { limit: 10 })).length).toBe(2);
+    });
+
+    it('should reject a second active execution of the same user in the same room', async () => {
+      const { service } = await harness();
+      await service.submit({ request: request('a'), user: alice, roomId: 'r1' });
+      await expectCode(service.submit({ request: request('b'), user: alice, roomId: 'r1' }), 'RUNLANE_ERR_QUEUE_USER_BUSY');
+    });
+
+    it('should reject oversized code and limits above the maxima before queueing', async () => {
+      const { service } = await harness();
+      await expectCode(service.submit({ request: request('x'.repeat(70_000)), user: alice }), 'RUNLANE_ERR_HTTP_CODE_TOO_LARGE');
+      await expectCode(service.submit({ request: { ...request(), limits: { memoryMb: 1_000_000 } }, user: alice }), 'RUNLANE_ERR_HTTP_LIMIT_TOO_HIGH');
+    });
+  });
+
+  describe('when the same correlationId is sent twice', () => {
+    it('should return the existing submission for concurrent and later duplicates', async () => {
+      const { service, store } = await harness();
+      const [first, second] = await Promise.all([
+        service.submit({ request: request('a'), user: alice, correlationId: 'c-1' }),
+        service.submit({ request: request('a'), user: alice, correlationId: 'c-1' }),
+      ]);
+      const third = await service.submit({ request: request('a'), user: alice, correlationId: 'c-1' });
+      expect(second.submission.id).toBe(first.submission.id);
+      expect(third.submission.id).toBe(first.submission.id);
+      expect([first.duplicate, second.duplicate, third.duplicate]).toEqual([false, true, true]);
+      expect((await store.userHistory('alice', { limit: 10 })).length).toBe(1);
+    });
+
+    it('should treat the same correlationId from another user as a new submission', async () => {
+      const { service } = await harness();
+      const first = await service.submit({ request: request('a'), user: alice, correlationId: 'c-1' });
+      const other = await service.submit({ request: request('b'), user: bob, correlationId: 'c-1' });
+      expect(other.submission.id).not.toBe(first.submission.id);
+    });
+  });
+
+  describe('when cancelling', () => {
+    it('should let the owner cancel a queued execution, refuse others (403) and running ones (409)', async () => {
+      const { service, engine } = await harness();
+      const running = await service.submit({ request: request('a'), user: alice });
+      const queued = await service.submit({ request: request('b'), user: alice });
+      await until(() => engine.pending.has('a'));
+      await expectCode(service.cancel(queued.submission.id, bob), 'RUNLANE_ERR_QUEUE_CANCEL_FORBIDDEN');
+      await expectCode(service.cancel(running.submission.id, alice), 'RUNLANE_ERR_QUEUE_NOT_CANCELLABLE');
+      await expectCode(service.cancel('no-such-id', alice), 'RUNLANE_ERR_QUEUE_NOT_FOUND');
+      const cancelled = await service.cancel(queued.submission.id, alice);
+      expect(cancelled.status).toBe('cancelled');
+    });
+  });
+
+  describe('when waiting', () => {
+    it('should return the current state at the timeout', async () => {
+      const { service } = await harness();
+      const { submission } = await service.submit({ request: request('slow'), user: alice });
+      const waited = await service.waitFor(submission.id, 30);
+      expect(waited?.status).toMatch(/queued|running/);
+    });
+  });
+
+  describe('when the process restarts', () => {
+    it('should mark what an earlier process left queued or running as failed', async () => {
+      const store = await createSqliteStore(':memory:');
+      cleanups.push(() => store.close());
+      const stranded: Submission = {
+        id: 'stranded', correlationId: 'c', roomId: null, user: alice, title: null, priorityKind: 'run', priority: 1, request: request(),
+        status: 'queued', verdict: null, result: null, error: null, createdAt: new Date(), startedAt: null, finishedAt: null,
+      };
+      await store.insertSubmission(stranded);
+      const { service } = await harness({}, store);
+      const recovered = await service.get('stranded');
+      expect(recovered?.submission).toMatchObject({ status: 'failed', verdict: 'internal_error', error: 'server restarted' });
+    });
+  });
+
+  describe('when shutting down', () => {
+    it('should mark executions that did not finish within the grace period as failed', async () => {
+      const { service, store } = await harness();
+      const { submission } = await service.submit({ request: request('never'), user: alice });
+      const queued = await service.submit({ request: request('behind'), user: alice });
+      await service.shutdown(10);
+      expect((await store.getSubmission(submission.id))?.status).toBe('failed');
+      expect((await store.getSubmission(queued.submission.id))?.error).toBe('server shutting down');
+    });
+  });
+
+  describe('when an interactive run is started', () => {
+    it('should hand the started program to the caller once it gets a slot', async () => {
+      const { service } = await harness();
+      const session = await service.startInteractive({ request: request('i'), user: alice });
+      const start = await session.started;
+      expect(start.compileError).toBeNull();
+      await until(async () => (await service.get(session.id))?.submission.status === 'completed');
+    });
+
+    it('should cancel it while it is still queued', async () => {
+      const { service, engine } = await harness();
+      await service.submit({ request: request('busy'), user: bob });
+      await until(() => engine.pending.has('busy'));
+      const session = await service.startInteractive({ request: request('i'), user: alice });
+      await session.stop();
+      await expect(session.started).rejects.toThrow('cancelled');
+      expect((await service.get(session.id))?.submission.status).toBe('cancelled');
+    });
+  });
+});
