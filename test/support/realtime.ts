@@ -1,4 +1,5 @@
 // Realtime test helpers: the real stack plus Socket.IO on an ephemeral port, clients, acks, and an event recorder.
+/* eslint-disable @typescript-eslint/no-explicit-any -- payloads are whatever the server sent; the tests assert their shape. */
 import { io as connectClient, type Socket } from 'socket.io-client';
 import { silentLogger } from '../../src/logging/logger.js';
 import { attachRealtime, type AttachRealtimeOptions, type Realtime } from '../../src/http/ws/index.js';
