@@ -2,5 +2,6 @@
 import type { CliCommand } from '../cli-context.js';
 import { languagesCommand } from './languages.js';
 import { runCommand } from './run.js';
+import { serveCommand } from './serve.js';
 
-export const COMMANDS: readonly CliCommand[] = [runCommand, languagesCommand];
+export const COMMANDS: readonly CliCommand[] = [serveCommand, runCommand, languagesCommand];
