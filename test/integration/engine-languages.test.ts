@@ -11,7 +11,7 @@ import { programFile, programFiles } from '../fixtures/programs/load-program.js'
 
 const EXAMPLES = new URL('../../examples/', import.meta.url);
 const ECHO_FILES: Record<string, string> = {
-  python: 'echo.py', javascript: 'echo.js', typescript: 'echo.ts', c: 'echo.c', cpp: 'echo.cpp', java: 'Echo.java', go: 'echo.go', rust: 'echo.rs', ruby: 'echo.rb', bash: 'echo.sh',
+  python: 'echo.py', javascript: 'echo.mjs', typescript: 'echo.ts', c: 'echo.c', cpp: 'echo.cpp', java: 'Echo.java', go: 'echo.go', rust: 'echo.rs', ruby: 'echo.rb', bash: 'echo.sh',
 };
 
 // Known while collecting tests, so a missing toolchain shows up as skipped tests (and a loud notice), not as failures.
@@ -67,40 +67,44 @@ describe('when a program reads stdin and gets arguments', () => {
 });
 
 describe('when a submission has several files', () => {
-  it.each([
-    ['python', 'python', 'main.py', ['greet.py']],
-    ['c', 'c', 'main.c', ['greet.c', 'greet.h']],
-    ['java', 'java', 'Main.java', ['Greeter.java']],
-    ['go', 'go', 'main.go', ['greet.go']],
-    ['rust', 'rust', 'main.rs', ['greet.rs']],
-    ['typescript', 'typescript', 'main.ts', ['greet.ts']],
-  ])('should build and run %s from its entry file', async (language, folder, entry, others, context) => {
-    if (!installed.has(language)) return context.skip();
-    const files = programFiles(`multi-file/${folder}`, entry, others);
-    // The entry is named explicitly and sent last, so "first file" cannot be what makes it work.
-    const result = await harness.engine.execute(requestOf(language, [...files.slice(1), files[0]!], { entry }));
-    expect(result.stderr).toBe('');
-    expect(result.stdout).toBe('Hello, World!\n');
-    expect(result.verdict).toBe('accepted');
-  });
+  const rows: [language: string, entry: string, others: string[]][] = [
+    ['python', 'main.py', ['greet.py']],
+    ['c', 'main.c', ['greet.c', 'greet.h']],
+    ['java', 'Main.java', ['Greeter.java']],
+    ['go', 'main.go', ['greet.go']],
+    ['rust', 'main.rs', ['greet.rs']],
+    ['typescript', 'main.ts', ['greet.ts']],
+  ];
+  for (const [language, entry, others] of rows) {
+    it.skipIf(!installed.has(language))(`should build and run ${language} from its entry file`, async () => {
+      const files = programFiles(`multi-file/${language}`, entry, others);
+      // The entry is named explicitly and sent last, so "first file" cannot be what makes it work.
+      const result = await harness.engine.execute(requestOf(language, [...files.slice(1), files[0]!], { entry }));
+      expect(result.stderr).toBe('');
+      expect(result.stdout).toBe('Hello, World!\n');
+      expect(result.verdict).toBe('accepted');
+    });
+  }
 });
 
 describe('when the program does not compile', () => {
-  it.each([
+  const rows: [language: string, name: string, content: string, message: RegExp][] = [
     ['c', 'main.c', 'int main(void) { return 0 }\n', /error: expected .;. before/],
     ['cpp', 'main.cpp', 'int main() { undeclared(); }\n', /undeclared/],
     ['java', 'Main.java', 'public class Main { void f() { int x = "s"; } }\n', /incompatible types/],
     ['rust', 'main.rs', 'fn main() { let x: i32 = "s"; }\n', /mismatched types/],
     ['go', 'main.go', 'package main\nfunc main() { undefinedThing() }\n', /undefined: undefinedThing/],
     ['typescript', 'main.ts', 'const n: number = "text";\n', /TS2322/],
-  ])("should return %s's compiler message as compilation_error", async (language, name, content, message, context) => {
-    if (!installed.has(language)) return context.skip();
-    const result = await harness.engine.execute(requestOf(language, [{ name, content }]));
-    expect(result.verdict).toBe('compilation_error');
-    expect(result.compile?.verdict).toBe('compilation_error');
-    expect(result.stderr).toMatch(message);
-    expect(result.testCases).toEqual([]);
-  });
+  ];
+  for (const [language, name, content, message] of rows) {
+    it.skipIf(!installed.has(language))(`should return ${language}'s compiler message as compilation_error`, async () => {
+      const result = await harness.engine.execute(requestOf(language, [{ name, content }]));
+      expect(result.verdict).toBe('compilation_error');
+      expect(result.compile?.verdict).toBe('compilation_error');
+      expect(result.stderr).toMatch(message);
+      expect(result.testCases).toEqual([]);
+    });
+  }
 });
 
 describe('when a submission has test cases', () => {
