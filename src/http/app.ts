@@ -2,7 +2,7 @@
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import Fastify, { LogController, type FastifyInstance } from 'fastify';
-import { TypeBoxValidatorCompiler, type TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { installAuthHooks } from './auth-hook.js';
 import { registerCompatRoutes } from './compat/index.js';
 import { installErrorHandling } from './error-handler.js';
@@ -16,6 +16,7 @@ import { registerQueueRoutes } from './routes/queue.js';
 import { registerStatsRoutes } from './routes/stats.js';
 import { registerSubmissionRoutes } from './routes/submissions.js';
 import type { HttpApp, HttpAppDeps } from './types.js';
+import { typeboxValidatorCompiler } from './validator.js';
 
 /**
  * The HTTP app, not yet listening: the caller may add more (the Socket.IO layer attaches to its server) before `listen()`.
@@ -34,8 +35,7 @@ export async function buildHttpApp(deps: HttpAppDeps): Promise<FastifyInstance> 
     // The pino logger's own generic type is narrower than Fastify's default; the instance is the same.
   }) as unknown as FastifyInstance;
 
-  // TypeBox's compiler never coerces bodies (a number is not silently a string) and converts only query and path values.
-  app.setValidatorCompiler(TypeBoxValidatorCompiler);
+  app.setValidatorCompiler(typeboxValidatorCompiler);
   installErrorHandling(app, { bodyLimitBytes: config.server.bodyLimitBytes, metrics });
   installAuthHooks(app, deps.authenticator);
   installRequestLog(app, metrics);

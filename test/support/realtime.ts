@@ -1,6 +1,11 @@
 // Realtime test helpers: the real stack plus Socket.IO on an ephemeral port, clients, acks, and an event recorder.
 /* eslint-disable @typescript-eslint/no-explicit-any -- payloads are whatever the server sent; the tests assert their shape. */
+import * as decoding from 'lib0/decoding';
+import * as encoding from 'lib0/encoding';
 import { io as connectClient, type Socket } from 'socket.io-client';
+import { Awareness, applyAwarenessUpdate, encodeAwarenessUpdate } from 'y-protocols/awareness';
+import * as syncProtocol from 'y-protocols/sync';
+import * as Y from 'yjs';
 import { silentLogger } from '../../src/logging/logger.js';
 import { attachRealtime, type AttachRealtimeOptions, type Realtime } from '../../src/http/ws/index.js';
 import { createTestStack, type ConfigOverrides, type TestStack, type TestStackOptions } from './test-stack.js';
@@ -156,3 +161,53 @@ const SEQUENCED = new Set([
   'execution-failed',
   'execution-cancelled',
 ]);
+
+const REMOTE = Symbol('remote');
+
+/** A Yjs editor client over a room socket, speaking the same sync and awareness messages a browser client would. */
+export class YjsPeer {
+  readonly doc = new Y.Doc();
+  readonly text = this.doc.getText('code');
+  readonly awareness = new Awareness(this.doc);
+
+  constructor(
+    readonly socket: Socket,
+    readonly roomId: string,
+  ) {
+    socket.on('yjs-sync', ({ roomId: target, message }: { roomId: string; message: Uint8Array }) => {
+      if (target !== roomId) return;
+      const encoder = encoding.createEncoder();
+      syncProtocol.readSyncMessage(decoding.createDecoder(new Uint8Array(message)), encoder, this.doc, REMOTE);
+      if (encoding.length(encoder) > 0) socket.emit('yjs-sync', { roomId, message: encoding.toUint8Array(encoder) });
+    });
+    socket.on('yjs-awareness', ({ roomId: target, update }: { roomId: string; update: Uint8Array }) => {
+      if (target === roomId) applyAwarenessUpdate(this.awareness, new Uint8Array(update), REMOTE);
+    });
+    this.doc.on('update', (update: Uint8Array, origin: unknown) => {
+      if (origin === REMOTE) return;
+      const encoder = encoding.createEncoder();
+      syncProtocol.writeUpdate(encoder, update);
+      socket.emit('yjs-sync', { roomId, message: encoding.toUint8Array(encoder) });
+    });
+    this.awareness.on('update', ({ added, updated, removed }: { added: number[]; updated: number[]; removed: number[] }, origin: unknown) => {
+      if (origin === REMOTE) return;
+      socket.emit('yjs-awareness', { roomId, update: encodeAwarenessUpdate(this.awareness, [...added, ...updated, ...removed]) });
+    });
+  }
+
+  /** Sends sync step 1 so the server answers with whatever this peer is missing (and learns what the server lacks). */
+  sync(): void {
+    const encoder = encoding.createEncoder();
+    syncProtocol.writeSyncStep1(encoder, this.doc);
+    this.socket.emit('yjs-sync', { roomId: this.roomId, message: encoding.toUint8Array(encoder) });
+  }
+
+  get content(): string {
+    return this.text.toString();
+  }
+
+  destroy(): void {
+    this.awareness.destroy();
+    this.doc.destroy();
+  }
+}

@@ -23,7 +23,7 @@ const RunResult = Type.Object({
   verdict: Nullable(VerdictJson),
 });
 
-export function registerCodeWarRoutes(app: HttpApp, { service }: HttpAppDeps): void {
+export function registerCodeWarRoutes(app: HttpApp, { service, config }: HttpAppDeps): void {
   app.post(
     '/run',
     {
@@ -38,7 +38,7 @@ export function registerCodeWarRoutes(app: HttpApp, { service }: HttpAppDeps): v
     },
     async (request, reply) => {
       const { code, language, input } = request.body;
-      const submission = await runWhenAdmitted(service, compatInput({ code, language, stdin: input }, identityOf(request), service));
+      const submission = await runWhenAdmitted(service, compatInput({ code, language, stdin: input }, identityOf(request), service), config.scheduler.maxWaitMs);
       traceRequest(request, { executionId: submission.id, correlationId: submission.correlationId });
       return reply.status(isTerminal(submission.status) ? 200 : 202).send({
         output: combinedOutput(submission),

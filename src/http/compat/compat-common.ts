@@ -61,16 +61,15 @@ export function succeeded(submission: Submission): boolean {
   return submission.status === 'completed' && submission.verdict === 'accepted';
 }
 
-/** How long a synchronous seed route waits for a busy room or user before giving up with the 429 (seed 003 waited 5 s for its room lock). */
-export const ADMISSION_WAIT_MS = 5_000;
 const ADMISSION_POLL_MS = 100;
 const RETRIED_CODES = new Set([QUEUE_ERRORS.userBusy.code, QUEUE_ERRORS.roomQueueFull.code]);
 
 /**
- * Runs synchronously like the seed routes did: a busy room or user is waited for (bounded) instead of refused at once,
- * then the submission is awaited. Returns the submission as it stands when the wait ends.
+ * Runs synchronously like the seed routes did: a busy room or user is waited for (up to `admissionWaitMs`, as seed 003
+ * waited for its room lock) instead of refused at once, then the submission is awaited. Returns the submission as it
+ * stands when the wait ends; the 429 is passed on when the room or user stays busy for the whole wait.
  */
-export async function runWhenAdmitted(service: SubmissionService, input: SubmitInput, admissionWaitMs = ADMISSION_WAIT_MS): Promise<Submission> {
+export async function runWhenAdmitted(service: SubmissionService, input: SubmitInput, admissionWaitMs: number): Promise<Submission> {
   const deadline = Date.now() + admissionWaitMs;
   for (;;) {
     try {

@@ -5,6 +5,7 @@ import { isTerminal } from '../../domain/lifecycle.js';
 import { ERROR_RESPONSES, Nullable, Timestamp } from '../schemas/common.js';
 import { StatusJson, VerdictJson } from '../schemas/submission-response.js';
 import { identityOf, traceRequest, type HttpApp, type HttpAppDeps } from '../types.js';
+import { AdmissionLine } from './admission-line.js';
 import { combinedOutput, compatInput, executionTimeMs, runWhenAdmitted, succeeded } from './compat-common.js';
 
 const CompileBody = Type.Object(
@@ -45,7 +46,8 @@ export function attribution(identity: Identity, claimed: { userId?: string | nul
   return { userId: claimed.userId || identity.userId, username: claimed.username || claimed.userId || identity.displayName };
 }
 
-export function registerJustCodingCompileRoute(app: HttpApp, { service }: HttpAppDeps): void {
+export function registerJustCodingCompileRoute(app: HttpApp, { service, config }: HttpAppDeps): void {
+  const line = new AdmissionLine();
   app.post(
     '/compile',
     {
@@ -53,7 +55,7 @@ export function registerJustCodingCompileRoute(app: HttpApp, { service }: HttpAp
       schema: {
         tags: ['compat'],
         summary: 'Run code and answer with its output (seed 003)',
-        description: 'Synchronous. A busy room or user is waited for up to 5 s. If the run outlasts the wait, 202 with the executionId to look up.',
+        description: 'Synchronous. Requests of one user in one room take turns; a busy room is waited for up to `scheduler.maxWaitMs`. If the run outlasts the wait, 202 with the executionId to look up.',
         body: CompileBody,
         response: { 200: CompileResult, 202: CompileResult, ...ERROR_RESPONSES },
       },
@@ -66,7 +68,9 @@ export function registerJustCodingCompileRoute(app: HttpApp, { service }: HttpAp
       const user = identity.role === 'anonymous' ? { ...identity, displayName: shown.username } : identity;
       if (body.correlationId) traceRequest(request, { correlationId: body.correlationId });
       const input = compatInput({ code: body.code, language: body.language, stdin: body.stdin, roomId: body.roomId, correlationId: body.correlationId }, user, service);
-      const submission = await runWhenAdmitted(service, input);
+      const run = () => runWhenAdmitted(service, input, config.scheduler.maxWaitMs);
+      // Requests of one user in one room take turns here, as they would have for the seed's room lock.
+      const submission = input.roomId ? await line.run(`${user.userId}\u0000${input.roomId}`, run) : await run();
       traceRequest(request, { executionId: submission.id, correlationId: submission.correlationId });
       const finished = isTerminal(submission.status);
       return reply.status(finished ? 200 : 202).send({
