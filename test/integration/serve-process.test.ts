@@ -1,0 +1,96 @@
+// `runlane serve` as a real process: serves on a real port, and on SIGTERM lets running work finish and marks the rest failed.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, describe, expect, it } from 'vitest';
+import { createSqliteStore } from '../../src/store/sqlite/sqlite-store.js';
+
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+const ENTRY = fileURLToPath(new URL('../fixtures/cli-entry.ts', import.meta.url));
+const dataDir = mkdtempSync(join(tmpdir(), 'runlane-serve-'));
+
+afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
+
+/** Starts `runlane serve` on a free port and resolves with its URL once it logs that it is serving. */
+function startServe(env: Record<string, string>): Promise<{ child: ChildProcess; url: string; output: () => string }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', ENTRY, 'serve', '--port', '0', '--data-dir', dataDir], {
+    cwd: ROOT,
+    env: { ...process.env, LOG_LEVEL: 'info', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  return new Promise((resolve, reject) => {
+    const onData = (chunk: Buffer) => {
+      output += chunk.toString();
+      const match = /"url":"(http:\/\/[^"]+)".*"msg":"runlane is serving"/.exec(output);
+      if (match) resolve({ child, url: match[1]!, output: () => output });
+    };
+    child.stdout!.on('data', onData);
+    child.stderr!.on('data', onData);
+    child.once('exit', (code) => reject(new Error(`serve exited early with ${code}:\n${output}`)));
+  });
+}
+
+async function submit(url: string, body: object): Promise<{ id: string; status: string }> {
+  const response = await fetch(`${url}/api/v1/submissions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  expect(response.status).toBe(202);
+  return (await response.json()) as { id: string; status: string };
+}
+
+describe('runlane serve', () => {
+  describe('when it receives SIGTERM with work in flight', () => {
+    it('should finish the running execution, mark the queued one failed, and exit 0', async () => {
+      const { child, url, output } = await startServe({ MAX_CONCURRENT_EXECUTIONS: '1', RUNLANE_SHUTDOWN__GRACE_MS: '10000' });
+      const running = await submit(url, { language: 'python', source: `import time\ntime.sleep(1.5)\nprint('${randomUUID()}')` });
+      const queued = await submit(url, { language: 'python', source: 'print(2)' });
+      // Wait until the first one runs, so the signal lands mid-run.
+      for (let attempt = 0; attempt < 100; attempt++) {
+        const state = (await (await fetch(`${url}/api/v1/submissions/${running.id}`)).json()) as { status: string };
+        if (state.status === 'running') break;
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+      child.kill('SIGTERM');
+      expect(await exited).toBe(0);
+      expect(output()).toContain('shut down');
+
+      const store = await createSqliteStore(join(dataDir, 'runlane.db'));
+      try {
+        expect(await store.getSubmission(running.id)).toMatchObject({ status: 'completed', verdict: 'accepted' });
+        expect(await store.getSubmission(queued.id)).toMatchObject({ status: 'failed', verdict: 'internal_error', error: 'server shutting down' });
+      } finally {
+        await store.close();
+      }
+    });
+  });
+
+  describe('when it is restarted on the same data', () => {
+    it('should still answer for executions of the earlier process', async () => {
+      const first = await startServe({});
+      const done = (await (
+        await fetch(`${first.url}/api/v1/submissions?wait=true`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ language: 'python', source: 'print("kept")' }),
+        })
+      ).json()) as { id: string; stdout: string };
+      expect(done.stdout).toBe('kept\n');
+      const stopped = new Promise((resolve) => first.child.once('exit', resolve));
+      first.child.kill('SIGINT');
+      await stopped;
+
+      const second = await startServe({});
+      try {
+        const again = (await (await fetch(`${second.url}/api/v1/submissions/${done.id}`)).json()) as { status: string; stdout: string };
+        expect(again).toMatchObject({ status: 'completed', stdout: 'kept\n' });
+      } finally {
+        const exited = new Promise((resolve) => second.child.once('exit', resolve));
+        second.child.kill('SIGTERM');
+        await exited;
+      }
+    });
+  });
+});
