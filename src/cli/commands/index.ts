@@ -1,7 +1,8 @@
 // The commands of `runlane`, in help order. `serve`, `worker` and `bench` are added here as modules of their own.
 import type { CliCommand } from '../cli-context.js';
+import { benchCommand } from './bench.js';
 import { languagesCommand } from './languages.js';
 import { runCommand } from './run.js';
 import { serveCommand } from './serve.js';
 
-export const COMMANDS: readonly CliCommand[] = [serveCommand, runCommand, languagesCommand];
+export const COMMANDS: readonly CliCommand[] = [serveCommand, runCommand, languagesCommand, benchCommand];
