@@ -189,9 +189,11 @@ export class InteractiveRun {
 }
 
 function exitFigures(result: ExecutionResult): object {
+  // A run stopped by kill or disconnect has no run stage to judge; calling it accepted would be a lie.
+  const stopped = result.testCases.length === 0 && result.verdict !== 'compilation_error';
   return {
-    status: 'completed',
-    verdict: result.verdict,
+    status: stopped ? 'killed' : 'completed',
+    verdict: stopped ? null : result.verdict,
     exitCode: result.exitCode,
     signal: result.signal,
     time: result.cpuTimeMs,
