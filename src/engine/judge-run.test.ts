@@ -16,8 +16,9 @@ describe('when a limit was hit', () => {
     [{ limitHit: 'wall', signal: 'SIGKILL', exitCode: null }, 'time_limit_exceeded', /wall-time limit of 2000 ms/],
     [{ limitHit: 'memory', signal: 'SIGKILL', exitCode: null }, 'memory_limit_exceeded', /memory limit of 64 MB/],
     [{ limitHit: 'output', signal: 'SIGKILL', exitCode: null }, 'output_limit_exceeded', /output limit of 1000 bytes/],
-    [{ limitHit: 'file-size', signal: 'SIGXFSZ', exitCode: null }, 'output_limit_exceeded', /file size limit of 4096/],
-    [{ limitHit: null, signal: 'SIGXFSZ', exitCode: null }, 'output_limit_exceeded', /file size/],
+    [{ limitHit: 'file-size', signal: 'SIGXFSZ', exitCode: null }, 'output_limit_exceeded', /disk write limit exceeded \(4096 bytes per file, 8 MB in all\)/],
+    [{ limitHit: 'file-size', signal: null, exitCode: 1 }, 'output_limit_exceeded', /disk write limit/],
+    [{ limitHit: null, signal: 'SIGXFSZ', exitCode: null }, 'output_limit_exceeded', /disk write limit/],
     [{ limitHit: 'processes', signal: null, exitCode: 1 }, 'runtime_error', /process and thread limit of 16/],
   ] as const)('should map %o to %s', (outcome, verdict, message) => {
     const judgement = judgeRun({ ...clean, ...outcome }, { ...context, expectedOutput: '42' });

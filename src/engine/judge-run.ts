@@ -28,8 +28,9 @@ type RunOutcome = Pick<SandboxRunResult, 'stdout' | 'stderr' | 'exitCode' | 'sig
  * signal), then how the program ended, then its answer.
  * - `cpu`/`wall` or SIGXCPU → time_limit_exceeded.
  * - `memory` (cgroup OOM kill) or the runtime's own out-of-memory error → memory_limit_exceeded, never runtime_error.
- * - `output` (stdout+stderr cap) and `file-size` (RLIMIT_FSIZE, SIGXFSZ) → output_limit_exceeded: both mean the program
- *   wrote more than it may. A program that catches the write error itself and exits non-zero gets runtime_error.
+ * - `output` (stdout+stderr cap) and `file-size` → output_limit_exceeded: both mean the program wrote more than it may.
+ *   The sandbox reports `file-size` for SIGXFSZ, and for a failed run that left a file at RLIMIT_FSIZE or the work dir
+ *   full, so a program that dies of EFBIG or ENOSPC (Python ignores SIGXFSZ) is judged the same as one killed by it.
  * - `processes` (pids limit) → runtime_error: the program could not create a process or thread it asked for.
  * - any other signal or a non-zero exit code → runtime_error.
  * - exit 0 → accepted, or wrong_answer when stdout differs from the expected output.
@@ -41,7 +42,7 @@ export function judgeRun(run: RunOutcome, context: JudgeRunContext): Judgement {
   if (run.limitHit === 'memory') return { verdict: 'memory_limit_exceeded', message: `memory limit of ${limits.memoryMb} MB exceeded` };
   if (run.limitHit === 'output') return { verdict: 'output_limit_exceeded', message: `output limit of ${limits.outputBytes} bytes (stdout + stderr) exceeded` };
   if (run.limitHit === 'file-size' || run.signal === 'SIGXFSZ') {
-    return { verdict: 'output_limit_exceeded', message: `file size limit of ${limits.fileSizeBytes} bytes exceeded` };
+    return { verdict: 'output_limit_exceeded', message: `disk write limit exceeded (${limits.fileSizeBytes} bytes per file, ${limits.workDirMb} MB in all)` };
   }
   if (run.limitHit === 'processes') return { verdict: 'runtime_error', message: `process and thread limit of ${limits.processes} reached` };
 
