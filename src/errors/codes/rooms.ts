@@ -4,8 +4,8 @@ import { defineError } from '../app-error.js';
 export const ROOMS_ERRORS = {
   notJoined: defineError('RUNLANE_ERR_ROOMS_NOT_JOINED', 403, 'The socket has not joined the room it is acting in.', 'Emit `join-room {roomId}` first.'),
   staleSequence: defineError('RUNLANE_ERR_ROOMS_STALE_SEQUENCE', 409, 'The code change was based on an older room sequence than the current one; it was not applied.', 'Apply the current state sent with the error, then send the change again.'),
-  badPayload: defineError('RUNLANE_ERR_ROOMS_BAD_PAYLOAD', 400, 'The event payload is missing fields or has the wrong types.', 'Send the payload documented for the event in the README\'s event protocol.'),
-  unknownEvent: defineError('RUNLANE_ERR_ROOMS_UNKNOWN_EVENT', 400, 'The server does not know this event name.', 'Use one of the events listed in the README\'s event protocol.'),
+  badPayload: defineError('RUNLANE_ERR_ROOMS_BAD_PAYLOAD', 400, 'The event payload is missing fields or has the wrong types.', 'Send the payload documented for the event in docs/realtime.md.'),
+  unknownEvent: defineError('RUNLANE_ERR_ROOMS_UNKNOWN_EVENT', 400, 'The server does not know this event name.', 'Use one of the events listed in docs/realtime.md.'),
   rateLimited: defineError('RUNLANE_ERR_ROOMS_RATE_LIMITED', 429, 'This socket sent too many events in a short time.', 'Slow down; events are accepted again after a second.'),
   payloadTooLarge: defineError('RUNLANE_ERR_ROOMS_PAYLOAD_TOO_LARGE', 413, 'The code, stdin chunk or document update is larger than allowed.', 'Send smaller chunks (see the limits in the message).'),
   badDocumentUpdate: defineError('RUNLANE_ERR_ROOMS_BAD_DOCUMENT_UPDATE', 400, 'A Yjs update could not be decoded or applied.', 'Resynchronise the document (sync step 1) and send updates produced by Yjs.'),
