@@ -16,6 +16,7 @@ export interface Authenticator {
   authenticate(authorization: string | undefined, ip: string): Promise<Identity>;
 }
 
+/** Settings of {@link TokenAuthenticator}, from the `auth` and `server` configuration sections. */
 export interface TokenAuthenticatorOptions {
   /** HS256 secret; null disables JWTs. */
   jwtSecret: string | null;

@@ -3,6 +3,7 @@ import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { FastifyInstance } from 'fastify';
 
+/** Groups of routes on the docs page. */
 export const API_TAGS = [
   { name: 'submissions', description: 'Submit code, read results, cancel' },
   { name: 'queue', description: 'What is running and waiting' },

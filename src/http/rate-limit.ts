@@ -4,6 +4,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { AppError, HTTP_ERRORS } from '../errors/index.js';
 import { isPublicRequest } from './auth-hook.js';
 
+/** The `rateLimit` configuration section. */
 export interface RateLimitSettings {
   maxRequests: number;
   windowMs: number;

@@ -10,6 +10,7 @@ import type { Logger } from '../logging/logger.js';
 import type { Metrics } from '../metrics/metrics.js';
 import type { SubmissionService } from '../submissions/submission-service.js';
 
+/** Everything `buildHttpApp` is wired with; the composition root picks the implementations. */
 export interface HttpAppDeps {
   service: SubmissionService;
   authenticator: Authenticator;

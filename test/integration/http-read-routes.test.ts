@@ -34,6 +34,8 @@ describe('GET /api/v1/languages', () => {
     expect(python).toMatchObject({ installed: true, compiled: false, sourceFile: 'main.py', version: expect.stringMatching(/^3\./) });
     expect(python.aliases).toContain('python3');
     expect(response.body.languages.length).toBeGreaterThanOrEqual(10);
+    expect(python.defaultLimits).toMatchObject({ wallTimeMs: stack.config.limits.run.wallTimeMs, memoryMb: expect.any(Number) });
+    expect(response.body.maxLimits).toEqual({ ...stack.config.limits.max });
   });
 });
 

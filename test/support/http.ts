@@ -2,6 +2,8 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { FastifyInstance } from 'fastify';
 
+// Tests read arbitrary fields of answers and assert their shape, so the default body type is deliberately loose.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
 export interface JsonResponse<T = any> {
   statusCode: number;
   headers: Record<string, string | string[] | number | undefined>;
@@ -19,6 +21,7 @@ export interface RequestOptions {
 type Method = 'GET' | 'POST' | 'DELETE' | 'PUT' | 'PATCH';
 
 /** Sends a request through inject() and parses the JSON answer (the body is the raw text when it is not JSON). */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
 export async function call<T = any>(app: FastifyInstance, method: Method, url: string, options: RequestOptions = {}): Promise<JsonResponse<T>> {
   const response = await app.inject({
     method,

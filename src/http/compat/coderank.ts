@@ -41,6 +41,7 @@ const StatsBody = Type.Object({
   data: Type.Object({ activeExecutions: Type.Integer(), queuedExecutions: Type.Integer(), totalInProgress: Type.Integer() }),
 });
 
+/** Registers seed 000's `POST /execute`, `GET /submission/:id` and `GET /stats`. */
 export function registerCodeRankRoutes(app: HttpApp, { service }: HttpAppDeps): void {
   app.post(
     '/execute',

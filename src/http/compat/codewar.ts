@@ -23,6 +23,7 @@ const RunResult = Type.Object({
   verdict: Nullable(VerdictJson),
 });
 
+/** Registers seed 004's synchronous `POST /run`. */
 export function registerCodeWarRoutes(app: HttpApp, { service, config }: HttpAppDeps): void {
   app.post(
     '/run',

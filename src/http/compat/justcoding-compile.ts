@@ -46,6 +46,7 @@ export function attribution(identity: Identity, claimed: { userId?: string | nul
   return { userId: claimed.userId || identity.userId, username: claimed.username || claimed.userId || identity.displayName };
 }
 
+/** Registers seed 003's synchronous `POST /compile`. */
 export function registerJustCodingCompileRoute(app: HttpApp, { service, config }: HttpAppDeps): void {
   const line = new AdmissionLine();
   app.post(

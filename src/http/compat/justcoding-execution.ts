@@ -84,6 +84,7 @@ function maySeeSource(viewer: Identity, submission: Submission): boolean {
   return viewer.userId === submission.user.userId || viewer.role === 'teacher' || viewer.role === 'admin';
 }
 
+/** Registers seed 003's `/api/execution/*` history, stats and queue routes. */
 export function registerJustCodingExecutionRoutes(app: HttpApp, { service }: HttpAppDeps): void {
   const common = { config: { compat: true }, tags: ['compat'] } as const;
 

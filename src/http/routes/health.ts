@@ -3,6 +3,7 @@ import { ERROR_RESPONSES } from '../schemas/common.js';
 import { HealthJson } from '../schemas/service.js';
 import type { HttpApp, HttpAppDeps } from '../types.js';
 
+/** Registers the public `/health` and `/metrics`. */
 export function registerHealthRoutes(app: HttpApp, { service, metrics }: HttpAppDeps): void {
   app.get(
     '/health',

@@ -6,8 +6,10 @@ import type { HttpApp, HttpAppDeps } from '../types.js';
 
 /** Defaults of the query parameters (the validator checks ranges but does not fill defaults in). */
 export const DEFAULT_HISTORY_LIMIT = 20;
+/** One hour, the window of seed 003's example. */
 export const DEFAULT_STATS_RANGE_MS = 3_600_000;
 
+/** Registers room and user history and room stats. */
 export function registerHistoryRoutes(app: HttpApp, { service }: HttpAppDeps): void {
   app.get(
     '/api/v1/rooms/:roomId/history',

@@ -1,10 +1,12 @@
 // GET /api/v1/languages: the catalogue with what this node has installed.
+import { LIMIT_KEYS, mergeLimits, type ResourceLimits } from '../../domain/limits.js';
 import type { LanguageStatus } from '../../languages/language.js';
 import { ERROR_RESPONSES } from '../schemas/common.js';
 import { LanguagesJson } from '../schemas/service.js';
 import type { HttpApp, HttpAppDeps } from '../types.js';
 
-export function registerLanguageRoutes(app: HttpApp, { service }: HttpAppDeps): void {
+/** Registers `GET /api/v1/languages`. */
+export function registerLanguageRoutes(app: HttpApp, { service, config }: HttpAppDeps): void {
   app.get(
     '/api/v1/languages',
     {
@@ -14,11 +16,14 @@ export function registerLanguageRoutes(app: HttpApp, { service }: HttpAppDeps): 
         response: { 200: LanguagesJson, ...ERROR_RESPONSES },
       },
     },
-    async () => ({ languages: service.languages().map(toLanguageJson) }),
+    async () => ({
+      languages: service.languages().map((language) => toLanguageJson(language, config.limits.run, config.limits.max)),
+      maxLimits: { ...config.limits.max },
+    }),
   );
 }
 
-function toLanguageJson(language: LanguageStatus) {
+function toLanguageJson(language: LanguageStatus, runDefaults: ResourceLimits, maxima: ResourceLimits) {
   return {
     id: language.id,
     aliases: language.aliases,
@@ -30,5 +35,13 @@ function toLanguageJson(language: LanguageStatus) {
     sourceFile: language.sourceFile,
     editorMode: language.editorMode,
     helloWorld: language.helloWorld,
+    defaultLimits: withinMaxima(mergeLimits(runDefaults, language.runLimits), maxima),
   };
+}
+
+/** A language's own defaults never exceed the server maxima (the engine caps them the same way). */
+function withinMaxima(limits: ResourceLimits, maxima: ResourceLimits): ResourceLimits {
+  const capped = { ...limits };
+  for (const key of LIMIT_KEYS) capped[key] = Math.min(limits[key], maxima[key]);
+  return capped;
 }

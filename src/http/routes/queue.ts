@@ -3,6 +3,7 @@ import { toSnapshotJson } from '../mappers/queue-json.js';
 import { ERROR_RESPONSES, QueueSnapshotJson, RoomParams } from '../schemas/common.js';
 import type { HttpApp, HttpAppDeps } from '../types.js';
 
+/** Registers the node and room queue snapshots. */
 export function registerQueueRoutes(app: HttpApp, { service }: HttpAppDeps): void {
   app.get(
     '/api/v1/queue',

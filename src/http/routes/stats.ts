@@ -3,6 +3,7 @@ import { ERROR_RESPONSES } from '../schemas/common.js';
 import { StatsJson } from '../schemas/service.js';
 import type { HttpApp, HttpAppDeps } from '../types.js';
 
+/** Registers `GET /api/v1/stats`. */
 export function registerStatsRoutes(app: HttpApp, { service }: HttpAppDeps): void {
   app.get(
     '/api/v1/stats',

@@ -5,6 +5,7 @@ import type { SubmissionService } from '../../submissions/submission-service.js'
 import type { SubmitOutcome } from '../../submissions/types.js';
 import { toAcceptedJson, toSubmissionJson } from '../mappers/submission-json.js';
 
+/** Status code and body of a submit answer. */
 export type SubmitReply =
   | { statusCode: 200; body: ReturnType<typeof toSubmissionJson> }
   | { statusCode: 202; body: ReturnType<typeof toAcceptedJson> };

@@ -15,6 +15,7 @@ export const MAX_BATCH = 20;
 
 type BatchItem = { statusCode: number; error?: { code: string; message: string; details?: Record<string, unknown> } } & Record<string, unknown>;
 
+/** Registers submit, batch, read and cancel. */
 export function registerSubmissionRoutes(app: HttpApp, { service, config, metrics }: HttpAppDeps): void {
   app.post(
     '/api/v1/submissions',

@@ -3,6 +3,18 @@ import { Type } from '@sinclair/typebox';
 import { Nullable } from './common.js';
 import { SubmissionJson } from './submission-response.js';
 
+const LimitsJson = Type.Object({
+  cpuTimeMs: Type.Integer(),
+  wallTimeMs: Type.Integer(),
+  memoryMb: Type.Integer(),
+  processes: Type.Integer(),
+  outputBytes: Type.Integer(),
+  fileSizeBytes: Type.Integer(),
+  workDirMb: Type.Integer(),
+  openFiles: Type.Integer(),
+  stackMb: Type.Integer(),
+});
+
 export const LanguageJson = Type.Object({
   id: Type.String(),
   aliases: Type.Array(Type.String()),
@@ -14,9 +26,13 @@ export const LanguageJson = Type.Object({
   sourceFile: Type.String({ description: 'File name used for a bare `source`' }),
   editorMode: Type.String(),
   helloWorld: Type.String(),
+  defaultLimits: Type.Object(LimitsJson.properties, { description: 'Limits of a run when the submission asks for none' }),
 });
 
-export const LanguagesJson = Type.Object({ languages: Type.Array(LanguageJson) });
+export const LanguagesJson = Type.Object({
+  languages: Type.Array(LanguageJson),
+  maxLimits: Type.Object(LimitsJson.properties, { description: 'The most any submission may request; above it the submission is rejected' }),
+});
 
 export const StatsJson = Type.Object({
   active: Type.Integer({ description: 'Running now on this node' }),
