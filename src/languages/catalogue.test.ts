@@ -1,4 +1,5 @@
 // The catalogue is well-formed data: unique names, known placeholders, and every required language present.
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { CATALOGUE } from './catalogue.js';
 import { findLanguage, languageForFile } from './lookup.js';
@@ -53,5 +54,12 @@ describe('when looking a language up', () => {
     expect(languageForFile(CATALOGUE, 'a.CPP')?.id).toBe('cpp');
     expect(languageForFile(CATALOGUE, 'README')).toBeUndefined();
     expect(languageForFile(CATALOGUE, 'notes.txt')).toBeUndefined();
+  });
+});
+
+describe('when reading docs/languages.md', () => {
+  it('should document every language of the catalogue', () => {
+    const docs = readFileSync(new URL('../../docs/languages.md', import.meta.url), 'utf8');
+    for (const language of CATALOGUE) expect(docs, language.id).toContain(`| \`${language.id}\` |`);
   });
 });

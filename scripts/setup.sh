@@ -1,0 +1,72 @@
+#!/usr/bin/env bash
+# Installs what Runlane needs on Debian/Ubuntu (sandbox, toolchains, npm packages) and builds it. Safe to run again.
+set -euo pipefail
+
+cd "$(dirname "$0")/.."
+
+# Debian packages: the sandbox (bubblewrap, setpriv from util-linux) and one toolchain per catalogue language.
+PACKAGES=(bubblewrap util-linux python3 gcc g++ libc6-dev default-jdk-headless golang-go rustc ruby node-typescript)
+# A command each package provides, to tell quickly whether anything is missing.
+COMMANDS=(bwrap setpriv python3 gcc g++ javac java go rustc ruby tsc)
+# Toolchains are looked up where the sandbox looks: never a user's own PATH (pyenv shims, ~/.cargo).
+SYSTEM_PATH=/usr/local/bin:/usr/bin:/bin
+
+log() { printf '\033[1msetup:\033[0m %s\n' "$*"; }
+
+missing_commands() {
+  local command missing=()
+  for command in "${COMMANDS[@]}"; do
+    PATH="$SYSTEM_PATH" command -v "$command" >/dev/null 2>&1 || missing+=("$command")
+  done
+  echo "${missing[*]:-}"
+}
+
+install_packages() {
+  local missing
+  missing="$(missing_commands)"
+  if [[ -z "$missing" ]]; then
+    log "system packages: all present"
+    return
+  fi
+  log "system packages: missing $missing"
+  if ! command -v apt-get >/dev/null 2>&1; then
+    log "apt-get not found: install these yourself: ${PACKAGES[*]}" >&2
+    exit 1
+  fi
+  local sudo=()
+  if [[ "$(id -u)" != 0 ]]; then
+    command -v sudo >/dev/null 2>&1 || { log "run as root (or install sudo) to install ${PACKAGES[*]}" >&2; exit 1; }
+    sudo=(sudo)
+  fi
+  export DEBIAN_FRONTEND=noninteractive
+  "${sudo[@]}" apt-get update
+  "${sudo[@]}" apt-get install -y --no-install-recommends "${PACKAGES[@]}"
+  missing="$(missing_commands)"
+  [[ -z "$missing" ]] || { log "still missing after apt-get: $missing" >&2; exit 1; }
+}
+
+install_node_modules() {
+  # npm ci only when package-lock.json changed since the last install done here (its hash is kept in node_modules).
+  local stamp=node_modules/.runlane-lock.sha256 hash
+  hash="$(sha256sum package-lock.json | cut -d' ' -f1)"
+  if [[ -f "$stamp" && "$(cat "$stamp")" == "$hash" ]]; then
+    log "npm packages: up to date"
+    return
+  fi
+  log "npm packages: installing (npm ci)"
+  npm ci --no-audit --no-fund
+  echo "$hash" > "$stamp"
+}
+
+check_node() {
+  command -v node >/dev/null 2>&1 || { log "Node.js 20.19+ is required: install it first (https://nodejs.org or your distribution)" >&2; exit 1; }
+  node -e 'const [a,b]=process.versions.node.split(".").map(Number); process.exit(a>20||(a===20&&b>=19)?0:1)' \
+    || { log "Node.js $(node --version) is too old: 20.19 or newer is required" >&2; exit 1; }
+}
+
+check_node
+install_packages
+install_node_modules
+log "building"
+npm run build --silent
+log "ready: $(node bin/runlane.js languages | grep -vc 'not installed') languages installed"
