@@ -95,6 +95,10 @@ const ROWS: Row[] = [
     check: (result) => expect(result.message).toMatch(/memory limit of 128 MB/),
   },
   { name: 'a 2 GB allocation in Python', language: 'python', program: 'hostile/allocate-2gb.py', verdict: 'memory_limit_exceeded' },
+  {
+    name: 'a runaway JavaScript heap', language: 'javascript', verdict: 'memory_limit_exceeded', limits: { cpuTimeMs: 5_000, wallTimeMs: 10_000 },
+    program: () => [{ name: 'main.js', content: 'const blocks = [];\nfor (;;) blocks.push(new Array(1 << 20).fill(blocks.length));\n' }],
+  },
   { name: 'a 2 GB heap in Java', language: 'java', program: 'hostile/AllocateHeap.java', limits: { cpuTimeMs: 5_000, wallTimeMs: 10_000 }, verdict: 'memory_limit_exceeded' },
   {
     name: 'a shell fork bomb', language: 'bash', program: 'hostile/fork-bomb.sh', limits: { wallTimeMs: 3_000 }, verdict: ['time_limit_exceeded', 'runtime_error'],
@@ -222,16 +226,20 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await context.harness?.dispose();
+  if (context.harness) {
+    // The sandbox keeps idle pre-created slots between runs; once closed, nothing of any run may remain.
+    await context.harness.host.sandbox.close();
+    expect(await context.harness.host.leftoverWorkDirs()).toEqual([]);
+    expect(await context.harness.host.leftoverCgroups()).toEqual([]);
+    await context.harness.dispose();
+  }
   await new Promise((resolve) => server?.close(resolve));
   if (configDir) await rm(configDir, { recursive: true, force: true });
 });
 
 afterEach(async () => {
-  // Teardown is part of every verdict: nothing of the run may be left on the host.
+  // Teardown is part of every verdict: no process of the run may outlive it.
   expect(await context.harness.host.processesOfRuns()).toEqual([]);
-  expect(await context.harness.host.leftoverWorkDirs()).toEqual([]);
-  expect(await context.harness.host.leftoverCgroups()).toEqual([]);
 });
 
 describe('when a hostile or broken program runs', () => {

@@ -1,0 +1,132 @@
+// The `runlane` command line end to end: real process, real sandbox, output, verdict line and exit codes.
+import { execFile } from 'node:child_process';
+import { randomInt, randomUUID } from 'node:crypto';
+import { mkdtemp, readdir, rm, rmdir, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CATALOGUE } from '../../src/languages/catalogue.js';
+
+const REPO_ROOT = new URL('../../', import.meta.url).pathname;
+const FIXTURES = join(REPO_ROOT, 'test/fixtures/programs');
+// The source entry through tsx, so the test needs no build and checks the code as it is.
+const ENTRY = "import { main } from './src/cli/main.ts'; process.exitCode = await main(process.argv.slice(1));";
+
+interface CliOutcome {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+let runRoot: string;
+let scratch: string;
+const cgroupName = `runlane-test-cli-${randomUUID()}`;
+
+/** Runs `runlane …` with a sandbox of its own (run root, uid range, cgroup parent) so it cannot meet other test runs. */
+function runlane(args: string[]): Promise<CliOutcome> {
+  const env = {
+    PATH: process.env.PATH ?? '/usr/bin:/bin',
+    HOME: process.env.HOME ?? '/root',
+    RUNLANE_SANDBOX__RUN_ROOT: runRoot,
+    RUNLANE_SANDBOX__UID_BASE: String(300_000 + randomInt(0, 1_000) * 64),
+    RUNLANE_SANDBOX__UID_COUNT: '64',
+    RUNLANE_SANDBOX__CGROUP_ROOT: cgroupName,
+  };
+  return new Promise((resolve) => {
+    execFile(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', ENTRY, ...args], { cwd: REPO_ROOT, env, timeout: 60_000 }, (error, stdout, stderr) => {
+      const code = error ? (typeof error.code === 'number' ? error.code : -1) : 0;
+      resolve({ code, stdout, stderr });
+    });
+  });
+}
+
+const lastLine = (text: string) => text.trimEnd().split('\n').at(-1) ?? '';
+
+beforeAll(async () => {
+  runRoot = await mkdtemp(join(tmpdir(), 'runlane-cli-test-'));
+  scratch = await mkdtemp(join(tmpdir(), 'runlane-cli-files-'));
+});
+
+afterAll(async () => {
+  await rm(runRoot, { recursive: true, force: true });
+  await rm(scratch, { recursive: true, force: true });
+  // The cgroup parent of this suite, under whichever controllers (v1) or hierarchy (v2) the sandbox used.
+  for (const controller of await readdir('/sys/fs/cgroup').catch(() => [])) await rmdir(join('/sys/fs/cgroup', controller, cgroupName)).catch(() => undefined);
+  await rmdir(join('/sys/fs/cgroup', cgroupName)).catch(() => undefined);
+});
+
+describe('when running a program', () => {
+  it('should print its output and an accepted verdict line, and exit 0', async () => {
+    const outcome = await runlane(['run', 'examples/hello.py']);
+    expect(outcome.stdout).toBe('Hello, World!\n');
+    expect(lastLine(outcome.stderr)).toMatch(/^accepted · \d+ ms CPU · \d+ ms wall · [\d.]+ [KM]B$/);
+    expect(outcome.code).toBe(0);
+  });
+
+  it('should exit 12 for a runtime error and say why', async () => {
+    const outcome = await runlane(['run', join(FIXTURES, 'hostile/exit-code.py')]);
+    expect(outcome.stdout).toBe('partial\n');
+    expect(lastLine(outcome.stderr)).toMatch(/^runtime_error \(exited with code 3\) · /);
+    expect(outcome.code).toBe(12);
+  });
+
+  it('should pass stdin and args, and judge against --expect', async () => {
+    const input = join(scratch, 'input.txt');
+    const expected = join(scratch, 'expected.txt');
+    await writeFile(input, 'hello\n');
+    await writeFile(expected, 'args=a,b c\nstdin=hello\n');
+    const accepted = await runlane(['run', join(FIXTURES, 'echo/echo.py'), '--stdin', input, '--expect', expected, '--', 'a', 'b c']);
+    expect(accepted.stdout).toBe('args=a,b c\nstdin=hello\n');
+    expect(accepted.code).toBe(0);
+    const wrong = await runlane(['run', join(FIXTURES, 'echo/echo.py'), '--stdin', input, '--expect', expected]);
+    expect(lastLine(wrong.stderr)).toMatch(/^wrong_answer \(output differs from the expected output at line 1\)/);
+    expect(wrong.code).toBe(10);
+  });
+
+  it('should print the full result as JSON with --json', async () => {
+    const outcome = await runlane(['run', 'examples/hello.c', '--json']);
+    const result = JSON.parse(outcome.stdout) as Record<string, unknown>;
+    expect(result).toMatchObject({ verdict: 'accepted', stdout: 'Hello, World!\n', compileCached: false, exitCode: 0 });
+    expect(Object.keys(result).sort()).toEqual(['compile', 'compileCached', 'cpuTimeMs', 'exitCode', 'memoryKb', 'message', 'signal', 'stderr', 'stdout', 'testCases', 'verdict', 'wallTimeMs']);
+    expect(outcome.code).toBe(0);
+  });
+
+  it("should show the compiler's message and exit 11 for a compile error", async () => {
+    const outcome = await runlane(['run', join(FIXTURES, 'hostile/compile-error.c')]);
+    expect(outcome.stderr).toMatch(/error: expected/);
+    expect(lastLine(outcome.stderr)).toMatch(/^compilation_error /);
+    expect(outcome.code).toBe(11);
+  });
+
+  it('should apply --time and exit 13 on a time limit', async () => {
+    const outcome = await runlane(['run', join(FIXTURES, 'hostile/infinite-loop.c'), '--time', '0.5', '--memory', '64']);
+    expect(lastLine(outcome.stderr)).toMatch(/^time_limit_exceeded \(CPU time limit of 500 ms exceeded\)/);
+    expect(outcome.code).toBe(13);
+  });
+
+  it('should refuse a file whose language it cannot tell, with exit code 2', async () => {
+    const file = join(scratch, 'notes.txt');
+    await writeFile(file, 'hello');
+    const outcome = await runlane(['run', file]);
+    expect(outcome.stderr).toMatch(/cannot tell the language of notes\.txt.*--lang/);
+    expect(outcome.code).toBe(2);
+  });
+
+  it('should honour --lang over the extension', async () => {
+    const file = join(scratch, 'script.txt');
+    await writeFile(file, 'puts "from ruby"\n');
+    const outcome = await runlane(['run', file, '--lang', 'ruby']);
+    expect(outcome.stdout).toBe('from ruby\n');
+    expect(outcome.code).toBe(0);
+  });
+});
+
+describe('when listing languages', () => {
+  it('should print every catalogue language with its version or "not installed"', async () => {
+    const outcome = await runlane(['languages']);
+    const lines = outcome.stdout.trimEnd().split('\n');
+    expect(lines).toHaveLength(CATALOGUE.length);
+    for (const [index, language] of CATALOGUE.entries()) expect(lines[index]).toMatch(new RegExp(`^${language.id}\\s+.+\\s+(\\d+(\\.\\d+)*|not installed \\(.+\\))$`));
+    expect(outcome.code).toBe(0);
+  });
+});
