@@ -59,12 +59,20 @@ export class ExecutionBroadcaster {
     }
   }
 
-  /** One `queue-position` per execution whose place changed, grouped by room so each room takes its numbers at once. */
+  /**
+   * One `queue-position` per execution whose place in its room's queue changed, grouped by room so each room takes its
+   * numbers at once. A move in the node-wide order alone is only recorded (the next event carries it): every dispatch
+   * anywhere moves every queued job, and announcing each of those to each room would grow with the square of the queue.
+   */
   private positions(changes: readonly PositionChange[]): void {
     const byRoom = new Map<string, SequencedEvent[]>();
     for (const change of changes) {
       if (!change.roomId) continue;
       const known = this.inFlight.get(change.jobId);
+      if (known && known.roomPosition === change.roomPosition) {
+        this.inFlight.set(change.jobId, { ...known, position: change.position });
+        continue;
+      }
       const entry: QueueEntry = known
         ? { ...known, position: change.position, roomPosition: change.roomPosition }
         : {
