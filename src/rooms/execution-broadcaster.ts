@@ -5,6 +5,7 @@ import { completionFields, summaryFromEntry } from './execution-payloads.js';
 import type { RoomContext, SequencedEvent } from './room-context.js';
 import { SERVER_EVENTS } from './server-events.js';
 
+/** Subscribes to the service and broadcasts every room execution's lifecycle to its room. */
 export class ExecutionBroadcaster {
   /** Room executions in flight, to attribute position changes (which carry only ids). */
   private readonly inFlight = new Map<string, QueueEntry>();

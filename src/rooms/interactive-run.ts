@@ -35,6 +35,7 @@ export interface InteractiveRunDeps {
 /** Waits this long after the program's outcome for its output streams to drain before reporting the exit anyway. */
 const DRAIN_GRACE_MS = 2_000;
 
+/** The interactive run of one connection, from `start` to `exit`. */
 export class InteractiveRun {
   private session: InteractiveSession | null = null;
   private process: SandboxProcess | null = null;

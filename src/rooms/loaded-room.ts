@@ -3,6 +3,7 @@ import type { Identity } from '../domain/identity.js';
 import { Presence } from './presence.js';
 import type { RoomDocument } from './room-document.js';
 
+/** A room with members here; created on the first join and dropped (after saving) when the last member leaves. */
 export class LoadedRoom {
   readonly presence = new Presence();
   /** The text `code-change`/`code-update` clients see; trails the Yjs text by at most `codeUpdateIntervalMs`. */

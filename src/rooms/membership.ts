@@ -7,6 +7,7 @@ import type { RoomConnection } from './room-transport.js';
 import { SERVER_EVENTS, type PresenceEvent, type RoomStateEvent } from './server-events.js';
 import type { SharedCode } from './shared-code.js';
 
+/** Presence and the join/leave handshakes of the rooms on this node. */
 export class Membership {
   constructor(
     private readonly context: RoomContext,

@@ -19,6 +19,7 @@ interface Member {
   connectionIds: Set<string>;
 }
 
+/** The members of one room on this node. */
 export class Presence {
   private readonly members = new Map<string, Member>();
   private readonly userOfConnection = new Map<string, string>();

@@ -1,6 +1,7 @@
 // A token bucket per connection: bursts are fine, a sustained flood is refused event by event.
 import type { RateLimitOptions } from './realtime-options.js';
 
+/** Refills continuously at `perSecond` up to `burst`; one token per event. */
 export class TokenBucket {
   private tokens: number;
   private updatedAt: number;

@@ -4,12 +4,13 @@
 export interface RateLimitOptions {
   /**
    * Events a connection may send in a burst.
-   * @defaultValue 60
+   * @defaultValue 120
    */
   burst: number;
   /**
-   * Events per second the bucket refills; the sustained rate a connection may keep up.
-   * @defaultValue 30
+   * Events per second the bucket refills; the sustained rate a connection may keep up (a Yjs editor sends an update and an
+   * awareness change per keystroke).
+   * @defaultValue 60
    */
   perSecond: number;
 }
@@ -50,7 +51,7 @@ export interface RealtimeOptions {
 }
 
 export const DEFAULT_REALTIME_OPTIONS: Readonly<RealtimeOptions> = Object.freeze({
-  rateLimit: Object.freeze({ burst: 60, perSecond: 30 }),
+  rateLimit: Object.freeze({ burst: 120, perSecond: 60 }),
   maxDocumentMessageBytes: 1024 * 1024,
   maxStdinChunkBytes: 64 * 1024,
   persistDebounceMs: 500,

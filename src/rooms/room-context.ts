@@ -41,6 +41,7 @@ interface ConnectionState {
   rooms: Set<string>;
 }
 
+/** What the room modules share; one per hub. */
 export class RoomContext {
   readonly sequencer: RoomSequencer;
   readonly rooms = new Map<string, LoadedRoom>();

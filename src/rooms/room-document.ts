@@ -21,6 +21,7 @@ export interface RoomDocumentListener {
   onAwareness(message: Uint8Array, origin: ChangeOrigin): void;
 }
 
+/** One room's Y.Doc and Awareness; every change is reported to the listener for relaying and saving. */
 export class RoomDocument {
   private readonly doc = new Y.Doc();
   private readonly text: Y.Text;

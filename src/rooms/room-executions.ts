@@ -20,6 +20,7 @@ export interface ExecuteAck {
 
 const DEFAULT_HISTORY = 20;
 
+/** The execution requests of room members, answered through the submission service. */
 export class RoomExecutions {
   constructor(private readonly context: RoomContext) {}
 

@@ -15,6 +15,7 @@ export type RoomHubOptions = Omit<RoomHubDeps, 'options'> & { options?: Realtime
 /** What a handled client event acknowledges besides `ok: true`. */
 export type AckBody = object;
 
+/** Entry point of the rooms layer: the transport hands it connections and client events. */
 export class RoomHub {
   private readonly context: RoomContext;
   private readonly code: SharedCode;

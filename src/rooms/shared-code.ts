@@ -7,6 +7,7 @@ import { RoomDocument, SERVER_ORIGIN, type ChangeOrigin } from './room-document.
 import type { RoomConnection } from './room-transport.js';
 import { SERVER_EVENTS, type CodeUpdateEvent } from './server-events.js';
 
+/** Loads, edits, folds and saves the rooms' code. */
 export class SharedCode {
   constructor(private readonly context: RoomContext) {}
 

@@ -46,6 +46,7 @@ export interface Realtime {
   close(): Promise<void>;
 }
 
+/** Attaches Socket.IO to the API's HTTP server (before `listen()`), starts relaying room events, and returns the handle to close it. */
 export async function attachRealtime(options: AttachRealtimeOptions): Promise<Realtime> {
   const { httpServer, service, store, authenticator, config, logger } = options;
   const realtime = resolveRealtimeOptions(options.realtime);

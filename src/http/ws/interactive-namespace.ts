@@ -13,6 +13,7 @@ export interface InteractiveNamespaceOptions {
   maxStdinBytes: number;
 }
 
+/** Gives every connection of the namespace its own InteractiveRun, disposed on disconnect. */
 export function serveInteractive(namespace: Namespace, { service, logger, options, maxStdinBytes }: InteractiveNamespaceOptions): void {
   namespace.on('connection', (socket) => {
     const run = new InteractiveRun({

@@ -5,6 +5,7 @@ import { CLIENT_EVENTS, type RoomConnection, type RoomHub } from '../../rooms/in
 import { guardSocket } from './event-guard.js';
 import type { SocketData } from './handshake-auth.js';
 
+/** Hands every connection of the namespace to the hub, with the flood and unknown-event guard in front. */
 export function serveRooms(namespace: Namespace, hub: RoomHub, logger: Logger): void {
   namespace.on('connection', (socket) => {
     const connection: RoomConnection = { id: socket.id, identity: (socket.data as SocketData).identity };

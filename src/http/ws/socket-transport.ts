@@ -7,6 +7,7 @@ export function roomGroup(roomId: string): string {
   return `room:${roomId}`;
 }
 
+/** RoomTransport over the main namespace. */
 export class SocketRoomTransport implements RoomTransport {
   constructor(private readonly namespace: Namespace) {}
 
