@@ -54,7 +54,12 @@ install_node_modules() {
     return
   fi
   log "npm packages: installing (npm ci)"
-  npm ci --no-audit --no-fund
+  if ! npm ci --no-audit --no-fund; then
+    # npm ci refuses a lockfile that is out of step with package.json; npm install reconciles the two.
+    log "npm ci failed; falling back to npm install"
+    npm install --no-audit --no-fund
+    hash="$(sha256sum package-lock.json | cut -d' ' -f1)"
+  fi
   echo "$hash" > "$stamp"
 }
 
@@ -67,6 +72,17 @@ check_node() {
 check_node
 install_packages
 install_node_modules
-log "building"
-npm run build --silent
+build() {
+  # Rebuild only when a source or build setting changed since the last build done here.
+  local stamp=dist/.runlane-build-stamp
+  if [[ -f "$stamp" && -z "$(find src tsconfig.json tsconfig.build.json package.json package-lock.json -newer "$stamp" -print -quit)" ]]; then
+    log "build: up to date"
+    return
+  fi
+  log "building"
+  npm run build --silent
+  touch "$stamp"
+}
+
+build
 log "ready: $(node bin/runlane.js languages | grep -vc 'not installed') languages installed"
