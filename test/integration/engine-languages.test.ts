@@ -173,3 +173,27 @@ describe('when the JVM runs under the cgroup memory limit', () => {
     expect(result.verdict).toBe('accepted');
   });
 });
+
+describe('when a program runs interactively', () => {
+  whenInstalled('c')('should compile through the cache, stream stdin and stdout, and report the verdict', async () => {
+    const content = `// interactive ${Date.now()}\n#include <stdio.h>\nint main(void) { char line[64]; while (fgets(line, sizeof line, stdin)) { printf("echo: %s", line); fflush(stdout); } return 0; }\n`;
+    const started = await harness.engine.startInteractive(requestOf('c', [{ name: 'main.c', content }]));
+    expect(started.compileError).toBeNull();
+    const process = started.process!;
+    let output = '';
+    process.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    process.stdin.write('first\n');
+    await expect.poll(() => output, { timeout: 10_000 }).toBe('echo: first\n');
+    process.stdin.end('second\n');
+    const outcome = await started.outcome;
+    expect(output).toBe('echo: first\necho: second\n');
+    expect(outcome).toMatchObject({ verdict: 'accepted', exitCode: 0, stdout: '' });
+  });
+
+  whenInstalled('c')('should hand back a compile error and start nothing', async () => {
+    const started = await harness.engine.startInteractive(requestOf('c', [{ name: 'main.c', content: 'int main(void) { oops }\n' }]));
+    expect(started.process).toBeNull();
+    expect(started.compileError?.verdict).toBe('compilation_error');
+    expect((await started.outcome).verdict).toBe('compilation_error');
+  });
+});
