@@ -35,6 +35,12 @@ export class Membership {
     return this.context.sequencer.run(roomId, async () => {
       const state = this.context.connections.get(connection.id);
       if (!state) throw new AppError(ROOMS_ERRORS.notJoined, 'the connection closed before it joined the room');
+      const { maxRoomsPerConnection } = this.context.deps.options;
+      if (!state.rooms.has(roomId) && state.rooms.size >= maxRoomsPerConnection) {
+        throw new AppError(ROOMS_ERRORS.tooManyRooms, `this connection is already in ${state.rooms.size} rooms; leave one before joining another`, {
+          details: { maximum: maxRoomsPerConnection },
+        });
+      }
       const room = await this.code.load(roomId);
       try {
         const { firstForUser } = room.presence.add(connection.id, connection.identity);

@@ -44,6 +44,11 @@ export interface RealtimeOptions {
    */
   codeUpdateIntervalMs: number;
   /**
+   * Rooms one connection may be in at once; each joined room keeps its document in memory.
+   * @defaultValue 10
+   */
+  maxRoomsPerConnection: number;
+  /**
    * Most entries an `execution-history` request may ask for.
    * @defaultValue 100
    */
@@ -57,6 +62,7 @@ export const DEFAULT_REALTIME_OPTIONS: Readonly<RealtimeOptions> = Object.freeze
   persistDebounceMs: 500,
   persistMaxDelayMs: 5_000,
   codeUpdateIntervalMs: 150,
+  maxRoomsPerConnection: 10,
   maxHistory: 100,
 });
 

@@ -10,7 +10,7 @@ describe('rooms: bad input', () => {
   const sockets: Socket[] = [];
 
   beforeAll(async () => {
-    stack = await createRealtimeStack({ limits: { maxCodeBytes: 1024 } }, { realtime: { rateLimit: { burst: 20, perSecond: 10 }, maxDocumentMessageBytes: 4096 } });
+    stack = await createRealtimeStack({ limits: { maxCodeBytes: 1024 } }, { realtime: { rateLimit: { burst: 20, perSecond: 10 }, maxDocumentMessageBytes: 4096, maxRoomsPerConnection: 3 } });
   });
   afterEach(() => {
     for (const socket of sockets.splice(0)) socket.close();
@@ -93,6 +93,18 @@ describe('rooms: bad input', () => {
       ] as const) {
         expect(await request(socket, event, payload)).toMatchObject({ ok: false, error: { code: 'RUNLANE_ERR_ROOMS_NOT_JOINED' } });
       }
+    });
+  });
+
+  describe('when a client joins more rooms than one connection may', () => {
+    it('should refuse the extra room until it leaves one', async () => {
+      const { socket } = await client();
+      const rooms = Array.from({ length: 4 }, () => `room-${randomUUID()}`);
+      for (const roomId of rooms.slice(0, 3)) expect((await request(socket, 'join-room', { roomId })).ok).toBe(true);
+      expect(await request(socket, 'join-room', { roomId: rooms[3] })).toMatchObject({ ok: false, error: { code: 'RUNLANE_ERR_ROOMS_TOO_MANY_ROOMS' } });
+      expect((await request(socket, 'join-room', { roomId: rooms[0] })).ok).toBe(true);
+      await request(socket, 'leave-room', { roomId: rooms[0] });
+      expect((await request(socket, 'join-room', { roomId: rooms[3] })).ok).toBe(true);
     });
   });
 

@@ -9,6 +9,7 @@ export const ROOMS_ERRORS = {
   rateLimited: defineError('RUNLANE_ERR_ROOMS_RATE_LIMITED', 429, 'This socket sent too many events in a short time.', 'Slow down; events are accepted again after a second.'),
   payloadTooLarge: defineError('RUNLANE_ERR_ROOMS_PAYLOAD_TOO_LARGE', 413, 'The code, stdin chunk or document update is larger than allowed.', 'Send smaller chunks (see the limits in the message).'),
   badDocumentUpdate: defineError('RUNLANE_ERR_ROOMS_BAD_DOCUMENT_UPDATE', 400, 'A Yjs update could not be decoded or applied.', 'Resynchronise the document (sync step 1) and send updates produced by Yjs.'),
+  tooManyRooms: defineError('RUNLANE_ERR_ROOMS_TOO_MANY_ROOMS', 429, 'This connection is already in the most rooms one connection may join.', 'Leave a room (`leave-room`) before joining another, or open another connection.'),
   interactiveNotStarted: defineError('RUNLANE_ERR_ROOMS_INTERACTIVE_NOT_STARTED', 409, 'stdin, signal or kill was sent on a stream that has no running program.', 'Send `start` first and wait for `started`.'),
   interactiveAlreadyStarted: defineError('RUNLANE_ERR_ROOMS_INTERACTIVE_ALREADY_STARTED', 409, 'A program is already running on this interactive stream.', 'Kill it or wait for `exit` before starting another.'),
 } as const;
