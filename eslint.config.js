@@ -2,7 +2,7 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
-/** Driver packages may only be imported by their adapter folders; the composition root picks implementations. */
+/** Driver packages may only be imported by their adapter folders (queue and database drivers included, as they are added); the composition root picks implementations. */
 const driverBoundaries = [
   { name: 'bullmq', allowedIn: 'src/queue/bullmq/' },
   { name: 'better-sqlite3', allowedIn: 'src/store/sqlite/' },
