@@ -1,5 +1,6 @@
 // Tracks interactive runs between admission and start, so the worker hands the live process to the caller that asked for it.
 import type { InteractiveStart } from '../engine/engine.js';
+import { isAppError, QUEUE_ERRORS } from '../errors/index.js';
 
 /** What the caller of `startInteractive` holds. */
 export interface InteractiveSession {
@@ -17,6 +18,8 @@ interface Pending {
   reject: (error: Error) => void;
   started: Promise<InteractiveStart>;
   current: InteractiveStart | null;
+  /** The owner asked to stop; a program handed over later is killed on arrival. */
+  stopped: boolean;
 }
 
 export class InteractiveRegistry {
@@ -35,9 +38,11 @@ export class InteractiveRegistry {
     });
     // The caller may never await it (e.g. it disconnected); the rejection is still observed here.
     started.catch(() => undefined);
-    const entry: Pending = { resolve, reject, started, current: null };
+    const entry: Pending = { resolve, reject, started, current: null, stopped: false };
     entry.resolve = (start) => {
       entry.current = start;
+      // A stop that came between dispatch and hand-over could not cancel (the job was running) and must still take effect.
+      if (entry.stopped) start.process?.kill();
       resolve(start);
     };
     this.pending.set(id, entry);
@@ -48,8 +53,17 @@ export class InteractiveRegistry {
       },
       started,
       stop: async () => {
-        if (entry.current) entry.current.process?.kill();
-        else await cancel();
+        entry.stopped = true;
+        if (entry.current) {
+          entry.current.process?.kill();
+          return;
+        }
+        try {
+          await cancel();
+        } catch (error) {
+          // Already dispatched but not yet handed over: the kill happens on hand-over (see resolve above).
+          if (!isAppError(error) || error.code !== QUEUE_ERRORS.notCancellable.code) throw error;
+        }
       },
     };
   }
@@ -58,6 +72,11 @@ export class InteractiveRegistry {
   get(id: string): { deliver: (start: InteractiveStart) => void } | null {
     const entry = this.pending.get(id);
     return entry ? { deliver: entry.resolve } : null;
+  }
+
+  /** Whether the owner stopped the run (then it ends as cancelled, not with a verdict). */
+  wasStopped(id: string): boolean {
+    return this.pending.get(id)?.stopped ?? false;
   }
 
   release(id: string): void {

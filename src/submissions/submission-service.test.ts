@@ -30,6 +30,9 @@ function resultFor(stdout: string): ExecutionResult {
 /** An engine whose runs finish only when the test says so. */
 class ScriptedEngine implements Engine {
   readonly pending = new Map<string, (result: ExecutionResult) => void>();
+  /** When set, startInteractive waits for it: the window between dispatch and hand-over. */
+  interactiveGate: Promise<void> | null = null;
+  readonly killed: string[] = [];
   languages() {
     return [];
   }
@@ -37,8 +40,18 @@ class ScriptedEngine implements Engine {
   execute(executionRequest: ExecutionRequest): Promise<ExecutionResult> {
     return new Promise((resolve) => this.pending.set(executionRequest.files[0]!.content, resolve));
   }
-  async startInteractive(): Promise<InteractiveStart> {
-    return { compileError: null, process: null, limits: loadConfig({ env: {} }).limits.run, outcome: Promise.resolve(resultFor('interactive')) };
+  async startInteractive(executionRequest: ExecutionRequest): Promise<InteractiveStart> {
+    if (this.interactiveGate) await this.interactiveGate;
+    const code = executionRequest.files[0]!.content;
+    let end!: () => void;
+    const ended = new Promise<void>((resolve) => (end = resolve));
+    const process = { kill: () => {
+      this.killed.push(code);
+      end();
+    } } as unknown as InteractiveStart['process'];
+    // A program that runs until it is killed, unless the test script ends it sooner.
+    this.pending.set(code, () => end());
+    return { compileError: null, process, limits: loadConfig({ env: {} }).limits.run, outcome: ended.then(() => resultFor('interactive')) };
   }
   finish(code: string, stdout = code): void {
     this.pending.get(code)!(resultFor(stdout));
@@ -198,11 +211,35 @@ describe('SubmissionService', () => {
 
   describe('when an interactive run is started', () => {
     it('should hand the started program to the caller once it gets a slot', async () => {
-      const { service } = await harness();
+      const { service, engine } = await harness();
       const session = await service.startInteractive({ request: request('i'), user: alice });
       const start = await session.started;
       expect(start.compileError).toBeNull();
+      engine.finish('i');
       await until(async () => (await service.get(session.id))?.submission.status === 'completed');
+    });
+
+    it('should end as cancelled, not with a verdict, when its owner stops it while running', async () => {
+      const { service, engine } = await harness();
+      const session = await service.startInteractive({ request: request('i'), user: alice });
+      await session.started;
+      await session.stop();
+      expect(engine.killed).toEqual(['i']);
+      await until(async () => (await service.get(session.id))?.submission.status === 'cancelled');
+      expect((await service.get(session.id))?.submission).toMatchObject({ verdict: null, error: 'stopped by its owner' });
+    });
+
+    it('should kill the program on hand-over when the stop came after dispatch', async () => {
+      const { service, engine } = await harness();
+      let openGate!: () => void;
+      engine.interactiveGate = new Promise((resolve) => (openGate = resolve));
+      const session = await service.startInteractive({ request: request('i'), user: alice });
+      await until(async () => (await service.get(session.id))?.submission.status === 'running');
+      await session.stop();
+      openGate();
+      await session.started;
+      expect(engine.killed).toEqual(['i']);
+      await until(async () => (await service.get(session.id))?.submission.status === 'cancelled');
     });
 
     it('should cancel it while it is still queued', async () => {

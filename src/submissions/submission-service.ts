@@ -55,6 +55,8 @@ export class SubmissionService {
   /** Concurrent submits with the same (user, correlationId) share one admission. */
   private readonly inflightCorrelations = new Map<string, Promise<SubmitOutcome>>();
   private readonly interactive = new InteractiveRegistry();
+  /** Interactive runs their owner stopped: they end as cancelled, since a killed program has no verdict to give. */
+  private readonly stoppedInteractive = new Set<string>();
   private readonly sweeper: RetentionSweeper;
   private readonly startedAt = Date.now();
   private unsubscribeQueue: (() => void) | null = null;
@@ -314,7 +316,9 @@ export class SubmissionService {
     signal.addEventListener('abort', abort, { once: true });
     deliver(start);
     try {
-      return await start.outcome;
+      const outcome = await start.outcome;
+      if (this.interactive.wasStopped(job.id)) this.stoppedInteractive.add(job.id);
+      return outcome;
     } finally {
       signal.removeEventListener('abort', abort);
       this.interactive.release(job.id);
@@ -334,6 +338,12 @@ export class SubmissionService {
         this.publisher.publish(event, () => store.markRunning(event.entry.id, new Date(event.entry.startedAt ?? Date.now())));
         return;
       case 'completed':
+        if (this.stoppedInteractive.delete(event.entry.id)) {
+          this.publisher.publish({ type: 'cancelled', entry: event.entry, byUserId: event.entry.userId, finishedAt: event.finishedAt }, () =>
+            store.markFinished(event.entry.id, { status: 'cancelled', verdict: null, result: null, error: 'stopped by its owner', finishedAt: new Date(event.finishedAt) }),
+          );
+          return;
+        }
         this.publisher.publish(event, async () => {
           await store.markFinished(event.entry.id, {
             status: 'completed',
