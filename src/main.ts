@@ -52,7 +52,15 @@ export async function startServer(config: Readonly<Config>, logger: Logger): Pro
   const authenticator = createAuthenticator(config.auth, config.server.host);
   const metrics = new Metrics({ defaultMetrics: true });
   const app = await buildHttpApp({ service, authenticator, config, logger, metrics });
-  const realtime = await attachRealtime({ httpServer: app.server, service, store, authenticator, config, logger: logger.child({ component: 'realtime' }) });
+  const realtime = await attachRealtime({
+    httpServer: app.server,
+    service,
+    store,
+    authenticator,
+    config,
+    logger: logger.child({ component: 'realtime' }),
+    realtime: config.realtime,
+  });
   const url = await app.listen({ host: config.server.host, port: config.server.port });
   logger.info({ url, cgroups: sandbox.capabilities.cgroups, database: database.path, maxConcurrent: config.scheduler.maxConcurrent }, 'runlane is serving');
 

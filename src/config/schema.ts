@@ -104,6 +104,25 @@ export const ConfigSchema = Type.Object(
       },
       { default: {}, additionalProperties: false },
     ),
+    realtime: Type.Object(
+      {
+        rateLimit: Type.Object(
+          {
+            burst: positiveInt(120, 'Socket events one connection may send in a burst'),
+            perSecond: positiveInt(60, 'Socket events per second a connection may keep up (a Yjs editor sends two per keystroke)'),
+          },
+          { default: {}, additionalProperties: false },
+        ),
+        maxDocumentMessageBytes: positiveInt(1024 * 1024, 'Largest Yjs sync or awareness message, bytes'),
+        maxStdinChunkBytes: positiveInt(64 * 1024, 'Largest stdin chunk of an interactive run, bytes'),
+        persistDebounceMs: positiveInt(500, 'Quiet time after the last edit before a room document is saved, ms'),
+        persistMaxDelayMs: positiveInt(5_000, 'Longest a changed room document stays unsaved while edits keep coming, ms'),
+        codeUpdateIntervalMs: positiveInt(150, 'Shortest interval between two `code-update` events caused by Yjs edits, ms'),
+        maxRoomsPerConnection: positiveInt(10, 'Rooms one connection may be in at once'),
+        maxHistory: positiveInt(100, 'Most entries an `execution-history` request may ask for'),
+      },
+      { default: {}, additionalProperties: false },
+    ),
     auth: Type.Object(
       {
         jwtSecret: Type.Union([Type.String({ minLength: 16 }), Type.Null()], { default: null, description: 'HS256 secret for Bearer JWTs (JWT_SECRET)' }),
