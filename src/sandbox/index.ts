@@ -1,6 +1,7 @@
 // Public surface of the sandbox: `createSandbox` detects the host (bwrap, cgroups, root) and returns a ready Sandbox.
-import { chmod, mkdir } from 'node:fs/promises';
-import { join } from 'node:path';
+import { chmod, mkdir, stat } from 'node:fs/promises';
+import { dirname, join, resolve } from 'node:path';
+import { availableParallelism } from 'node:os';
 import type { Logger } from '../logging/logger.js';
 import { AppError, SANDBOX_ERRORS, isAppError } from '../errors/index.js';
 import type { Sandbox, SandboxCapabilities } from './sandbox.js';
@@ -9,6 +10,10 @@ import { HOST_PATH, readBwrapVersion, resolveExecutable } from './bwrap/host-too
 import { prepareHostLayout } from './bwrap/host-layout.js';
 import { detectCgroups } from './cgroup/detect-cgroups.js';
 import { UidPool } from './uid-pool.js';
+import { RunnerPool } from './pool/runner-pool.js';
+
+/** Work dir size of slots prepared before the first run says what it needs (the default run limit), MiB. */
+const DEFAULT_WORK_DIR_MB = 64;
 
 export type * from './sandbox.js';
 
@@ -30,6 +35,11 @@ export interface SandboxOptions {
   cgroupVersion?: 'v1' | 'v2' | 'none';
   /** Extra host paths bound read-only at the same place in every run (e.g. a toolchain under /opt). @defaultValue `[]` */
   readOnlyPaths?: string[];
+  /**
+   * Prologues kept waiting inside fresh cgroups with a mounted work dir, so a run skips the cgroup attach and the mount.
+   * 0 starts every run cold. @defaultValue the number of CPUs (capped at uidCount)
+   */
+  warmPool?: number;
 }
 
 /**
@@ -41,9 +51,9 @@ export async function createSandbox(options: SandboxOptions, logger: Logger): Pr
   const log = logger.child({ component: 'sandbox' });
   const bwrap = await resolveExecutable(options.bwrapPath);
   if (!bwrap) throw new AppError(SANDBOX_ERRORS.bwrapMissing, `bubblewrap was not found (looked for ${JSON.stringify(options.bwrapPath)}). Install it: apt-get install -y bubblewrap`);
-  const [setpriv, mount, umount, sh] = await Promise.all(['setpriv', 'mount', 'umount', 'sh'].map((name) => resolveExecutable(name, HOST_PATH)));
+  const [setpriv, mount, umount, bash] = await Promise.all(['setpriv', 'mount', 'umount', 'bash'].map((name) => resolveExecutable(name, HOST_PATH)));
   if (!setpriv) throw new AppError(SANDBOX_ERRORS.setprivMissing, 'setpriv was not found. Install it: apt-get install -y util-linux');
-  if (!mount || !umount || !sh) throw new AppError(SANDBOX_ERRORS.unsupportedHost, 'mount, umount or sh is missing on this host');
+  if (!mount || !umount || !bash) throw new AppError(SANDBOX_ERRORS.unsupportedHost, 'mount, umount or bash is missing on this host');
   if (process.platform !== 'linux') throw new AppError(SANDBOX_ERRORS.unsupportedHost, `the sandbox needs Linux, this is ${process.platform}`);
   if (process.getuid?.() !== 0) throw new AppError(SANDBOX_ERRORS.notRoot, 'the sandbox must be started as root (each run then drops to an unprivileged pool uid)');
   if (options.uidBase <= 0) throw new AppError(SANDBOX_ERRORS.setupFailed, 'sandbox.uidBase must be above 0: a run never executes as root on the host');
@@ -62,7 +72,8 @@ export async function createSandbox(options: SandboxOptions, logger: Logger): Pr
     await mkdir(runsDir, { recursive: true });
     await chmod(options.runRoot, 0o711);
     await chmod(runsDir, 0o711);
-    layout = await prepareHostLayout({ etcDir: join(options.runRoot, 'etc'), readOnlyPaths: options.readOnlyPaths });
+    await assertTraversable(options.runRoot);
+    layout = await prepareHostLayout({ parentDir: options.runRoot, readOnlyPaths: options.readOnlyPaths });
   } catch (error) {
     throw new AppError(SANDBOX_ERRORS.setupFailed, `cannot prepare the run root ${options.runRoot}: ${(error as Error).message}`, { cause: error });
   }
@@ -82,28 +93,34 @@ export async function createSandbox(options: SandboxOptions, logger: Logger): Pr
   }
 
   const hostEnv = { PATH: HOST_PATH };
-  const sandbox = new BwrapSandbox(
-    capabilities,
-    {
-      driver: detected.driver,
-      uids: new UidPool(options.uidBase, options.uidCount),
-      runsDir,
-      workDirTools: { mountPath: mount, umountPath: umount, env: hostEnv },
-      layout,
-      paths: { sh, setpriv, bwrap },
-      hostEnv,
-      logger: log,
-    },
-    log,
-  );
+  const uids = new UidPool(options.uidBase, options.uidCount);
+  const pool = new RunnerPool({
+    driver: detected.driver,
+    uids,
+    runsDir,
+    workDirTools: { mountPath: mount, umountPath: umount, env: hostEnv },
+    spawn: { bashPath: bash, setprivPath: setpriv, bwrapPath: bwrap, hostEnv },
+    logger: log,
+    warmTarget: Math.min(options.warmPool ?? availableParallelism(), options.uidCount),
+    initialWorkDirMb: DEFAULT_WORK_DIR_MB,
+  });
+  const sandbox = new BwrapSandbox(capabilities, { driver: detected.driver, pool, layout, logger: log }, log);
   await selfTest(sandbox);
   log.info({ cgroups: capabilities.cgroups, bwrapVersion, runRoot: options.runRoot }, 'sandbox ready');
   return sandbox;
 }
 
+/** bwrap runs as the pool uid and must reach its work dir: every ancestor of the run root needs search permission for others. */
+async function assertTraversable(runRoot: string): Promise<void> {
+  for (let dir = dirname(resolve(runRoot)); ; dir = dirname(dir)) {
+    if (((await stat(dir)).mode & 0o001) === 0) throw new Error(`${dir} is not searchable by other users (mode o+x missing), so sandboxed runs cannot reach ${runRoot}`);
+    if (dir === dirname(dir)) return;
+  }
+}
+
 /** One trivial run: fails fast (and explains) when namespaces, mounts or cgroups do not work on this host. */
 async function selfTest(sandbox: Sandbox): Promise<void> {
-  const limits = { cpuTimeMs: 2000, wallTimeMs: 10_000, memoryMb: 64, processes: 8, outputBytes: 4096, fileSizeBytes: 4096, workDirMb: 1, openFiles: 64, stackMb: 8 };
+  const limits = { cpuTimeMs: 2000, wallTimeMs: 10_000, memoryMb: 64, processes: 8, outputBytes: 4096, fileSizeBytes: 4096, workDirMb: DEFAULT_WORK_DIR_MB, openFiles: 64, stackMb: 8 };
   try {
     const result = await sandbox.run({ argv: ['true'], limits, label: 'self-test' });
     if (result.exitCode === 0) return;

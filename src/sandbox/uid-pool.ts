@@ -35,6 +35,11 @@ export class UidPool {
     this.leased.delete(uid);
   }
 
+  /** How many uids the pool holds. */
+  get capacity(): number {
+    return this.count;
+  }
+
   /** Uids currently leased. */
   get inUse(): number {
     return this.leased.size;

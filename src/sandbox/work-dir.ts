@@ -1,4 +1,4 @@
-// A run's private, size-capped work dir: a tmpfs mounted on the host, owned by the run's uid, holding /box and /tmp.
+// A private, size-capped work dir: a tmpfs mounted on the host, owned by one pool uid, holding a run's /box and /tmp.
 import { execFile } from 'node:child_process';
 import { chown, lstat, mkdir, open, readdir, rm, rmdir, statfs } from 'node:fs/promises';
 import { constants } from 'node:fs';
@@ -22,13 +22,20 @@ export interface WorkDirTools {
   env: NodeJS.ProcessEnv;
 }
 
+function normaliseSize(sizeMb: number): number {
+  return Math.max(1, Math.floor(sizeMb));
+}
+
 /** Validates a work-dir-relative path: not absolute, no `..`, no empty segment. */
 export function isSafeRelativePath(path: string): boolean {
   if (path.length === 0 || path.startsWith('/') || path.includes('\0')) return false;
   return path.split('/').every((segment) => segment !== '' && segment !== '.' && segment !== '..');
 }
 
-/** One run's work dir on the host. `boxDir` is bound at /box, `tmpDir` at /tmp. */
+/**
+ * A work dir on the host: `boxDir` is bound at /box, `tmpDir` at /tmp. It belongs to one pool slot (one uid) and is
+ * emptied between runs; the tmpfs root itself is never visible inside the sandbox, so nothing a run does survives `reset()`.
+ */
 export class WorkDir {
   readonly boxDir: string;
   readonly tmpDir: string;
@@ -38,6 +45,7 @@ export class WorkDir {
     readonly root: string,
     private readonly uid: number,
     private readonly tools: WorkDirTools,
+    private size: number,
   ) {
     this.boxDir = join(root, 'box');
     this.tmpDir = join(root, 'tmp');
@@ -47,22 +55,50 @@ export class WorkDir {
    * Mounts a fresh tmpfs of `sizeMb` at `<runsDir>/<runId>`, owned by `uid` with mode 0700 (other runs' uids cannot enter),
    * nosuid and nodev. /box and /tmp share the one cap.
    */
-  static async create(runsDir: string, runId: string, uid: number, sizeMb: number, tools: WorkDirTools): Promise<WorkDir> {
-    const dir = new WorkDir(join(runsDir, runId), uid, tools);
+  static async create(runsDir: string, name: string, uid: number, sizeMb: number, tools: WorkDirTools): Promise<WorkDir> {
+    const size = normaliseSize(sizeMb);
+    const dir = new WorkDir(join(runsDir, name), uid, tools, size);
     await mkdir(dir.root, { mode: 0o700 });
     try {
-      const options = `size=${Math.max(1, Math.floor(sizeMb))}m,nr_inodes=${INODES_PER_WORK_DIR},mode=0700,uid=${uid},gid=${uid},nosuid,nodev`;
+      const options = `size=${size}m,nr_inodes=${INODES_PER_WORK_DIR},mode=0700,uid=${uid},gid=${uid},nosuid,nodev`;
       await run(tools.mountPath, ['-t', 'tmpfs', '-o', options, 'runlane-run', dir.root], { env: tools.env });
       dir.mounted = true;
-      for (const sub of [dir.boxDir, dir.tmpDir]) {
-        await mkdir(sub, { mode: 0o700 });
-        await chown(sub, uid, uid);
-      }
+      await dir.makeRunDirs();
     } catch (error) {
       await dir.destroy().catch(() => undefined);
       throw error;
     }
     return dir;
+  }
+
+  /** Size cap in MiB. */
+  get sizeMb(): number {
+    return this.size;
+  }
+
+  /** Changes the size cap (remount); only between runs, when the dir is empty. */
+  async resize(sizeMb: number): Promise<void> {
+    const size = normaliseSize(sizeMb);
+    if (size === this.size) return;
+    await run(this.tools.mountPath, ['-o', `remount,size=${size}m`, this.root], { env: this.tools.env });
+    this.size = size;
+  }
+
+  /**
+   * Empties /box and /tmp after a run (every process of it is dead by then). fs.rm never follows symlinks, so links
+   * the program left behind are removed, not their targets.
+   */
+  async reset(): Promise<void> {
+    await rm(this.boxDir, { recursive: true, force: true });
+    await rm(this.tmpDir, { recursive: true, force: true });
+    await this.makeRunDirs();
+  }
+
+  private async makeRunDirs(): Promise<void> {
+    for (const sub of [this.boxDir, this.tmpDir]) {
+      await mkdir(sub, { mode: 0o700 });
+      await chown(sub, this.uid, this.uid);
+    }
   }
 
   /** Writes the run's input files into /box (before the program starts, so nothing in the dir can be a trap yet). */

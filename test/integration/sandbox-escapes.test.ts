@@ -155,6 +155,14 @@ const rows: Row[] = [
     expect: (result) => expect(result.limitHit).toBe('memory'),
   },
   {
+    name: 'no descriptor beyond stdin, stdout and stderr reaches the program',
+    spec: () => ({ argv: ['python3', '-c', 'import os; print(" ".join(sorted(os.listdir("/proc/self/fd"))))'] }),
+    expect: (result) => {
+      // listdir itself holds one descriptor (3) while it reads the directory.
+      expect(result.stdout.toString().trim().split(' ')).toEqual(['0', '1', '2', '3']);
+    },
+  },
+  {
     name: 'host processes are invisible (own pid namespace)',
     spec: () => ({ argv: ['sh', '-c', 'ls /proc | grep -c "^[0-9]"'] }),
     expect: (result) => expect(Number(result.stdout.toString().trim())).toBeLessThanOrEqual(4),

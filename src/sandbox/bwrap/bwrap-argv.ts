@@ -16,11 +16,38 @@ const BASE_ENV: Record<string, string> = {
 
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
-export interface BwrapCommandInput {
+export interface CommandPrefixInput {
   setprivPath: string;
   bwrapPath: string;
   /** The run's host uid (and gid), never 0. */
   hostUid: number;
+  /** Descriptor bwrap reads its options from (`--args`). */
+  optionsFd: number;
+}
+
+/**
+ * `setpriv … -- bwrap --args FD`: drop to the pool uid with no groups, no inheritable or bounding capabilities and
+ * no_new_privs before bwrap runs, so even bwrap's own process is unprivileged on the host.
+ */
+export function commandPrefix(input: CommandPrefixInput): string[] {
+  if (!Number.isInteger(input.hostUid) || input.hostUid <= 0) throw new Error(`refusing to run as host uid ${input.hostUid}`);
+  const uid = String(input.hostUid);
+  return [
+    input.setprivPath,
+    `--reuid=${uid}`,
+    `--regid=${uid}`,
+    '--clear-groups',
+    '--inh-caps=-all',
+    '--bounding-set=-all',
+    '--no-new-privs',
+    '--',
+    input.bwrapPath,
+    '--args',
+    String(input.optionsFd),
+  ];
+}
+
+export interface BwrapOptionsInput {
   /** From the host layout (system binds), computed once. */
   systemArgs: readonly string[];
   /** Host directories bound at /box and /tmp. */
@@ -29,12 +56,11 @@ export interface BwrapCommandInput {
   /** Size cap of the private /dev/shm, bytes. */
   shmBytes: number;
   env?: Record<string, string>;
-  argv: readonly string[];
-  /** File descriptor bwrap reports the child's pid and exit status on. */
+  /** Descriptor bwrap reports the child's pid and exit status on. */
   statusFd: number;
 }
 
-/** Checks variable names and values the caller adds; they reach bwrap as separate argv items, never through a shell. */
+/** Checks variable names and values the caller adds; they reach bwrap as separate items, never through a shell. */
 export function sandboxEnv(extra: Record<string, string> = {}): Record<string, string> {
   const env = { ...BASE_ENV };
   for (const [name, value] of Object.entries(extra)) {
@@ -45,23 +71,9 @@ export function sandboxEnv(extra: Record<string, string> = {}): Record<string, s
   return env;
 }
 
-/** Builds `setpriv … -- bwrap … -- argv…`. */
-export function buildBwrapCommand(input: BwrapCommandInput): string[] {
-  if (!Number.isInteger(input.hostUid) || input.hostUid <= 0) throw new Error(`refusing to run as host uid ${input.hostUid}`);
-  if (input.argv.length === 0 || input.argv[0] === '') throw new Error('argv must name a program');
-  const uid = String(input.hostUid);
-  const setpriv = [
-    input.setprivPath,
-    `--reuid=${uid}`,
-    `--regid=${uid}`,
-    '--clear-groups',
-    '--inh-caps=-all',
-    '--bounding-set=-all',
-    '--no-new-privs',
-    '--',
-  ];
-  const bwrap = [
-    input.bwrapPath,
+/** bwrap's options for one run (everything between `bwrap` and `--`). */
+export function bwrapOptions(input: BwrapOptionsInput): string[] {
+  const options = [
     // --unshare-all covers user, ipc, pid, net, uts and (when possible) cgroup; --disable-userns needs --unshare-user spelled out.
     '--unshare-all',
     '--unshare-user',
@@ -84,7 +96,7 @@ export function buildBwrapCommand(input: BwrapCommandInput): string[] {
     '--chdir', '/box',
     '--clearenv',
   ];
-  for (const [name, value] of Object.entries(sandboxEnv(input.env))) bwrap.push('--setenv', name, value);
-  bwrap.push('--json-status-fd', String(input.statusFd), '--', ...input.argv);
-  return [...setpriv, ...bwrap];
+  for (const [name, value] of Object.entries(sandboxEnv(input.env))) options.push('--setenv', name, value);
+  options.push('--json-status-fd', String(input.statusFd));
+  return options;
 }

@@ -1,7 +1,8 @@
-// BwrapSandbox: the Sandbox implementation — bubblewrap namespaces, cgroup limits, a tmpfs work dir per run.
+// BwrapSandbox: the Sandbox implementation — bubblewrap namespaces, cgroup limits, a private tmpfs work dir, warm prologues.
 import type { Logger } from '../../logging/logger.js';
 import { AppError, SANDBOX_ERRORS } from '../../errors/index.js';
 import type { Sandbox, SandboxCapabilities, SandboxProcess, SandboxRunResult, SandboxRunSpec } from '../sandbox.js';
+import { removeHostLayout } from './host-layout.js';
 import { startRun, type RunContext, type SandboxRun } from '../run/sandbox-run.js';
 
 /** Runs programs with bwrap; built by `createSandbox`, which detects the host and prepares `context`. */
@@ -40,6 +41,13 @@ export class BwrapSandbox implements Sandbox {
     if (runs.length > 0) this.logger.info({ runs: runs.length }, 'sandbox closing: killing live runs');
     for (const run of runs) run.kill();
     await Promise.allSettled(runs.map((run) => run.result));
+    await this.context.pool.close();
+    await removeHostLayout(this.context.layout);
+  }
+
+  /** Resolves once no waiting prologue is being prepared in the background (tests count cgroups after it). */
+  async settled(): Promise<void> {
+    await this.context.pool.settled();
   }
 
   private async startTracked(spec: SandboxRunSpec): Promise<SandboxRun> {

@@ -1,7 +1,6 @@
 // The read-only system view every run gets: /usr, merged-/usr links, a curated /etc and synthetic account files.
-import { lstat, mkdir, readdir, readlink, rename, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
-import { randomUUID } from 'node:crypto';
+import { chmod, cp, lstat, mkdir, mkdtemp, readdir, readlink, rm, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 
 /** Uid and gid of the program inside the sandbox (mapped to the run's pool uid on the host). */
 export const SANDBOX_UID = 1000;
@@ -39,26 +38,44 @@ const HOSTS = '127.0.0.1\tlocalhost\n::1\tlocalhost\n';
 
 /** bwrap arguments describing the system part of the sandbox, computed once at start-up. */
 export interface HostLayout {
-  /** `--ro-bind`/`--symlink`/`--dir` arguments for /usr, merged-/usr links, /etc and extra read-only paths. */
+  /** `--ro-bind`/`--symlink` arguments for /usr, merged-/usr links, /etc and extra read-only paths. */
   systemArgs: string[];
+  /** The private /etc built for this server; removed by `removeHostLayout`. */
+  etcDir: string;
 }
 
 export interface HostLayoutOptions {
-  /** Directory (under runRoot) for the synthetic /etc/passwd, /etc/group and /etc/hosts. */
-  etcDir: string;
+  /** Directory under which this server's private /etc is built (the run root). */
+  parentDir: string;
   /** Extra host paths bound read-only at the same place (e.g. a toolchain under /opt). */
   readOnlyPaths?: readonly string[];
   /** Host root to inspect; `/` except in tests. */
   hostRoot?: string;
 }
 
-/** Writes the synthetic account files and computes the bind list for this host's layout. */
+/**
+ * Builds this server's /etc — copies of the allowlisted host entries (symlinks kept as symlinks) plus synthetic
+ * passwd, group and hosts — and computes the bind list. One bind of a prepared directory costs a run one mount instead of
+ * one per entry (about 3 ms less per run on a 2-core host). The copy reflects /etc at start-up: restart after installing
+ * toolchains, as language detection also runs at start-up.
+ */
 export async function prepareHostLayout(options: HostLayoutOptions): Promise<HostLayout> {
   const hostRoot = options.hostRoot ?? '/';
-  await mkdir(options.etcDir, { recursive: true, mode: 0o755 });
-  await writeAtomically(join(options.etcDir, 'passwd'), PASSWD);
-  await writeAtomically(join(options.etcDir, 'group'), GROUP);
-  await writeAtomically(join(options.etcDir, 'hosts'), HOSTS);
+  // A directory per server: several servers may share a run root, and none may see another's half-built copy.
+  const etcDir = await mkdtemp(join(options.parentDir, 'etc-'));
+  await chmod(etcDir, 0o755);
+  const etcEntries = [...ETC_ALLOWLIST];
+  const etcNames = await readdir(join(hostRoot, 'etc')).catch(() => [] as string[]);
+  for (const name of etcNames) if (ETC_PREFIXES.some((prefix) => name.startsWith(prefix))) etcEntries.push(name);
+  for (const entry of etcEntries) {
+    const source = join(hostRoot, 'etc', entry);
+    if (!(await lstat(source).catch(() => null))) continue;
+    await mkdir(dirname(join(etcDir, entry)), { recursive: true, mode: 0o755 });
+    await cp(source, join(etcDir, entry), { recursive: true, dereference: false, verbatimSymlinks: true, preserveTimestamps: true });
+  }
+  await writeFile(join(etcDir, 'passwd'), PASSWD, { mode: 0o644 });
+  await writeFile(join(etcDir, 'group'), GROUP, { mode: 0o644 });
+  await writeFile(join(etcDir, 'hosts'), HOSTS, { mode: 0o644 });
 
   const args = ['--ro-bind', join(hostRoot, 'usr'), '/usr'];
   for (const name of SYSTEM_TOP_LEVEL) {
@@ -67,25 +84,12 @@ export async function prepareHostLayout(options: HostLayoutOptions): Promise<Hos
     if (info.isSymbolicLink()) args.push('--symlink', await readlink(join(hostRoot, name)), `/${name}`);
     else if (info.isDirectory()) args.push('--ro-bind', join(hostRoot, name), `/${name}`);
   }
-
-  args.push('--dir', '/etc');
-  const etcEntries = [...ETC_ALLOWLIST];
-  const etcNames = await readdir(join(hostRoot, 'etc')).catch(() => [] as string[]);
-  for (const name of etcNames) if (ETC_PREFIXES.some((prefix) => name.startsWith(prefix))) etcEntries.push(name);
-  for (const entry of etcEntries) {
-    const source = join(hostRoot, 'etc', entry);
-    if (!(await lstat(source).catch(() => null))) continue;
-    // --ro-bind-try: a dangling alternative or a file removed since start-up must not fail every run.
-    args.push('--ro-bind-try', source, `/etc/${entry}`);
-  }
-  for (const name of ['passwd', 'group', 'hosts']) args.push('--ro-bind', join(options.etcDir, name), `/etc/${name}`);
+  args.push('--ro-bind', etcDir, '/etc');
   for (const path of options.readOnlyPaths ?? []) args.push('--ro-bind', path, path);
-  return { systemArgs: args };
+  return { systemArgs: args, etcDir };
 }
 
-/** Several servers may share a runRoot: write to a temporary name and rename so no reader sees a half file. */
-async function writeAtomically(path: string, content: string): Promise<void> {
-  const temporary = `${path}.${randomUUID()}.tmp`;
-  await writeFile(temporary, content, { mode: 0o644 });
-  await rename(temporary, path);
+/** Removes the private /etc when the sandbox closes. */
+export async function removeHostLayout(layout: HostLayout): Promise<void> {
+  await rm(layout.etcDir, { recursive: true, force: true });
 }

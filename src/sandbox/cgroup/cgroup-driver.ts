@@ -25,6 +25,11 @@ export interface RunCgroup {
    * Empty when the driver cannot place processes (no cgroups).
    */
   readonly procsFiles: readonly string[];
+  /**
+   * Sets the run's limits once its (pre-started) process is about to run the program, and restarts the counters that
+   * can be restarted so figures cover the program only.
+   */
+  applyLimits(limits: CgroupLimits): Promise<void>;
   /** Current CPU time of the whole group, ms; polled to enforce the CPU limit on the total. */
   cpuTimeMs(): Promise<number>;
   /** Final figures; call after the run has stopped and before `remove()`. */
@@ -42,8 +47,8 @@ export interface RunCgroup {
 /** A cgroup flavour, detected once at start-up. */
 export interface CgroupDriver {
   readonly version: 'v1' | 'v2' | 'none';
-  /** Creates a fresh group for one run; `uid` is the run's host uid (the no-cgroup driver tracks processes by it). */
-  create(runId: string, limits: CgroupLimits, uid: number): Promise<RunCgroup>;
+  /** Creates a fresh, empty group for one run; `uid` is the run's host uid (the no-cgroup driver tracks processes by it). */
+  create(runId: string, uid: number): Promise<RunCgroup>;
   /** Extra rlimits the prologue must set because the driver cannot enforce something itself. */
   readonly fallbackRlimits: boolean;
 }

@@ -16,14 +16,18 @@ export class CgroupV1Driver implements CgroupDriver {
   readonly version = 'v1' as const;
   readonly fallbackRlimits = false;
 
+  /** Whether the kernel accounts swap (memsw files exist); checked once at start-up. */
+  private memsw = true;
+
   constructor(private readonly parents: CgroupV1Parents) {}
 
   /** Creates the parent groups if needed; call once at start-up. */
   async prepare(): Promise<void> {
     for (const dir of Object.values(this.parents)) await mkdir(dir, { recursive: true });
+    this.memsw = (await readNumber(join(this.parents.memory, 'memory.memsw.limit_in_bytes'))) !== null;
   }
 
-  async create(runId: string, limits: CgroupLimits): Promise<RunCgroup> {
+  async create(runId: string): Promise<RunCgroup> {
     const dirs = {
       memory: join(this.parents.memory, runId),
       pids: join(this.parents.pids, runId),
@@ -35,26 +39,38 @@ export class CgroupV1Driver implements CgroupDriver {
         await mkdir(dir);
         created.push(dir);
       }
-      await writeControl(join(dirs.memory, 'memory.limit_in_bytes'), limits.memoryBytes);
-      // memsw exists when the kernel accounts swap; it must be set after the memory limit (memsw >= memory) so swap adds nothing.
-      if ((await readNumber(join(dirs.memory, 'memory.memsw.limit_in_bytes'))) !== null) {
-        await writeControl(join(dirs.memory, 'memory.memsw.limit_in_bytes'), limits.memoryBytes);
-      }
       await writeControl(join(dirs.memory, 'memory.swappiness'), 0).catch(() => undefined);
-      await writeControl(join(dirs.pids, 'pids.max'), limits.processes);
     } catch (error) {
       for (const dir of created.reverse()) await removeCgroupDir(dir).catch(() => undefined);
       throw error;
     }
-    return new CgroupV1Run(dirs);
+    return new CgroupV1Run(dirs, this.memsw);
   }
 }
 
 class CgroupV1Run implements RunCgroup {
   readonly procsFiles: readonly string[];
 
-  constructor(private readonly dirs: CgroupV1Parents) {
+  constructor(
+    private readonly dirs: CgroupV1Parents,
+    private readonly memsw: boolean,
+  ) {
     this.procsFiles = [join(dirs.memory, 'cgroup.procs'), join(dirs.pids, 'cgroup.procs'), join(dirs.cpuacct, 'cgroup.procs')];
+  }
+
+  async applyLimits(limits: CgroupLimits): Promise<void> {
+    const memory = async () => {
+      await writeControl(join(this.dirs.memory, 'memory.limit_in_bytes'), limits.memoryBytes);
+      // memsw exists when the kernel accounts swap; set after the memory limit (memsw >= memory) it makes swap add nothing.
+      if (this.memsw) await writeControl(join(this.dirs.memory, 'memory.memsw.limit_in_bytes'), limits.memoryBytes);
+      // The waiting prologue's own start-up is not the program's: restart the peak (and, below, the CPU counter).
+      await writeControl(join(this.dirs.memory, 'memory.max_usage_in_bytes'), 0);
+    };
+    await Promise.all([
+      memory(),
+      writeControl(join(this.dirs.pids, 'pids.max'), limits.processes),
+      writeControl(join(this.dirs.cpuacct, 'cpuacct.usage'), 0),
+    ]);
   }
 
   async cpuTimeMs(): Promise<number> {
@@ -63,16 +79,19 @@ class CgroupV1Run implements RunCgroup {
   }
 
   async figures(): Promise<CgroupFigures> {
-    const peak = await readNumber(join(this.dirs.memory, 'memory.max_usage_in_bytes'));
-    const oom = await readKeyed(join(this.dirs.memory, 'memory.oom_control'));
-    const pidsEvents = await readKeyed(join(this.dirs.pids, 'pids.events'));
+    const [peak, oom, pidsEvents, cpuTimeMs] = await Promise.all([
+      readNumber(join(this.dirs.memory, 'memory.max_usage_in_bytes')),
+      readKeyed(join(this.dirs.memory, 'memory.oom_control')),
+      readKeyed(join(this.dirs.pids, 'pids.events')),
+      this.cpuTimeMs(),
+    ]);
     let oomKilled = (oom.get('oom_kill') ?? 0) > 0;
     if (!oom.has('oom_kill')) {
       // Kernels before 4.13 have no oom_kill counter: hitting the limit (failcnt) is the best evidence left.
       oomKilled = ((await readNumber(join(this.dirs.memory, 'memory.failcnt'))) ?? 0) > 0;
     }
     return {
-      cpuTimeMs: await this.cpuTimeMs(),
+      cpuTimeMs,
       memoryPeakKb: peak === null ? 0 : Math.round(peak / 1024),
       oomKilled,
       processLimitHit: (pidsEvents.get('max') ?? 0) > 0,
@@ -90,6 +109,8 @@ class CgroupV1Run implements RunCgroup {
   }
 
   async killAll(): Promise<void> {
+    // The prologue joins all three hierarchies before anything else runs, so every process of the run is in the pids one.
+    if ((await readPids(this.procsFiles[1]!)).length === 0) return;
     await killUntilEmpty(() => this.pids());
   }
 

@@ -25,15 +25,13 @@ export class CgroupV2Driver implements CgroupDriver {
     await enableControllers(this.parent);
   }
 
-  async create(runId: string, limits: CgroupLimits): Promise<RunCgroup> {
+  async create(runId: string): Promise<RunCgroup> {
     const dir = join(this.parent, runId);
     await mkdir(dir);
     try {
-      await writeControl(join(dir, 'memory.max'), limits.memoryBytes);
       if ((await readOptional(join(dir, 'memory.swap.max'))) !== null) await writeControl(join(dir, 'memory.swap.max'), 0);
       // An OOM kill then takes the whole run down at once instead of leaving a half-dead process tree behind.
       if ((await readOptional(join(dir, 'memory.oom.group'))) !== null) await writeControl(join(dir, 'memory.oom.group'), 1);
-      await writeControl(join(dir, 'pids.max'), limits.processes);
     } catch (error) {
       await removeCgroupDir(dir).catch(() => undefined);
       throw error;
@@ -61,16 +59,24 @@ class CgroupV2Run implements RunCgroup {
   readonly procsFiles: readonly string[];
   /** Highest `memory.current` seen, for kernels without `memory.peak` (before 5.19). */
   private observedPeak = 0;
+  /** CPU already used by the waiting prologue when the run began; v2 counters cannot be reset. */
+  private cpuBaselineUsec = 0;
 
   constructor(private readonly dir: string) {
     this.procsFiles = [join(dir, 'cgroup.procs')];
+  }
+
+  async applyLimits(limits: CgroupLimits): Promise<void> {
+    await writeControl(join(this.dir, 'memory.max'), limits.memoryBytes);
+    await writeControl(join(this.dir, 'pids.max'), limits.processes);
+    this.cpuBaselineUsec = (await readKeyed(join(this.dir, 'cpu.stat'))).get('usage_usec') ?? 0;
   }
 
   async cpuTimeMs(): Promise<number> {
     const stat = await readKeyed(join(this.dir, 'cpu.stat'));
     const current = await readNumber(join(this.dir, 'memory.current'));
     if (current !== null && current > this.observedPeak) this.observedPeak = current;
-    return (stat.get('usage_usec') ?? 0) / 1000;
+    return Math.max(0, (stat.get('usage_usec') ?? 0) - this.cpuBaselineUsec) / 1000;
   }
 
   async figures(): Promise<CgroupFigures> {

@@ -16,7 +16,7 @@ export class NoCgroupDriver implements CgroupDriver {
 
   constructor(private readonly procRoot = '/proc') {}
 
-  async create(_runId: string, _limits: unknown, uid: number): Promise<RunCgroup> {
+  async create(_runId: string, uid: number): Promise<RunCgroup> {
     return new UidRun(uid, this.procRoot);
   }
 }
@@ -29,6 +29,10 @@ class UidRun implements RunCgroup {
     private readonly uid: number,
     private readonly procRoot: string,
   ) {}
+
+  async applyLimits(): Promise<void> {
+    // Enforced by the prologue's rlimits instead.
+  }
 
   async cpuTimeMs(): Promise<number> {
     let ticks = 0;

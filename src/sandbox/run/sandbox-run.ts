@@ -1,33 +1,26 @@
-// One sandboxed run from spawn to verified teardown: limits enforced while it runs, figures and files read after.
-import { spawn, type ChildProcess } from 'node:child_process';
+// One sandboxed run from hand-over to verified teardown: limits enforced while it runs, figures and files read after.
 import { randomUUID } from 'node:crypto';
 import type { Readable, Writable } from 'node:stream';
 import type { Logger } from '../../logging/logger.js';
 import { AppError, SANDBOX_ERRORS } from '../../errors/index.js';
-import type { LimitHit, SandboxFile, SandboxProcess, SandboxRunResult, SandboxRunSpec } from '../sandbox.js';
-import type { CgroupDriver, CgroupFigures, RunCgroup } from '../cgroup/cgroup-driver.js';
-import type { UidPool } from '../uid-pool.js';
-import { WorkDir, isSafeRelativePath, type WorkDirTools } from '../work-dir.js';
-import { buildBwrapCommand, sandboxEnv } from '../bwrap/bwrap-argv.js';
-import { BWRAP_EXTRA_PROCESSES, PROLOGUE_SCRIPT, prologueArgs } from '../bwrap/prologue.js';
+import type { LimitHit, SandboxProcess, SandboxRunResult, SandboxRunSpec } from '../sandbox.js';
+import type { CgroupDriver } from '../cgroup/cgroup-driver.js';
+import { isSafeRelativePath } from '../work-dir.js';
+import { bwrapOptions, sandboxEnv } from '../bwrap/bwrap-argv.js';
+import { BWRAP_EXTRA_PROCESSES, STATUS_FD, goMessage } from '../bwrap/prologue.js';
 import type { HostLayout } from '../bwrap/host-layout.js';
-import { interpretExit, type ExitStatus } from './exit-status.js';
+import type { RunnerPool } from '../pool/runner-pool.js';
+import type { ExitInfo, WarmProcess } from '../pool/warm-process.js';
 import { OutputCapture } from './output-capture.js';
-import { StatusReader } from './status-reader.js';
+import { tearDown, type PhaseTimes } from './teardown.js';
 
 /** Everything a run needs from the sandbox that starts it. */
 export interface RunContext {
   driver: CgroupDriver;
-  uids: UidPool;
-  /** Directory holding one mount point per live run. */
-  runsDir: string;
-  workDirTools: WorkDirTools;
+  pool: RunnerPool;
   layout: HostLayout;
-  paths: { sh: string; setpriv: string; bwrap: string };
-  /** Environment of the prologue, setpriv and bwrap: a bare PATH. bwrap's own env is visible in /proc/1/environ inside. */
-  hostEnv: NodeJS.ProcessEnv;
   logger: Logger;
-  /** Called when a run's process is spawned and once its teardown has finished (the sandbox tracks live runs with them). */
+  /** Called when a run is handed to its prologue and once its teardown has finished (the sandbox tracks live runs). */
   onCreated: (run: SandboxRun) => void;
   onSettled: (run: SandboxRun) => void;
 }
@@ -36,39 +29,29 @@ export interface RunContext {
 const SETUP_TIMEOUT_MS = 15_000;
 /** How often the group's CPU time is read to enforce the limit on the total of every process. */
 const CPU_POLL_MS = { cgroup: 20, none: 100 } as const;
-/** Upper bound on what is read back by collectFiles, whatever the work dir size. */
-const COLLECT_MAX_BYTES = 256 * 1024 * 1024;
-const COLLECT_MAX_FILES = 10_000;
-/** Output still buffered in pipes after the program died is waited for at most this long. */
-const STREAM_DRAIN_MS = 2_000;
 
-/** Validates and prepares a run, spawns it, and resolves once bwrap reports the program started. */
+/** Validates a spec, takes a (warm) prologue, applies limits, writes files and hands the run over; resolves once the program started. */
 export async function startRun(ctx: RunContext, spec: SandboxRunSpec): Promise<SandboxRun> {
   validateSpec(spec);
-  const uid = ctx.uids.acquire();
-  if (uid === null) throw new AppError(SANDBOX_ERRORS.busy, 'every sandbox uid is in use; retry when a run finishes');
+  const preparing = process.hrtime.bigint();
   const runId = randomUUID();
   const logger = ctx.logger.child({ runId, ...(spec.label ? { label: spec.label } : {}) });
-  let cgroup: RunCgroup | undefined;
-  let workDir: WorkDir | undefined;
+  const warm = await ctx.pool.acquire(spec.limits.workDirMb);
   try {
-    cgroup = await ctx.driver.create(runId, { memoryBytes: spec.limits.memoryMb * 1024 * 1024, processes: spec.limits.processes + BWRAP_EXTRA_PROCESSES }, uid);
-    workDir = await WorkDir.create(ctx.runsDir, runId, uid, spec.limits.workDirMb, ctx.workDirTools);
-    await workDir.writeFiles(spec.files ?? []);
+    await warm.cgroup.applyLimits({ memoryBytes: spec.limits.memoryMb * 1024 * 1024, processes: spec.limits.processes + BWRAP_EXTRA_PROCESSES });
+    await warm.slot.workDir.writeFiles(spec.files ?? []);
   } catch (error) {
-    await workDir?.destroy().catch((cause: unknown) => logger.error({ err: cause }, 'sandbox work dir cleanup failed'));
-    await cgroup?.remove().catch((cause: unknown) => logger.error({ err: cause }, 'sandbox cgroup cleanup failed'));
-    ctx.uids.release(uid);
+    await ctx.pool.abandon(warm);
     throw new AppError(SANDBOX_ERRORS.setupFailed, `sandbox setup failed: ${(error as Error).message}`, { cause: error });
   }
-  const run = new SandboxRun(ctx, spec, { runId, uid, cgroup, workDir, logger });
+  const run = new SandboxRun(ctx, spec, warm, { runId, logger, preparing });
   await run.started;
   return run;
 }
 
 function validateSpec(spec: SandboxRunSpec): void {
   const bad = (message: string) => new AppError(SANDBOX_ERRORS.badSpec, message);
-  if (spec.argv.length === 0 || spec.argv.some((arg) => arg.includes('\0'))) throw bad('argv must be non-empty and free of NUL bytes');
+  if (spec.argv.length === 0 || spec.argv[0] === '' || spec.argv.some((arg) => arg.includes('\0'))) throw bad('argv must name a program and be free of NUL bytes');
   for (const file of spec.files ?? []) if (!isSafeRelativePath(file.path)) throw bad(`unsafe file path ${JSON.stringify(file.path)}`);
   try {
     sandboxEnv(spec.env);
@@ -77,12 +60,11 @@ function validateSpec(spec: SandboxRunSpec): void {
   }
 }
 
-interface RunResources {
+interface RunIdentity {
   runId: string;
-  uid: number;
-  cgroup: RunCgroup;
-  workDir: WorkDir;
   logger: Logger;
+  /** When preparation began; for the phase timings logged at debug level. */
+  preparing: bigint;
 }
 
 /** A live run; implements the streaming SandboxProcess. */
@@ -95,14 +77,12 @@ export class SandboxRun implements SandboxProcess {
   readonly started: Promise<void>;
   readonly runId: string;
 
-  private readonly child: ChildProcess;
   private readonly output: OutputCapture;
-  private readonly status = new StatusReader();
   private limitHit: LimitHit = null;
   private aborted = false;
   private exited = false;
+  private readonly handedOverAt = process.hrtime.bigint();
   private startedAt: bigint | null = null;
-  private endedAt: bigint | null = null;
   private readonly timers: NodeJS.Timeout[] = [];
   private polling = false;
   private settleStarted!: (error?: AppError) => void;
@@ -111,9 +91,10 @@ export class SandboxRun implements SandboxProcess {
   constructor(
     private readonly ctx: RunContext,
     private readonly spec: SandboxRunSpec,
-    private readonly resources: RunResources,
+    private readonly warm: WarmProcess,
+    private readonly identity: RunIdentity,
   ) {
-    this.runId = resources.runId;
+    this.runId = identity.runId;
     this.started = new Promise<void>((resolve, reject) => {
       this.settleStarted = (error) => (error ? reject(error) : resolve());
     });
@@ -122,50 +103,31 @@ export class SandboxRun implements SandboxProcess {
     this.output = new OutputCapture(spec.limits.outputBytes, () => this.stop('output'));
     this.stdout = this.output.stdout;
     this.stderr = this.output.stderr;
-
-    const command = buildBwrapCommand({
-      setprivPath: ctx.paths.setpriv,
-      bwrapPath: ctx.paths.bwrap,
-      hostUid: resources.uid,
-      systemArgs: ctx.layout.systemArgs,
-      boxDir: resources.workDir.boxDir,
-      tmpDir: resources.workDir.tmpDir,
-      shmBytes: spec.limits.workDirMb * 1024 * 1024,
-      env: spec.env,
-      argv: spec.argv,
-      statusFd: 3,
-    });
-    const args = prologueArgs({ procsFiles: resources.cgroup.procsFiles, limits: spec.limits, fallbackRlimits: ctx.driver.fallbackRlimits, command });
-    this.child = spawn(ctx.paths.sh, ['-c', PROLOGUE_SCRIPT, 'runlane-prologue', ...args], {
-      stdio: ['pipe', 'pipe', 'pipe', 'pipe'],
-      env: ctx.hostEnv,
-      cwd: '/',
-    });
-    this.stdin = this.child.stdin!;
-    // A program that exits without reading its input closes the pipe: EPIPE is expected, not a fault.
-    this.stdin.on('error', () => undefined);
-    this.output.attach(this.child.stdout!, 'stdout');
-    this.output.attach(this.child.stderr!, 'stderr');
-    const statusStream = this.child.stdio[3] as Readable;
-    statusStream.on('data', (chunk: Buffer) => {
-      this.status.push(chunk);
-      if (this.status.childPid !== null && this.startedAt === null) this.onProgramStarted();
-    });
-    statusStream.on('error', () => undefined);
+    this.stdin = warm.child.stdin!;
+    this.output.attach(warm.child.stdout!, 'stdout');
+    this.output.attach(warm.child.stderr!, 'stderr');
+    warm.onStatus = () => {
+      if (warm.status.childPid !== null && this.startedAt === null) this.onProgramStarted();
+    };
 
     const onAbort = () => this.kill();
     spec.signal?.addEventListener('abort', onAbort, { once: true });
     this.removeAbortListener = () => spec.signal?.removeEventListener('abort', onAbort);
+    this.timers.push(setTimeout(() => this.stop('setup-timeout'), SETUP_TIMEOUT_MS));
+
+    const { workDir } = warm.slot;
+    const options = bwrapOptions({
+      systemArgs: ctx.layout.systemArgs,
+      boxDir: workDir.boxDir,
+      tmpDir: workDir.tmpDir,
+      shmBytes: spec.limits.workDirMb * 1024 * 1024,
+      env: spec.env,
+      statusFd: STATUS_FD,
+    });
+    warm.go(goMessage({ limits: spec.limits, fallbackRlimits: ctx.driver.fallbackRlimits, argv: spec.argv, bwrapOptions: options }));
     if (spec.signal?.aborted) this.kill();
 
-    this.timers.push(setTimeout(() => this.stop('setup-timeout'), SETUP_TIMEOUT_MS));
-    this.result = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
-      this.child.once('error', (error) => {
-        resources.logger.error({ err: error }, 'sandbox prologue could not be spawned');
-        resolve({ code: null, signal: null });
-      });
-      this.child.once('exit', (code, signal) => resolve({ code, signal }));
-    }).then((exit) => this.finish(exit));
+    this.result = warm.exited.then((exit) => this.finish(exit));
     // When setup fails, `started` carries the error to the caller and nobody holds this promise.
     this.result.catch(() => undefined);
     ctx.onCreated(this);
@@ -174,8 +136,8 @@ export class SandboxRun implements SandboxProcess {
   signal(name: NodeJS.Signals): void {
     if (this.exited || this.startedAt === null) return;
     // The bwrap monitor and the namespace's init are spared: killing them would end the run instead of signalling it.
-    const exclude = [this.child.pid, this.status.childPid].filter((pid): pid is number => typeof pid === 'number');
-    this.resources.cgroup.signalAll(name, exclude).catch((error: unknown) => this.resources.logger.warn({ err: error }, 'sandbox signal failed'));
+    const exclude = [this.warm.child.pid, this.warm.status.childPid].filter((pid): pid is number => typeof pid === 'number');
+    this.warm.cgroup.signalAll(name, exclude).catch((error: unknown) => this.identity.logger.warn({ err: error }, 'sandbox signal failed'));
   }
 
   kill(): void {
@@ -187,6 +149,7 @@ export class SandboxRun implements SandboxProcess {
   private onProgramStarted(): void {
     this.startedAt = process.hrtime.bigint();
     this.settleStarted();
+    this.ctx.pool.refillSoon();
     this.timers.push(setTimeout(() => this.stop('wall'), this.spec.limits.wallTimeMs));
     const interval = this.ctx.driver.version === 'none' ? CPU_POLL_MS.none : CPU_POLL_MS.cgroup;
     this.timers.push(setInterval(() => void this.pollCpu(), interval));
@@ -196,9 +159,9 @@ export class SandboxRun implements SandboxProcess {
     if (this.polling || this.exited) return;
     this.polling = true;
     try {
-      if ((await this.resources.cgroup.cpuTimeMs()) >= this.spec.limits.cpuTimeMs) this.stop('cpu');
+      if ((await this.warm.cgroup.cpuTimeMs()) >= this.spec.limits.cpuTimeMs) this.stop('cpu');
     } catch (error) {
-      this.resources.logger.warn({ err: error }, 'sandbox CPU poll failed');
+      this.identity.logger.warn({ err: error }, 'sandbox CPU poll failed');
     } finally {
       this.polling = false;
     }
@@ -214,95 +177,63 @@ export class SandboxRun implements SandboxProcess {
   private terminate(): void {
     if (this.exited) return;
     // bwrap's monitor dies, --die-with-parent takes the namespace's init with it, and the kernel kills the whole pid namespace;
-    // the group kill below also reaches anything that raced out of it.
-    this.child.kill('SIGKILL');
-    this.resources.cgroup.killAll().catch((error: unknown) => this.resources.logger.warn({ err: error }, 'sandbox kill failed'));
+    // the group kill also reaches anything that raced out of it.
+    this.warm.child.kill('SIGKILL');
+    this.warm.cgroup.killAll().catch((error: unknown) => this.identity.logger.warn({ err: error }, 'sandbox kill failed'));
   }
 
-  private async finish(exit: { code: number | null; signal: NodeJS.Signals | null }): Promise<SandboxRunResult> {
+  private async finish(exit: ExitInfo): Promise<SandboxRunResult> {
     this.exited = true;
-    this.endedAt = process.hrtime.bigint();
+    const endedAt = process.hrtime.bigint();
     for (const timer of this.timers) clearTimeout(timer);
     this.removeAbortListener();
-    const { cgroup, workDir, logger, uid } = this.resources;
+    const { logger } = this.identity;
     const started = this.startedAt !== null;
-    let teardownError: unknown = null;
-    let figures: CgroupFigures = { cpuTimeMs: 0, memoryPeakKb: 0, oomKilled: false, processLimitHit: false };
-    let files: SandboxFile[] = [];
-    let fileSizeCap = false;
-    const status = interpretExit(exit.code, exit.signal);
-    try {
-      await cgroup.killAll();
-      await this.drainStreams();
-      figures = await cgroup.figures();
-      if (started && this.limitHit === null && !this.aborted && isFailure(status)) {
-        fileSizeCap = await workDir.hitFileSizeCap(this.spec.limits.fileSizeBytes).catch(() => false);
-      }
-      if (started && this.spec.collectFiles) {
-        files = await workDir.collect({ maxBytes: Math.min(COLLECT_MAX_BYTES, this.spec.limits.workDirMb * 1024 * 1024), maxFiles: COLLECT_MAX_FILES });
-      }
-    } catch (error) {
-      teardownError = error;
-    }
-    try {
-      await cgroup.remove();
-      await workDir.destroy();
-    } catch (error) {
-      teardownError ??= error;
-    }
-    if (teardownError === null) this.ctx.uids.release(uid);
+    const outcome = await tearDown({
+      warm: this.warm,
+      pool: this.ctx.pool,
+      spec: this.spec,
+      exit,
+      started,
+      stoppedBySandbox: this.limitHit !== null || this.aborted,
+    });
     this.ctx.onSettled(this);
 
-    if (teardownError !== null) {
-      // The uid stays leased: a process of this run may still be alive.
-      logger.error({ err: teardownError, uid }, 'SANDBOX TEARDOWN FAILED: the run may have left processes, a cgroup or a work dir behind');
-      const error = new AppError(SANDBOX_ERRORS.teardownFailed, `sandbox teardown failed: ${(teardownError as Error).message}`, { cause: teardownError });
+    if (outcome.error !== null) {
+      logger.error({ err: outcome.error, uid: this.warm.slot.uid }, 'SANDBOX TEARDOWN FAILED: the run may have left processes, a cgroup or a work dir behind');
+      const error = new AppError(SANDBOX_ERRORS.teardownFailed, `sandbox teardown failed: ${outcome.error.message}`, { cause: outcome.error });
       this.settleStarted(error);
       throw error;
     }
     if (!started) {
       const detail = this.output.result().stderr.toString('utf8').trim().slice(0, 2000);
-      const error = new AppError(SANDBOX_ERRORS.setupFailed, `sandbox did not start the program${detail ? `: ${detail}` : ` (exit ${exit.code ?? exit.signal})`}`);
-      if (!this.aborted) logger.error({ exit }, error.message);
+      const reason = exit.error?.message ?? detail ?? '';
+      const error = new AppError(SANDBOX_ERRORS.setupFailed, `sandbox did not start the program${reason ? `: ${reason}` : ` (exit ${exit.code ?? exit.signal})`}`);
+      if (!this.aborted) logger.error({ exit: { code: exit.code, signal: exit.signal } }, error.message);
       this.settleStarted(error);
       throw error;
     }
     const result: SandboxRunResult = {
       ...this.output.result(),
-      ...status,
-      cpuTimeMs: Math.round(figures.cpuTimeMs),
-      wallTimeMs: Math.round(Number(this.endedAt - this.startedAt!) / 1e6),
-      memoryKb: figures.memoryPeakKb,
-      limitHit: this.limitHit ?? inferLimitHit(status, figures, this.spec.limits.cpuTimeMs, fileSizeCap),
+      ...outcome.status,
+      cpuTimeMs: Math.round(outcome.figures.cpuTimeMs),
+      wallTimeMs: Math.round(Number(endedAt - this.startedAt!) / 1e6),
+      memoryKb: outcome.figures.memoryPeakKb,
+      limitHit: this.limitHit ?? outcome.inferredLimit,
       aborted: this.aborted,
-      files,
+      files: outcome.files,
     };
-    logger.debug({ exitCode: result.exitCode, signal: result.signal, limitHit: result.limitHit, cpuTimeMs: result.cpuTimeMs, wallTimeMs: result.wallTimeMs }, 'sandbox run finished');
+    const phases: PhaseTimes = {
+      prepareMs: ms(this.identity.preparing, this.handedOverAt),
+      startMs: ms(this.handedOverAt, this.startedAt!),
+      runMs: ms(this.startedAt!, endedAt),
+      teardownMs: ms(endedAt, process.hrtime.bigint()),
+    };
+    logger.debug({ exitCode: result.exitCode, signal: result.signal, limitHit: result.limitHit, cpuTimeMs: result.cpuTimeMs, wallTimeMs: result.wallTimeMs, ...phases }, 'sandbox run finished');
     return result;
   }
-
-  private async drainStreams(): Promise<void> {
-    const streams = [this.child.stdout!, this.child.stderr!].filter((stream) => !stream.closed);
-    if (streams.length === 0) return;
-    let timer: NodeJS.Timeout | undefined;
-    await Promise.race([
-      Promise.all(streams.map((stream) => new Promise((resolve) => stream.once('close', resolve)))),
-      new Promise((resolve) => (timer = setTimeout(resolve, STREAM_DRAIN_MS))),
-    ]);
-    clearTimeout(timer);
-    for (const stream of streams) stream.destroy();
-  }
 }
 
-function isFailure(status: ExitStatus): boolean {
-  return status.signal !== null || (status.exitCode !== null && status.exitCode !== 0);
-}
-
-/** Which limit explains an end the sandbox did not cause itself (the kernel's OOM killer, an rlimit, a full disk). */
-export function inferLimitHit(status: ExitStatus, figures: CgroupFigures, cpuLimitMs: number, fileSizeCap: boolean): LimitHit {
-  if (figures.oomKilled) return 'memory';
-  if (status.signal === 'SIGXCPU' || (status.signal === 'SIGKILL' && figures.cpuTimeMs >= cpuLimitMs)) return 'cpu';
-  if (status.signal === 'SIGXFSZ' || (isFailure(status) && fileSizeCap)) return 'file-size';
-  if (isFailure(status) && figures.processLimitHit) return 'processes';
-  return null;
+function ms(from: bigint, to: bigint): number {
+  return Number(to - from) / 1e6;
 }

@@ -1,13 +1,23 @@
-// Parses bwrap's --json-status-fd stream: the program's host pid when it starts, its exit code when it ends.
+// Parses the status stream: the prologue's `ready`, then bwrap's --json-status-fd objects (program pid, exit code).
 
-/** Accumulates the status stream; bwrap writes one JSON object per line. */
+/** Accumulates the status stream; the prologue writes `ready`, bwrap one JSON object per line. */
 export class StatusReader {
+  ready = false;
   childPid: number | null = null;
   exitCode: number | null = null;
   private buffered = '';
 
+  /** @param onChange called after each chunk that changed `ready` or `childPid` */
+  constructor(private readonly onChange: () => void = () => undefined) {}
+
   push(chunk: Buffer | string): void {
-    this.buffered += chunk.toString();
+    const before = `${this.ready}:${this.childPid}`;
+    this.pushText(chunk.toString());
+    if (`${this.ready}:${this.childPid}` !== before) this.onChange();
+  }
+
+  private pushText(text: string): void {
+    this.buffered += text;
     let newline: number;
     while ((newline = this.buffered.indexOf('\n')) >= 0) {
       this.parse(this.buffered.slice(0, newline));
@@ -22,6 +32,10 @@ export class StatusReader {
 
   private parse(line: string): void {
     if (line.trim() === '') return;
+    if (line.trim() === 'ready') {
+      this.ready = true;
+      return;
+    }
     let value: unknown;
     try {
       value = JSON.parse(line);

@@ -1,0 +1,66 @@
+// Benchmark runner: runs every scenario in bench/scenarios (or those named on the command line) and writes results/latest.{json,md}.
+import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { availableParallelism, cpus, release, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import type { BenchContext, BenchScenario, ScenarioResult } from './lib/types.js';
+import { renderMarkdown } from './lib/report.js';
+
+const benchDir = fileURLToPath(new URL('.', import.meta.url));
+const scenariosDir = join(benchDir, 'scenarios');
+const resultsDir = join(benchDir, 'results');
+
+async function loadScenarios(filters: readonly string[]): Promise<BenchScenario[]> {
+  const files = (await readdir(scenariosDir)).filter((file) => file.endsWith('.ts') && !file.endsWith('.test.ts')).sort();
+  const scenarios: BenchScenario[] = [];
+  for (const file of files) {
+    const module = (await import(pathToFileURL(join(scenariosDir, file)).href)) as Partial<BenchScenario>;
+    if (typeof module.name !== 'string' || typeof module.run !== 'function') {
+      console.error(`bench: ${file} does not export name and run(ctx); skipped`);
+      continue;
+    }
+    if (filters.length > 0 && !filters.some((filter) => module.name!.includes(filter))) continue;
+    scenarios.push(module as BenchScenario);
+  }
+  return scenarios;
+}
+
+async function main(): Promise<void> {
+  const filters = process.argv.slice(2).filter((arg) => !arg.startsWith('-'));
+  const scale = Number(process.env.BENCH_SCALE ?? '1');
+  if (!Number.isFinite(scale) || scale <= 0) throw new Error(`BENCH_SCALE must be a positive number, got ${process.env.BENCH_SCALE}`);
+  const scenarios = await loadScenarios(filters);
+  if (scenarios.length === 0) throw new Error(`no scenario matches ${filters.join(', ') || '(any)'} in ${scenariosDir}`);
+
+  const host = { cpus: availableParallelism(), cpu: cpus()[0]?.model ?? 'unknown', kernel: release(), node: process.version, scale, date: new Date().toISOString() };
+  const results: ScenarioResult[] = [];
+  for (const scenario of scenarios) {
+    const tmpDir = await mkdtemp(join(tmpdir(), `runlane-bench-${scenario.name}-`));
+    const ctx: BenchContext = {
+      cores: availableParallelism(),
+      iterations: (count, minimum = 1) => Math.max(minimum, Math.round(count * scale)),
+      tmpDir,
+      log: (message) => console.error(`[${scenario.name}] ${message}`),
+    };
+    const started = performance.now();
+    console.error(`bench: ${scenario.name} …`);
+    try {
+      const rows = await scenario.run(ctx);
+      results.push({ name: scenario.name, description: scenario.description ?? null, durationMs: Math.round(performance.now() - started), rows, error: null });
+    } catch (error) {
+      console.error(`bench: ${scenario.name} failed:`, error);
+      results.push({ name: scenario.name, description: scenario.description ?? null, durationMs: Math.round(performance.now() - started), rows: [], error: (error as Error).message });
+    } finally {
+      await rm(tmpDir, { recursive: true, force: true });
+    }
+  }
+
+  await mkdir(resultsDir, { recursive: true });
+  const markdown = renderMarkdown(results, host);
+  await writeFile(join(resultsDir, 'latest.json'), `${JSON.stringify({ host, results }, null, 2)}\n`);
+  await writeFile(join(resultsDir, 'latest.md'), markdown);
+  console.log(markdown);
+  if (results.some((result) => result.error)) process.exitCode = 1;
+}
+
+await main();

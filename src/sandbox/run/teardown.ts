@@ -1,0 +1,101 @@
+// After a run's bwrap has exited: kill whatever is left, read figures and files, retire the cgroup, empty the work dir.
+import type { LimitHit, SandboxFile, SandboxRunSpec } from '../sandbox.js';
+import type { CgroupFigures } from '../cgroup/cgroup-driver.js';
+import type { RunnerPool } from '../pool/runner-pool.js';
+import type { ExitInfo, WarmProcess } from '../pool/warm-process.js';
+import { interpretExit, type ExitStatus } from './exit-status.js';
+
+/** Upper bound on what is read back by collectFiles, whatever the work dir size. */
+const COLLECT_MAX_BYTES = 256 * 1024 * 1024;
+const COLLECT_MAX_FILES = 10_000;
+/** Output still buffered in pipes after the program died is waited for at most this long. */
+const STREAM_DRAIN_MS = 2_000;
+
+/** Durations of a run's phases, logged at debug level. */
+export interface PhaseTimes {
+  prepareMs: number;
+  startMs: number;
+  runMs: number;
+  teardownMs: number;
+}
+
+export interface TeardownInput {
+  warm: WarmProcess;
+  pool: RunnerPool;
+  spec: SandboxRunSpec;
+  exit: ExitInfo;
+  /** bwrap reported the program started. */
+  started: boolean;
+  /** The sandbox itself ended the run (limit or abort): no limit needs inferring. */
+  stoppedBySandbox: boolean;
+}
+
+export interface TeardownOutcome {
+  status: ExitStatus;
+  figures: CgroupFigures;
+  files: SandboxFile[];
+  /** A limit explaining an end the sandbox did not cause (OOM killer, rlimit, full work dir). */
+  inferredLimit: LimitHit;
+  /** Set when processes, the cgroup or the work dir could not be removed; the slot is then kept out of use. */
+  error: Error | null;
+}
+
+/** Verified teardown: returns only once every process of the run is gone, or reports why not. */
+export async function tearDown(input: TeardownInput): Promise<TeardownOutcome> {
+  const { warm, spec } = input;
+  const status = interpretExit(input.exit.code, input.exit.signal);
+  let figures: CgroupFigures = { cpuTimeMs: 0, memoryPeakKb: 0, oomKilled: false, processLimitHit: false };
+  let files: SandboxFile[] = [];
+  let fileSizeCap = false;
+  try {
+    await warm.cgroup.killAll();
+    await drainStreams(warm);
+    figures = await warm.cgroup.figures();
+    if (input.started && !input.stoppedBySandbox && isFailure(status)) {
+      fileSizeCap = await warm.slot.workDir.hitFileSizeCap(spec.limits.fileSizeBytes).catch(() => false);
+    }
+    if (input.started && spec.collectFiles) {
+      const maxBytes = Math.min(COLLECT_MAX_BYTES, spec.limits.workDirMb * 1024 * 1024);
+      files = await warm.slot.workDir.collect({ maxBytes, maxFiles: COLLECT_MAX_FILES });
+    }
+    // The group is empty now (killAll verified it); removing it takes the kernel's cgroup mutex, which a prologue joining its
+    // group elsewhere can hold for an RCU grace period, so the removal happens in the background (close() awaits it).
+    input.pool.retire(warm.cgroup);
+  } catch (error) {
+    // Processes may still be alive: the slot (its uid and work dir) is never reused.
+    return { status, figures, files, inferredLimit: null, error: error as Error };
+  }
+  try {
+    await warm.slot.workDir.reset();
+    input.pool.release(warm.slot);
+  } catch {
+    // Every process is gone, so a slot that cannot be emptied is simply unmounted and replaced.
+    await input.pool.destroySlot(warm.slot);
+  }
+  return { status, figures, files, inferredLimit: inferLimitHit(status, figures, spec.limits.cpuTimeMs, fileSizeCap), error: null };
+}
+
+async function drainStreams(warm: WarmProcess): Promise<void> {
+  const streams = [warm.child.stdout!, warm.child.stderr!].filter((stream) => !stream.closed);
+  if (streams.length === 0) return;
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([
+    Promise.all(streams.map((stream) => new Promise((resolve) => stream.once('close', resolve)))),
+    new Promise((resolve) => (timer = setTimeout(resolve, STREAM_DRAIN_MS))),
+  ]);
+  clearTimeout(timer);
+  for (const stream of streams) stream.destroy();
+}
+
+function isFailure(status: ExitStatus): boolean {
+  return status.signal !== null || (status.exitCode !== null && status.exitCode !== 0);
+}
+
+/** Which limit explains an end the sandbox did not cause itself (the kernel's OOM killer, an rlimit, a full disk). */
+export function inferLimitHit(status: ExitStatus, figures: CgroupFigures, cpuLimitMs: number, fileSizeCap: boolean): LimitHit {
+  if (figures.oomKilled) return 'memory';
+  if (status.signal === 'SIGXCPU' || (status.signal === 'SIGKILL' && figures.cpuTimeMs >= cpuLimitMs)) return 'cpu';
+  if (status.signal === 'SIGXFSZ' || (isFailure(status) && fileSizeCap)) return 'file-size';
+  if (isFailure(status) && figures.processLimitHit) return 'processes';
+  return null;
+}
