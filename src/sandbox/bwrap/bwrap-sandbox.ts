@@ -8,6 +8,8 @@ import { startRun, type RunContext, type SandboxRun } from '../run/sandbox-run.j
 /** Runs programs with bwrap; built by `createSandbox`, which detects the host and prepares `context`. */
 export class BwrapSandbox implements Sandbox {
   private readonly live = new Set<SandboxRun>();
+  /** Runs being prepared (not yet handed over), so close() can wait for them to become killable. */
+  private readonly starting = new Set<Promise<unknown>>();
   private closed = false;
   private readonly context: RunContext;
 
@@ -37,6 +39,7 @@ export class BwrapSandbox implements Sandbox {
 
   async close(): Promise<void> {
     this.closed = true;
+    await Promise.allSettled([...this.starting]);
     const runs = [...this.live];
     if (runs.length > 0) this.logger.info({ runs: runs.length }, 'sandbox closing: killing live runs');
     for (const run of runs) run.kill();
@@ -52,6 +55,12 @@ export class BwrapSandbox implements Sandbox {
 
   private async startTracked(spec: SandboxRunSpec): Promise<SandboxRun> {
     if (this.closed) throw new AppError(SANDBOX_ERRORS.setupFailed, 'the sandbox is closed');
-    return startRun(this.context, spec);
+    const starting = startRun(this.context, spec);
+    this.starting.add(starting);
+    try {
+      return await starting;
+    } finally {
+      this.starting.delete(starting);
+    }
   }
 }

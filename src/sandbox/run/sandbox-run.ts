@@ -205,11 +205,16 @@ export class SandboxRun implements SandboxProcess {
       this.settleStarted(error);
       throw error;
     }
+    if (!started && this.aborted) {
+      // Stopped by its caller before bwrap reported the program: an aborted run, not a sandbox fault.
+      this.settleStarted();
+      return { ...this.output.result(), exitCode: null, signal: 'SIGKILL', cpuTimeMs: 0, wallTimeMs: 0, memoryKb: 0, limitHit: null, aborted: true, files: [] };
+    }
     if (!started) {
       const detail = this.output.result().stderr.toString('utf8').trim().slice(0, 2000);
       const reason = exit.error?.message ?? detail ?? '';
       const error = new AppError(SANDBOX_ERRORS.setupFailed, `sandbox did not start the program${reason ? `: ${reason}` : ` (exit ${exit.code ?? exit.signal})`}`);
-      if (!this.aborted) logger.error({ exit: { code: exit.code, signal: exit.signal } }, error.message);
+      logger.error({ exit: { code: exit.code, signal: exit.signal } }, error.message);
       this.settleStarted(error);
       throw error;
     }
