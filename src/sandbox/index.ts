@@ -1,5 +1,5 @@
 // Public surface of the sandbox: `createSandbox` detects the host (bwrap, cgroups, root) and returns a ready Sandbox.
-import { chmod, mkdir, stat } from 'node:fs/promises';
+import { chmod, mkdir, rmdir, stat } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { availableParallelism } from 'node:os';
 import type { Logger } from '../logging/logger.js';
@@ -7,7 +7,9 @@ import { AppError, SANDBOX_ERRORS, isAppError } from '../errors/index.js';
 import type { Sandbox, SandboxCapabilities } from './sandbox.js';
 import { BwrapSandbox } from './bwrap/bwrap-sandbox.js';
 import { HOST_PATH, readBwrapVersion, resolveExecutable } from './bwrap/host-tools.js';
-import { prepareHostLayout } from './bwrap/host-layout.js';
+import { prepareHostLayout, removeHostLayout, type HostLayout } from './bwrap/host-layout.js';
+import type { CgroupDriver } from './cgroup/cgroup-driver.js';
+import { currentServerKey, isServerAlive, keyOf, sweepStaleRunRoot } from './stale-sweep.js';
 import { detectCgroups } from './cgroup/detect-cgroups.js';
 import { UidPool } from './uid-pool.js';
 import { RunnerPool } from './pool/runner-pool.js';
@@ -65,49 +67,71 @@ export async function createSandbox(options: SandboxOptions, logger: Logger): Pr
     throw new AppError(SANDBOX_ERRORS.bwrapMissing, `bubblewrap at ${bwrap} does not run: ${(error as Error).message}`, { cause: error });
   }
 
-  const runsDir = join(options.runRoot, 'runs');
-  let layout;
+  const serverKey = await currentServerKey();
+  const hostEnv = { PATH: HOST_PATH };
+  const workDirTools = { mountPath: mount, umountPath: umount, env: hostEnv };
+  const runsDir = join(options.runRoot, 'runs', serverKey);
+  let layout: HostLayout;
   try {
-    // 0711: pool uids may traverse to their own mount point and the shared /etc files but cannot list other runs.
-    await mkdir(runsDir, { recursive: true });
+    // 0711: pool uids may traverse to their own mount point and the /etc copy but cannot list other runs.
+    await mkdir(dirname(runsDir), { recursive: true });
     await chmod(options.runRoot, 0o711);
-    await chmod(runsDir, 0o711);
+    await chmod(dirname(runsDir), 0o711);
     await assertTraversable(options.runRoot);
-    layout = await prepareHostLayout({ parentDir: options.runRoot, readOnlyPaths: options.readOnlyPaths });
+    const swept = await sweepStaleRunRoot(options.runRoot, workDirTools);
+    if (swept.runDirs + swept.etcCopies > 0) log.warn({ ...swept }, 'SANDBOX: removed work dirs and /etc copies left by a server that did not shut down');
+    await mkdir(runsDir, { mode: 0o711 });
+    layout = await prepareHostLayout({ parentDir: options.runRoot, serverKey, readOnlyPaths: options.readOnlyPaths });
   } catch (error) {
     throw new AppError(SANDBOX_ERRORS.setupFailed, `cannot prepare the run root ${options.runRoot}: ${(error as Error).message}`, { cause: error });
   }
 
+  try {
+    const driver = await detectDriver(options, log);
+    const staleGroups = await driver.sweep(async (name) => {
+      const key = keyOf(name);
+      return key !== null && !(await isServerAlive(key));
+    });
+    if (staleGroups > 0) log.warn({ cgroups: staleGroups }, 'SANDBOX: removed run cgroups left by a server that did not shut down');
+    const capabilities: SandboxCapabilities = { cgroups: driver.version, bwrapVersion, warnings: driver.warnings };
+    const pool = new RunnerPool({
+      driver,
+      uids: new UidPool(options.uidBase, options.uidCount),
+      runsDir,
+      workDirTools,
+      spawn: { bashPath: bash, setprivPath: setpriv, bwrapPath: bwrap, hostEnv },
+      logger: log,
+      warmTarget: Math.min(options.warmPool ?? availableParallelism(), options.uidCount),
+      initialWorkDirMb: DEFAULT_WORK_DIR_MB,
+      serverKey,
+    });
+    const sandbox = new BwrapSandbox(capabilities, { driver, pool, layout, runsDir, logger: log }, log);
+    await selfTest(sandbox);
+    log.info({ cgroups: capabilities.cgroups, bwrapVersion, runRoot: options.runRoot }, 'sandbox ready');
+    return sandbox;
+  } catch (error) {
+    await removeHostLayout(layout).catch(() => undefined);
+    await rmdir(runsDir).catch(() => undefined);
+    throw error;
+  }
+}
+
+/** Detects (or forces) the cgroup flavour and logs why a better one was not used. */
+async function detectDriver(options: SandboxOptions, log: Logger): Promise<CgroupDriver & { warnings: string[] }> {
   let detected;
   try {
     detected = await detectCgroups({ cgroupRoot: options.cgroupRoot, force: options.cgroupVersion });
   } catch (error) {
     throw new AppError(SANDBOX_ERRORS.setupFailed, `cgroups: ${(error as Error).message}`, { cause: error });
   }
-  if (detected.driver.version === 'none' && options.requireCgroups) {
-    throw new AppError(SANDBOX_ERRORS.unsupportedHost, `no usable cgroups and sandbox.requireCgroups is set: ${detected.warnings.join('; ')}`);
+  const { driver, warnings } = detected;
+  if (driver.version === 'none' && options.requireCgroups) {
+    throw new AppError(SANDBOX_ERRORS.unsupportedHost, `no usable cgroups and sandbox.requireCgroups is set: ${warnings.join('; ')}`);
   }
-  const capabilities: SandboxCapabilities = { cgroups: detected.driver.version, bwrapVersion, warnings: detected.warnings };
-  for (const warning of detected.warnings) {
-    (detected.driver.version === 'none' ? log.warn.bind(log) : log.info.bind(log))({ cgroups: detected.driver.version }, `SANDBOX WARNING: ${warning}`);
+  for (const warning of warnings) {
+    (driver.version === 'none' ? log.warn.bind(log) : log.info.bind(log))({ cgroups: driver.version }, `SANDBOX WARNING: ${warning}`);
   }
-
-  const hostEnv = { PATH: HOST_PATH };
-  const uids = new UidPool(options.uidBase, options.uidCount);
-  const pool = new RunnerPool({
-    driver: detected.driver,
-    uids,
-    runsDir,
-    workDirTools: { mountPath: mount, umountPath: umount, env: hostEnv },
-    spawn: { bashPath: bash, setprivPath: setpriv, bwrapPath: bwrap, hostEnv },
-    logger: log,
-    warmTarget: Math.min(options.warmPool ?? availableParallelism(), options.uidCount),
-    initialWorkDirMb: DEFAULT_WORK_DIR_MB,
-  });
-  const sandbox = new BwrapSandbox(capabilities, { driver: detected.driver, pool, layout, logger: log }, log);
-  await selfTest(sandbox);
-  log.info({ cgroups: capabilities.cgroups, bwrapVersion, runRoot: options.runRoot }, 'sandbox ready');
-  return sandbox;
+  return Object.assign(driver, { warnings });
 }
 
 /** bwrap runs as the pool uid and must reach its work dir: every ancestor of the run root needs search permission for others. */

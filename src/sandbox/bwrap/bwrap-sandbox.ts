@@ -1,4 +1,5 @@
 // BwrapSandbox: the Sandbox implementation — bubblewrap namespaces, cgroup limits, a private tmpfs work dir, warm prologues.
+import { rmdir } from 'node:fs/promises';
 import type { Logger } from '../../logging/logger.js';
 import { AppError, SANDBOX_ERRORS } from '../../errors/index.js';
 import type { Sandbox, SandboxCapabilities, SandboxProcess, SandboxRunResult, SandboxRunSpec } from '../sandbox.js';
@@ -46,6 +47,8 @@ export class BwrapSandbox implements Sandbox {
     await Promise.allSettled(runs.map((run) => run.result));
     await this.context.pool.close();
     await removeHostLayout(this.context.layout);
+    await rmdir(this.context.runsDir).catch((error: unknown) => this.logger.warn({ err: error }, 'sandbox: run dir not removed'));
+    await this.context.driver.dispose();
   }
 
   /** Resolves once no waiting prologue is being prepared in the background (tests count cgroups after it). */

@@ -47,6 +47,8 @@ export interface HostLayout {
 export interface HostLayoutOptions {
   /** Directory under which this server's private /etc is built (the run root). */
   parentDir: string;
+  /** Names the copy (`etc-<key>-…`) so a later server can sweep it after a crash. */
+  serverKey: string;
   /** Extra host paths bound read-only at the same place (e.g. a toolchain under /opt). */
   readOnlyPaths?: readonly string[];
   /** Host root to inspect; `/` except in tests. */
@@ -62,7 +64,7 @@ export interface HostLayoutOptions {
 export async function prepareHostLayout(options: HostLayoutOptions): Promise<HostLayout> {
   const hostRoot = options.hostRoot ?? '/';
   // A directory per server: several servers may share a run root, and none may see another's half-built copy.
-  const etcDir = await mkdtemp(join(options.parentDir, 'etc-'));
+  const etcDir = await mkdtemp(join(options.parentDir, `etc-${options.serverKey}-`));
   await chmod(etcDir, 0o755);
   const etcEntries = [...ETC_ALLOWLIST];
   const etcNames = await readdir(join(hostRoot, 'etc')).catch(() => [] as string[]);

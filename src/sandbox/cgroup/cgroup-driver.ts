@@ -51,4 +51,8 @@ export interface CgroupDriver {
   create(runId: string, uid: number): Promise<RunCgroup>;
   /** Extra rlimits the prologue must set because the driver cannot enforce something itself. */
   readonly fallbackRlimits: boolean;
+  /** Removes run groups whose name `isStale` claims (a crashed server's), killing anything left in them; returns how many. */
+  sweep(isStale: (name: string) => Promise<boolean>): Promise<number>;
+  /** Removes the parent group(s) when no other server still has groups in them. */
+  dispose(): Promise<void>;
 }

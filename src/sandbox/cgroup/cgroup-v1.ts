@@ -1,5 +1,5 @@
 // cgroup v1 driver: one group per run in each of the memory, pids and cpuacct hierarchies.
-import { mkdir } from 'node:fs/promises';
+import { mkdir, readdir, rmdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { CgroupDriver, CgroupFigures, CgroupLimits, RunCgroup } from './cgroup-driver.js';
 import { killUntilEmpty, readKeyed, readNumber, readPids, removeCgroupDir, signalPids, writeControl } from './cgroup-fs.js';
@@ -25,6 +25,26 @@ export class CgroupV1Driver implements CgroupDriver {
   async prepare(): Promise<void> {
     for (const dir of Object.values(this.parents)) await mkdir(dir, { recursive: true });
     this.memsw = (await readNumber(join(this.parents.memory, 'memory.memsw.limit_in_bytes'))) !== null;
+  }
+
+  async sweep(isStale: (name: string) => Promise<boolean>): Promise<number> {
+    const names = new Set<string>();
+    for (const parent of Object.values(this.parents)) {
+      for (const entry of await readdir(parent, { withFileTypes: true }).catch(() => [])) if (entry.isDirectory()) names.add(entry.name);
+    }
+    let removed = 0;
+    for (const name of names) {
+      if (!(await isStale(name))) continue;
+      const dirs = { memory: join(this.parents.memory, name), pids: join(this.parents.pids, name), cpuacct: join(this.parents.cpuacct, name) };
+      await new CgroupV1Run(dirs, this.memsw).remove();
+      removed++;
+    }
+    return removed;
+  }
+
+  async dispose(): Promise<void> {
+    // Fails while another server (sharing the parent) still has groups in it, which is what we want.
+    for (const parent of Object.values(this.parents)) await rmdir(parent).catch(() => undefined);
   }
 
   async create(runId: string): Promise<RunCgroup> {

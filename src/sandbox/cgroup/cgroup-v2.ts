@@ -1,5 +1,5 @@
 // cgroup v2 driver: one leaf group per run under a delegated parent with the memory and pids controllers enabled.
-import { access, mkdir } from 'node:fs/promises';
+import { access, mkdir, readdir, rmdir } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { CgroupDriver, CgroupFigures, CgroupLimits, RunCgroup } from './cgroup-driver.js';
@@ -23,6 +23,21 @@ export class CgroupV2Driver implements CgroupDriver {
     await mkdir(this.parent, { recursive: true });
     await enableControllers(dirname(this.parent));
     await enableControllers(this.parent);
+  }
+
+  async sweep(isStale: (name: string) => Promise<boolean>): Promise<number> {
+    let removed = 0;
+    for (const entry of await readdir(this.parent, { withFileTypes: true }).catch(() => [])) {
+      if (!entry.isDirectory() || !(await isStale(entry.name))) continue;
+      await new CgroupV2Run(join(this.parent, entry.name)).remove();
+      removed++;
+    }
+    return removed;
+  }
+
+  async dispose(): Promise<void> {
+    // Fails while another server (sharing the parent) still has groups in it, which is what we want.
+    await rmdir(this.parent).catch(() => undefined);
   }
 
   async create(runId: string): Promise<RunCgroup> {

@@ -16,6 +16,14 @@ export class NoCgroupDriver implements CgroupDriver {
 
   constructor(private readonly procRoot = '/proc') {}
 
+  async sweep(): Promise<number> {
+    return 0;
+  }
+
+  async dispose(): Promise<void> {
+    // Nothing was created.
+  }
+
   async create(_runId: string, uid: number): Promise<RunCgroup> {
     return new UidRun(uid, this.procRoot);
   }

@@ -20,6 +20,8 @@ export interface RunnerPoolOptions {
   warmTarget: number;
   /** Work dir size of slots created before any run asked for one, MiB. */
   initialWorkDirMb: number;
+  /** Prefix of this server's cgroup names, so a later server can sweep them after a crash. */
+  serverKey: string;
 }
 
 /**
@@ -128,7 +130,7 @@ export class RunnerPool {
     const slot = this.idle.pop() ?? (await this.createSlot(workDirMb));
     let cgroup;
     try {
-      cgroup = await this.options.driver.create(randomUUID(), slot.uid);
+      cgroup = await this.options.driver.create(`${this.options.serverKey}-${randomUUID()}`, slot.uid);
     } catch (error) {
       this.idle.push(slot);
       throw new AppError(SANDBOX_ERRORS.setupFailed, `cannot create the run's cgroup: ${(error as Error).message}`, { cause: error });

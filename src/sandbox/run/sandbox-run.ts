@@ -19,6 +19,8 @@ export interface RunContext {
   driver: CgroupDriver;
   pool: RunnerPool;
   layout: HostLayout;
+  /** This server's directory of slot mount points. */
+  runsDir: string;
   logger: Logger;
   /** Called when a run is handed to its prologue and once its teardown has finished (the sandbox tracks live runs). */
   onCreated: (run: SandboxRun) => void;
