@@ -1,5 +1,5 @@
 // Small helpers over cgroupfs control files shared by the v1 and v2 drivers.
-import { readFile, rmdir, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rmdir, writeFile } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 
 /** Reads a control file holding one integer (`max` reads as Infinity, a missing file as null). */
@@ -88,6 +88,20 @@ export async function removeCgroupDir(path: string, attempts = 100): Promise<voi
       if (!isCode(error, 'EBUSY') || attempt >= attempts) throw error;
       await sleep(attempt < 10 ? 2 : 20);
     }
+  }
+}
+
+/**
+ * Creates a run group; when the parent is gone (another server sharing it removed it while it was empty, on close), prepares
+ * the parent again and retries once.
+ */
+export async function mkdirInParent(dir: string, prepareParent: () => Promise<void>): Promise<void> {
+  try {
+    await mkdir(dir);
+  } catch (error) {
+    if (!isCode(error, 'ENOENT')) throw error;
+    await prepareParent();
+    await mkdir(dir);
   }
 }
 

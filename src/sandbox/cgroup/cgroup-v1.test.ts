@@ -33,6 +33,16 @@ describe('CgroupV1Driver', () => {
     });
   });
 
+  describe('when another server removed the shared parent while it was empty', () => {
+    it('should recreate the parent and still create the run group', async () => {
+      const driver = new CgroupV1Driver(parents);
+      await driver.prepare();
+      await driver.dispose();
+      const group = await driver.create('run-2');
+      expect(group.procsFiles[0]).toBe(join(parents.memory, 'run-2/cgroup.procs'));
+    });
+  });
+
   describe('when limits are applied', () => {
     it('should set memory, memsw (when swap is accounted) and pids, and restart the peak and CPU counters', async () => {
       const group = await createGroup(true);

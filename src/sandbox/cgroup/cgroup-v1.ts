@@ -2,7 +2,7 @@
 import { mkdir, readdir, rmdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { CgroupDriver, CgroupFigures, CgroupLimits, RunCgroup } from './cgroup-driver.js';
-import { killUntilEmpty, readKeyed, readNumber, readPids, removeCgroupDir, signalPids, writeControl } from './cgroup-fs.js';
+import { killUntilEmpty, mkdirInParent, readKeyed, readNumber, readPids, removeCgroupDir, signalPids, writeControl } from './cgroup-fs.js';
 
 /** Where each v1 controller's parent group for runs lives, e.g. `/sys/fs/cgroup/memory/runlane`. */
 export interface CgroupV1Parents {
@@ -56,7 +56,7 @@ export class CgroupV1Driver implements CgroupDriver {
     const created: string[] = [];
     try {
       for (const dir of Object.values(dirs)) {
-        await mkdir(dir);
+        await mkdirInParent(dir, () => this.prepare());
         created.push(dir);
       }
       await writeControl(join(dirs.memory, 'memory.swappiness'), 0).catch(() => undefined);

@@ -3,7 +3,7 @@ import { access, mkdir, readdir, rmdir } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { CgroupDriver, CgroupFigures, CgroupLimits, RunCgroup } from './cgroup-driver.js';
-import { killUntilEmpty, readKeyed, readNumber, readOptional, readPids, removeCgroupDir, signalPids, writeControl } from './cgroup-fs.js';
+import { killUntilEmpty, mkdirInParent, readKeyed, readNumber, readOptional, readPids, removeCgroupDir, signalPids, writeControl } from './cgroup-fs.js';
 
 /** Controllers a run group needs; `cpu` is optional because `cpu.stat` usage is reported without it. */
 const REQUIRED_CONTROLLERS = ['memory', 'pids'] as const;
@@ -42,7 +42,7 @@ export class CgroupV2Driver implements CgroupDriver {
 
   async create(runId: string): Promise<RunCgroup> {
     const dir = join(this.parent, runId);
-    await mkdir(dir);
+    await mkdirInParent(dir, () => this.prepare());
     try {
       if ((await readOptional(join(dir, 'memory.swap.max'))) !== null) await writeControl(join(dir, 'memory.swap.max'), 0);
       // An OOM kill then takes the whole run down at once instead of leaving a half-dead process tree behind.
