@@ -18,14 +18,18 @@ export async function run(ctx: BenchContext): Promise<BenchRow[]> {
   const runs = ctx.iterations(150, 20);
   const baseline: number[] = [];
   const attached: number[] = [];
-  for (let i = 0; i < runs; i++) {
-    baseline.push(await timedSpawn([]));
-    const group = await driver.create(randomUUID(), 1);
-    try {
-      attached.push(await timedSpawn(group.procsFiles));
-    } finally {
-      await group.remove();
+  try {
+    for (let i = 0; i < runs; i++) {
+      baseline.push(await timedSpawn([]));
+      const group = await driver.create(randomUUID(), 1);
+      try {
+        attached.push(await timedSpawn(group.procsFiles));
+      } finally {
+        await group.remove();
+      }
     }
+  } finally {
+    await driver.dispose();
   }
   const base = median(baseline);
   const stalls = attached.filter((ms) => ms - base > STALL_MS).length;
