@@ -214,3 +214,21 @@ export default scenario;
 if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
   console.log(JSON.stringify(await scenario.run(), null, 2));
 }
+
+/** Runner shape (`name`, `run(ctx)` → rows): the figures above, one row per measurement, with its same-run baseline where one exists. */
+export const name = scenario.name;
+export const description = scenario.description;
+
+export async function run(context: QueueBenchContext = {}): Promise<Array<Record<string, string | number | null>>> {
+  const figures = await scenario.run(context);
+  const { everyTick, spaced } = figures.drain;
+  return [
+    { measure: 'heap per queued submission (B)', value: figures.bytesPerQueuedSubmission, baseline: null, note: `${figures.schedulerBytesPerQueued} B of it is the scheduler's; gc: ${figures.gc}` },
+    { measure: 'enqueue rate (/s)', value: figures.enqueuePerSecond, baseline: null, note: `${figures.queued} queued` },
+    { measure: 'get() (µs)', value: figures.getMicros, baseline: null, note: '' },
+    { measure: 'snapshot() (ms)', value: figures.snapshotMs, baseline: null, note: '' },
+    { measure: 'positions pass after burst (ms)', value: figures.positionsPassMs, baseline: null, note: `cancel at head: ${figures.cancelHeadChanges} changes in ${figures.cancelHeadPassMs} ms` },
+    { measure: 'drain CPU, default spacing (ms)', value: spaced.cpuMs, baseline: everyTick.cpuMs, note: `ratio ${(spaced.cpuMs / Math.max(1, everyTick.cpuMs)).toFixed(2)} vs a pass every tick; ${spaced.positionChanges} vs ${everyTick.positionChanges} position changes` },
+    { measure: 'dispatch rate at 10k queued (/s)', value: spaced.dispatchPerSecond, baseline: everyTick.dispatchPerSecond, note: 'baseline: a positions pass every tick' },
+  ];
+}
