@@ -1,18 +1,8 @@
 // Schemas of submissions as clients see them: the accepted (202) body, the full public submission, batch results.
 import { Type, type Static } from '@sinclair/typebox';
+import { SUBMISSION_STATUSES as STATUSES } from '../../domain/lifecycle.js';
+import { VERDICTS } from '../../domain/verdict.js';
 import { Nullable, PublicUser, Timestamp } from './common.js';
-
-const STATUSES = ['queued', 'running', 'completed', 'failed', 'cancelled'] as const;
-const VERDICTS = [
-  'accepted',
-  'wrong_answer',
-  'compilation_error',
-  'runtime_error',
-  'time_limit_exceeded',
-  'memory_limit_exceeded',
-  'output_limit_exceeded',
-  'internal_error',
-] as const;
 
 export const StatusJson = Type.Union(STATUSES.map((status) => Type.Literal(status)), { description: 'Lifecycle: queued → running → completed | failed | cancelled' });
 export const VerdictJson = Type.Union(VERDICTS.map((verdict) => Type.Literal(verdict)), { description: 'Outcome of the program; only internal_error is the service\'s fault' });
