@@ -25,13 +25,13 @@ export function envNameToPath(name: string): string | null {
     .join('.');
 }
 
-/** Collects config overrides from an environment as `path → raw string`. */
-export function overridesFromEnv(env: NodeJS.ProcessEnv): Map<string, string> {
-  const overrides = new Map<string, string>();
+/** Collects config overrides from an environment as `path → { variable name, raw string }`. */
+export function overridesFromEnv(env: NodeJS.ProcessEnv): Map<string, { name: string; value: string }> {
+  const overrides = new Map<string, { name: string; value: string }>();
   for (const [name, value] of Object.entries(env)) {
     if (value === undefined || value === '') continue;
     const path = NAMED_ENV[name] ?? envNameToPath(name);
-    if (path) overrides.set(path, value);
+    if (path) overrides.set(path, { name, value });
   }
   return overrides;
 }

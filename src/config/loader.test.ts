@@ -46,7 +46,8 @@ describe('loadConfig', () => {
       [{ PORT: 'eighty' }, 'server.port'],
       [{ MAX_CONCURRENT_EXECUTIONS: '0' }, 'scheduler.maxConcurrent'],
       [{ RUNLANE_AUTH__ANONYMOUS: 'sometimes' }, 'auth.anonymous'],
-      [{ RUNLANE_SCHEDULER__NO_SUCH_KEY: '1' }, 'scheduler'],
+      [{ RUNLANE_SCHEDULER__NO_SUCH_KEY: '1' }, 'scheduler.noSuchKey from environment variable RUNLANE_SCHEDULER__NO_SUCH_KEY'],
+      [{ RUNLANE_TYPO: '1' }, 'typo from environment variable RUNLANE_TYPO'],
       [{ EXECUTOR_MAX_EXECUTION_TIME: '999999999' }, 'limits.run.wallTimeMs'],
     ])('should fail naming the key for %j', (env, key) => {
       try {

@@ -21,14 +21,21 @@ export function loadConfig(options: LoadConfigOptions = {}): Readonly<Config> {
   const tree: Tree = {};
   const file = options.file ?? env.RUNLANE_CONFIG ?? null;
   if (file) mergeInto(tree, readConfigFile(file));
-  for (const [path, raw] of overridesFromEnv(env)) setPath(tree, path, parseEnvValue(raw));
+  /** Which environment variable set a key, so an error can name what the user actually typed. */
+  const envSources = new Map<string, string>();
+  for (const [path, { name, value }] of overridesFromEnv(env)) {
+    setPath(tree, path, parseEnvValue(value));
+    envSources.set(path, name);
+  }
   for (const [path, value] of Object.entries(options.flags ?? {})) if (value !== undefined) setPath(tree, path, value);
 
   const withDefaults = Value.Default(ConfigSchema, Value.Convert(ConfigSchema, tree)) as Config;
   const firstError = Value.Errors(ConfigSchema, withDefaults).First();
   if (firstError) {
     const key = firstError.path.replace(/^\//, '').replaceAll('/', '.') || '(root)';
-    throw new AppError(CONFIG_ERRORS.invalid, `invalid configuration: ${key}: ${firstError.message} (got ${JSON.stringify(firstError.value)})`, {
+    const source = envSources.get(key);
+    const origin = source ? ` from environment variable ${source}` : '';
+    throw new AppError(CONFIG_ERRORS.invalid, `invalid configuration: ${key}${origin}: ${firstError.message} (got ${JSON.stringify(firstError.value)})`, {
       details: { key },
     });
   }
