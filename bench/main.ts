@@ -64,3 +64,10 @@ async function main(): Promise<void> {
 }
 
 await main();
+
+// A scenario that leaves a handle open (a socket in keep-alive, a timer) must not keep the suite from ending: name it, then exit.
+setTimeout(() => {
+  const open = (process as unknown as { _getActiveHandles(): object[] })._getActiveHandles().map((handle) => handle.constructor.name);
+  console.error(`bench: still open 5 s after the last scenario: ${open.join(', ') || 'nothing'}; exiting`);
+  process.exit(process.exitCode ?? 0);
+}, 5_000).unref();
