@@ -1,5 +1,6 @@
 // Pure domain rules: verdict folding, lifecycle transitions, limit merging and checking, priorities.
 import { describe, expect, it } from 'vitest';
+import { canViewExecution, canViewUserHistory } from './access.js';
 import { canTransition, isTerminal } from './lifecycle.js';
 import { findLimitViolations, mergeLimits, type ResourceLimits } from './limits.js';
 import { effectivePriority } from './priority.js';
@@ -76,5 +77,28 @@ describe('effectivePriority', () => {
   it('should put teachers and admins ahead of users', () => {
     expect(effectivePriority('run', 'teacher')).toBeGreaterThan(effectivePriority('submit', 'user'));
     expect(effectivePriority('run', 'admin')).toBeGreaterThan(effectivePriority('run', 'teacher'));
+  });
+});
+
+describe('access', () => {
+  const owner = { userId: 'ann', displayName: 'Ann', avatar: null, role: 'user' as const };
+  const other = { ...owner, userId: 'bob' };
+  const teacher = { ...owner, userId: 'tess', role: 'teacher' as const };
+
+  it('should show a private execution to its owner and staff only', () => {
+    const execution = { user: owner, roomId: null };
+    expect(canViewExecution(owner, execution)).toBe(true);
+    expect(canViewExecution(teacher, execution)).toBe(true);
+    expect(canViewExecution(other, execution)).toBe(false);
+  });
+
+  it('should show an execution run in a room to anyone', () => {
+    expect(canViewExecution(other, { user: owner, roomId: 'r1' })).toBe(true);
+  });
+
+  it('should show a user\'s history to that user and staff only', () => {
+    expect(canViewUserHistory(owner, 'ann')).toBe(true);
+    expect(canViewUserHistory(teacher, 'ann')).toBe(true);
+    expect(canViewUserHistory(other, 'ann')).toBe(false);
   });
 });

@@ -109,7 +109,9 @@ describe('history and room stats', () => {
       const limited = await call(stack.app, 'GET', `/api/v1/rooms/${roomId}/history`, { headers: alice.headers, query: { limit: '1' } });
       expect(limited.body.items.map((item: { id: string }) => item.id)).toEqual([third.id]);
 
-      const theirs = await call(stack.app, 'GET', `/api/v1/users/${carol.userId}/history`, { headers: alice.headers });
+      // A user's history is personal: Carol reads her own; Alice may not read it.
+      expect((await call(stack.app, 'GET', `/api/v1/users/${carol.userId}/history`, { headers: alice.headers })).statusCode).toBe(403);
+      const theirs = await call(stack.app, 'GET', `/api/v1/users/${carol.userId}/history`, { headers: carol.headers });
       expect(theirs.statusCode).toBe(200);
       expect(theirs.body).toMatchObject({ userId: carol.userId, count: 1, items: [{ id: second.id }] });
 

@@ -202,12 +202,15 @@ describe('POST /api/v1/submissions', () => {
 
 describe('GET /api/v1/submissions/:id', () => {
   describe('when the id exists', () => {
-    it('should return the submission to any authenticated user', async () => {
-      const submitted = await call(stack.app, 'POST', '/api/v1/submissions', { headers: alice.headers, query: { wait: 'true' }, payload: { language: 'python', source: 'print("read")' } });
+    it('should return a room execution to any authenticated user, and a private one only to its owner', async () => {
+      const shared = await call(stack.app, 'POST', '/api/v1/submissions', { headers: alice.headers, query: { wait: 'true' }, payload: { language: 'python', source: 'print("read")', roomId: `room-${randomUUID()}` } });
+      const private_ = await call(stack.app, 'POST', '/api/v1/submissions', { headers: alice.headers, query: { wait: 'true' }, payload: { language: 'python', source: 'print("mine")' } });
       const bob = await makeUser('Bob');
-      const read = await call(stack.app, 'GET', `/api/v1/submissions/${submitted.body.id}`, { headers: bob.headers });
+      const read = await call(stack.app, 'GET', `/api/v1/submissions/${shared.body.id}`, { headers: bob.headers });
       expect(read.statusCode).toBe(200);
-      expect(read.body).toMatchObject({ id: submitted.body.id, stdout: 'read\n', user: { userId: alice.userId } });
+      expect(read.body).toMatchObject({ id: shared.body.id, stdout: 'read\n', user: { userId: alice.userId } });
+      expect((await call(stack.app, 'GET', `/api/v1/submissions/${private_.body.id}`, { headers: bob.headers })).statusCode).toBe(404);
+      expect((await call(stack.app, 'GET', `/api/v1/submissions/${private_.body.id}`, { headers: alice.headers })).body.stdout).toBe('mine\n');
     });
   });
 

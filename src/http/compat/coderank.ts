@@ -1,10 +1,10 @@
 // Seed 000 (CodeRank): POST /execute (202 + polling), GET /submission/:id, GET /stats.
 import { Type } from '@sinclair/typebox';
-import { AppError, QUEUE_ERRORS } from '../../errors/index.js';
 import { ERROR_RESPONSES, Nullable, SubmissionIdParams, Timestamp } from '../schemas/common.js';
 import { StatusJson, VerdictJson } from '../schemas/submission-response.js';
 import { identityOf, traceRequest, type HttpApp, type HttpAppDeps } from '../types.js';
 import { combinedOutput, compatInput, executionTimeMs } from './compat-common.js';
+import { getVisibleSubmission } from '../read-access.js';
 
 const ExecuteBody = Type.Object(
   {
@@ -74,9 +74,7 @@ export function registerCodeRankRoutes(app: HttpApp, { service }: HttpAppDeps): 
       },
     },
     async (request) => {
-      const found = await service.get(request.params.id);
-      if (!found) throw new AppError(QUEUE_ERRORS.notFound, `no submission has id ${request.params.id}`);
-      const { submission } = found;
+      const { submission } = await getVisibleSubmission(service, request.params.id, identityOf(request));
       return {
         submissionId: submission.id,
         status: submission.status,

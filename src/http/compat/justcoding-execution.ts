@@ -1,14 +1,14 @@
 // Seed 003 (JustCoding #356): /api/execution history, stats and queue status routes, in the seed's response shapes.
 import { Type } from '@sinclair/typebox';
-import type { Identity } from '../../domain/identity.js';
 import type { Submission } from '../../domain/submission.js';
-import { AppError, QUEUE_ERRORS } from '../../errors/index.js';
 import { toQueueEntryJson } from '../mappers/queue-json.js';
 import { ERROR_RESPONSES, HistoryQuery, Nullable, QueueEntryJson, RoomParams, RoomStatsQuery, Timestamp, UserParams } from '../schemas/common.js';
 import { StatusJson, VerdictJson } from '../schemas/submission-response.js';
 import { DEFAULT_HISTORY_LIMIT, DEFAULT_STATS_RANGE_MS } from '../routes/history.js';
 import { identityOf, type HttpApp, type HttpAppDeps } from '../types.js';
 import { combinedOutput, executionTimeMs, succeeded } from './compat-common.js';
+import { assertMayReadUserHistory, getVisibleSubmission } from '../read-access.js';
+import { isStaff } from '../../domain/access.js';
 
 const PREFIX = '/api/execution';
 
@@ -80,10 +80,6 @@ function historyEntry(submission: Submission) {
 }
 
 /** Source code is shown to its author and to staff only; the result is visible to everyone in the room. */
-function maySeeSource(viewer: Identity, submission: Submission): boolean {
-  return viewer.userId === submission.user.userId || viewer.role === 'teacher' || viewer.role === 'admin';
-}
-
 /** Registers seed 003's `/api/execution/*` history, stats and queue routes. */
 export function registerJustCodingExecutionRoutes(app: HttpApp, { service }: HttpAppDeps): void {
   const common = { config: { compat: true }, tags: ['compat'] } as const;
@@ -107,6 +103,7 @@ export function registerJustCodingExecutionRoutes(app: HttpApp, { service }: Htt
       schema: { tags: [...common.tags], summary: 'A user\'s executions, newest first (seed 003)', params: UserParams, querystring: HistoryQuery, response: { 200: History('userId'), ...ERROR_RESPONSES } },
     },
     async (request) => {
+      assertMayReadUserHistory(identityOf(request), request.params.userId);
       const items = await service.userHistory(request.params.userId, request.query.limit ?? DEFAULT_HISTORY_LIMIT);
       return { success: true as const, userId: request.params.userId, history: items.map(historyEntry), count: items.length };
     },
@@ -124,10 +121,10 @@ export function registerJustCodingExecutionRoutes(app: HttpApp, { service }: Htt
       },
     },
     async (request) => {
-      const found = await service.get(request.params.execId);
-      if (!found) throw new AppError(QUEUE_ERRORS.notFound, `no execution has id ${request.params.execId}`);
-      const { submission } = found;
-      const source = maySeeSource(identityOf(request), submission)
+      const viewer = identityOf(request);
+      const { submission } = await getVisibleSubmission(service, request.params.execId, viewer);
+      // Seeing that a room execution happened is shared with the room; its source stays with the author and staff.
+      const source = viewer.userId === submission.user.userId || isStaff(viewer)
         ? { code: submission.request.files.map((file) => file.content).join('\n'), stdin: submission.request.stdin }
         : {};
       return { success: true as const, execution: { ...historyEntry(submission), ...source } };

@@ -2,7 +2,8 @@
 import { toSubmissionJson } from '../mappers/submission-json.js';
 import { ERROR_RESPONSES, HistoryQuery, RoomParams, RoomStatsQuery, UserParams } from '../schemas/common.js';
 import { HistoryJson, RoomStatsJson } from '../schemas/service.js';
-import type { HttpApp, HttpAppDeps } from '../types.js';
+import { assertMayReadUserHistory } from '../read-access.js';
+import { identityOf, type HttpApp, type HttpAppDeps } from '../types.js';
 
 /** Defaults of the query parameters (the validator checks ranges but does not fill defaults in). */
 export const DEFAULT_HISTORY_LIMIT = 20;
@@ -40,6 +41,7 @@ export function registerHistoryRoutes(app: HttpApp, { service }: HttpAppDeps): v
       },
     },
     async (request) => {
+      assertMayReadUserHistory(identityOf(request), request.params.userId);
       const items = await service.userHistory(request.params.userId, request.query.limit ?? DEFAULT_HISTORY_LIMIT);
       return { userId: request.params.userId, count: items.length, items: items.map((item) => toSubmissionJson(item)) };
     },

@@ -1,6 +1,6 @@
 // Routes of /api/v1/submissions: submit (with ?wait), batch, read, cancel.
 import { isTerminal } from '../../domain/lifecycle.js';
-import { AppError, HTTP_ERRORS, QUEUE_ERRORS, isAppError } from '../../errors/index.js';
+import { AppError, HTTP_ERRORS, isAppError } from '../../errors/index.js';
 import type { SubmitInput } from '../../submissions/types.js';
 import { toSubmissionJson } from '../mappers/submission-json.js';
 import { toSubmitInput } from '../mappers/submit-input.js';
@@ -9,6 +9,7 @@ import { BatchBody, SubmissionBody, SubmitQuery } from '../schemas/submission-re
 import { AcceptedJson, BatchJson, SubmissionJson } from '../schemas/submission-response.js';
 import { identityOf, traceRequest, type HttpApp, type HttpAppDeps } from '../types.js';
 import { parseWait, settleSubmission } from './submission-reply.js';
+import { getVisibleSubmission } from '../read-access.js';
 
 /** Judge0's batch cap, which clients of such services expect. */
 export const MAX_BATCH = 20;
@@ -107,8 +108,7 @@ export function registerSubmissionRoutes(app: HttpApp, { service, config, metric
       },
     },
     async (request) => {
-      const found = await service.get(request.params.id);
-      if (!found) throw new AppError(QUEUE_ERRORS.notFound, `no submission has id ${request.params.id}`);
+      const found = await getVisibleSubmission(service, request.params.id, identityOf(request));
       traceRequest(request, { executionId: found.submission.id, correlationId: found.submission.correlationId });
       return toSubmissionJson(found.submission, found);
     },
