@@ -10,7 +10,7 @@ import { silentLogger } from '../../src/logging/logger.js';
 import { startServer } from '../../src/main.js';
 import { createSandbox } from '../../src/sandbox/index.js';
 import type { BenchContext, BenchRow } from '../lib/types.js';
-import { median, percentile } from '../lib/stats.js';
+import { closedLoop, type ClosedLoopResult } from '../lib/closed-loop.js';
 
 export const name = 'http-api';
 export const description =
@@ -19,12 +19,6 @@ export const description =
 
 const PROGRAM = 'print(1)\n';
 const CONCURRENCY = [1, 4, 16, 64];
-
-interface Throughput {
-  perSecond: number;
-  p50: number;
-  p99: number;
-}
 
 export async function run(ctx: BenchContext): Promise<BenchRow[]> {
   // The pool uids must be able to reach the run roots inside the private temporary directory.
@@ -89,10 +83,10 @@ function benchConfig(ctx: BenchContext, role: string): Readonly<Config> {
 }
 
 /** Executions/s of the engine alone, called directly with `concurrency` executions in flight. */
-async function measureEngine(ctx: BenchContext, config: Readonly<Config>, levels: number[]): Promise<Map<number, Throughput>> {
+async function measureEngine(ctx: BenchContext, config: Readonly<Config>, levels: number[]): Promise<Map<number, ClosedLoopResult>> {
   await mkdir(config.sandbox.runRoot, { recursive: true });
   const sandbox = await createSandbox(config.sandbox, silentLogger());
-  const results = new Map<number, Throughput>();
+  const results = new Map<number, ClosedLoopResult>();
   try {
     const engine = await createEngine({ sandbox, config });
     const request: ExecutionRequest = { language: 'python', files: [{ name: 'main.py', content: PROGRAM }], stdin: '', args: [], testCases: [], limits: {}, compareMode: 'trimmed', outputEncoding: 'utf8' };
@@ -112,7 +106,7 @@ async function measureEngine(ctx: BenchContext, config: Readonly<Config>, levels
 }
 
 /** Executions/s end to end: each worker submits with ?wait=true and checks the output. */
-function measureHttp(url: string, concurrency: number, requests: number): Promise<Throughput> {
+function measureHttp(url: string, concurrency: number, requests: number): Promise<ClosedLoopResult> {
   return closedLoop(concurrency, requests, async () => {
     const response = await fetch(`${url}/api/v1/submissions?wait=true`, {
       method: 'POST',
@@ -122,25 +116,6 @@ function measureHttp(url: string, concurrency: number, requests: number): Promis
     const body = (await response.json()) as { status?: string; stdout?: string };
     if (response.status !== 200 || body.stdout !== '1\n') throw new Error(`unexpected answer ${response.status} ${JSON.stringify(body)}`);
   });
-}
-
-/** Runs `total` calls with `concurrency` in flight; latency per call and calls per second. */
-async function closedLoop(concurrency: number, total: number, call: () => Promise<void>): Promise<Throughput> {
-  const latencies: number[] = [];
-  let next = 0;
-  const started = performance.now();
-  await Promise.all(
-    Array.from({ length: concurrency }, async () => {
-      while (next < total) {
-        next++;
-        const begin = performance.now();
-        await call();
-        latencies.push(performance.now() - begin);
-      }
-    }),
-  );
-  const seconds = (performance.now() - started) / 1000;
-  return { perSecond: total / seconds, p50: median(latencies), p99: percentile(latencies, 99) };
 }
 
 /** A fixed offered load (requests per second, not a closed loop), as autocannon measures it. */

@@ -10,6 +10,7 @@ import type { ResourceLimits } from '../../src/domain/limits.js';
 import type { Sandbox, SandboxFile } from '../../src/sandbox/sandbox.js';
 import type { BenchContext, BenchRow } from '../lib/types.js';
 import { median, percentile } from '../lib/stats.js';
+import { closedLoop } from '../lib/closed-loop.js';
 
 export const name = 'sandbox-overhead';
 export const description =
@@ -74,7 +75,7 @@ export async function run(ctx: BenchContext): Promise<BenchRow[]> {
 
       const total = ctx.iterations(200, ctx.cores * 4);
       const rates: number[] = [];
-      for (const [, action] of variants) rates.push(await throughput(action, total, ctx.cores));
+      for (const [, action] of variants) rates.push((await closedLoop(ctx.cores, total, action)).perSecond);
       for (const [index, [label]] of variants.entries()) {
         rows.push({
           program: program.label,
@@ -132,17 +133,3 @@ async function repeat(action: () => Promise<void>, times: number): Promise<void>
   for (let i = 0; i < times; i++) await action();
 }
 
-/** Runs `total` actions with `concurrency` in flight; returns completions per second. */
-async function throughput(action: () => Promise<void>, total: number, concurrency: number): Promise<number> {
-  let next = 0;
-  const started = performance.now();
-  await Promise.all(
-    Array.from({ length: concurrency }, async () => {
-      while (next < total) {
-        next++;
-        await action();
-      }
-    }),
-  );
-  return total / ((performance.now() - started) / 1000);
-}
