@@ -4,7 +4,7 @@ import { randomInt, randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { loadConfig } from '../../src/config/index.js';
 import { createEngine } from '../../src/engine/create-engine.js';
-import type { ExecutionRequest } from '../../src/domain/submission.js';
+import { executionRequest } from '../../src/domain/submission.js';
 import { silentLogger } from '../../src/logging/logger.js';
 import { createSandbox } from '../../src/sandbox/index.js';
 import type { BenchContext, BenchRow } from '../lib/types.js';
@@ -31,9 +31,7 @@ export async function run(ctx: BenchContext): Promise<BenchRow[]> {
     const compile: number[] = [];
     for (let round = 0; round < rounds; round++) {
       // A fresh comment makes a fresh program, so each round's first submission really compiles.
-      const request: ExecutionRequest = {
-        language: 'cpp', files: [{ name: 'main.cpp', content: `// ${randomUUID()}\n${PROGRAM}` }], stdin: 'bench', args: [], testCases: [], limits: {}, compareMode: 'trimmed', outputEncoding: 'utf8',
-      };
+      const request = executionRequest('cpp', [{ name: 'main.cpp', content: `// ${randomUUID()}\n${PROGRAM}` }], { stdin: 'bench' });
       const cold = await timedExecute(() => engine.execute(request));
       const warm = await timedExecute(() => engine.execute(request));
       if (cold.result.compileCached || !warm.result.compileCached) throw new Error('the cache did not behave: expected a miss then a hit');

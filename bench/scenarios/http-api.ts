@@ -4,7 +4,7 @@ import { randomInt } from 'node:crypto';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
 import { loadConfig, type Config } from '../../src/config/index.js';
-import type { ExecutionRequest } from '../../src/domain/submission.js';
+import { executionRequest } from '../../src/domain/submission.js';
 import { createEngine } from '../../src/engine/create-engine.js';
 import { silentLogger } from '../../src/logging/logger.js';
 import { startServer } from '../../src/main.js';
@@ -89,7 +89,7 @@ async function measureEngine(ctx: BenchContext, config: Readonly<Config>, levels
   const results = new Map<number, ClosedLoopResult>();
   try {
     const engine = await createEngine({ sandbox, config });
-    const request: ExecutionRequest = { language: 'python', files: [{ name: 'main.py', content: PROGRAM }], stdin: '', args: [], testCases: [], limits: {}, compareMode: 'trimmed', outputEncoding: 'utf8' };
+    const request = executionRequest('python', [{ name: 'main.py', content: PROGRAM }]);
     for (const concurrency of levels) {
       results.set(
         concurrency,

@@ -7,6 +7,7 @@ import { runInNewContext } from 'node:vm';
 import type { ExecutionResult } from '../../src/domain/result.js';
 import type { QueuedJob, QueueEvent } from '../../src/queue/job-queue.js';
 import { MemoryJobQueue } from '../../src/queue/memory/memory-job-queue.js';
+import { executionRequest } from '../../src/domain/submission.js';
 
 /** What the bench runner hands a scenario; only logging is used here. */
 export interface QueueBenchContext {
@@ -86,16 +87,7 @@ function buildJobs(count: number): QueuedJob[] {
       user: { userId, displayName: `User ${userId}`, avatar: null, role: 'user' },
       priority: index % 3 === 0 ? 2 : 1,
       language: 'python3',
-      request: {
-        language: 'python3',
-        files: [{ name: 'main.py', content: `print(${index})` }],
-        stdin: '',
-        args: [],
-        testCases: [],
-        limits: {},
-        compareMode: 'trimmed',
-        outputEncoding: 'utf8',
-      },
+      request: executionRequest('python3', [{ name: 'main.py', content: `print(${index})` }]),
       enqueuedAt: Date.now(),
     });
   }

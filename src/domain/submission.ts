@@ -56,3 +56,8 @@ export interface Submission {
   startedAt: Date | null;
   finishedAt: Date | null;
 }
+
+/** A request with the defaults of everything optional: no stdin, args or test cases, default limits, trimmed comparison, UTF-8 output. */
+export function executionRequest(language: string, files: SourceFile[], overrides: Partial<ExecutionRequest> = {}): ExecutionRequest {
+  return { language, files, stdin: '', args: [], testCases: [], limits: {}, compareMode: 'trimmed', outputEncoding: 'utf8', ...overrides };
+}

@@ -8,6 +8,7 @@ import type { LanguageStatus } from '../languages/language.js';
 import type { Sandbox, SandboxProcess, SandboxRunResult, SandboxRunSpec } from '../sandbox/sandbox.js';
 import type { EngineEvent } from './engine.js';
 import { SandboxEngine } from './sandbox-engine.js';
+import { executionRequest } from '../domain/submission.js';
 
 const limits: ResourceLimits = { cpuTimeMs: 1000, wallTimeMs: 2000, memoryMb: 128, processes: 32, outputBytes: 10_000, fileSizeBytes: 10_000, workDirMb: 16, openFiles: 64, stackMb: 8 };
 const languages: LanguageStatus[] = CATALOGUE.map((language) => ({ ...language, installed: true, version: '1.0.0', unavailableReason: null }));
@@ -52,10 +53,8 @@ function engineWith(script: Script, batch = 3) {
   return { sandbox, engine };
 }
 
-const request = (overrides: Partial<ExecutionRequest> = {}): ExecutionRequest => ({
-  language: 'python', files: [{ name: 'main.py', content: 'print(input())' }], stdin: 'hi\n', args: [], testCases: [], limits: {}, compareMode: 'trimmed', outputEncoding: 'utf8',
-  ...overrides,
-});
+const request = (overrides: Partial<ExecutionRequest> = {}): ExecutionRequest =>
+  executionRequest('python', [{ name: 'main.py', content: 'print(input())' }], { stdin: 'hi\n', ...overrides });
 
 /** A C compiler that produces `main`, and a program that echoes its stdin. */
 const cScript: Script = (spec) => {

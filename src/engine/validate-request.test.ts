@@ -6,6 +6,7 @@ import { isAppError } from '../errors/index.js';
 import { CATALOGUE } from '../languages/catalogue.js';
 import type { LanguageStatus } from '../languages/language.js';
 import { fileNameProblem, validateRequest, versionMatches } from './validate-request.js';
+import { executionRequest } from '../domain/submission.js';
 
 const languages: LanguageStatus[] = CATALOGUE.map((language) => ({
   ...language,
@@ -16,10 +17,8 @@ const languages: LanguageStatus[] = CATALOGUE.map((language) => ({
 const maxima: ResourceLimits = {
   cpuTimeMs: 30_000, wallTimeMs: 60_000, memoryMb: 2048, processes: 256, outputBytes: 64_000_000, fileSizeBytes: 1 << 28, workDirMb: 1024, openFiles: 1024, stackMb: 256,
 };
-const request = (overrides: Partial<ExecutionRequest> = {}): ExecutionRequest => ({
-  language: 'python', files: [{ name: 'main.py', content: 'print(1)' }], stdin: '', args: [], testCases: [], limits: {}, compareMode: 'trimmed', outputEncoding: 'utf8',
-  ...overrides,
-});
+const request = (overrides: Partial<ExecutionRequest> = {}): ExecutionRequest =>
+  executionRequest('python', [{ name: 'main.py', content: 'print(1)' }], overrides);
 
 function codeOf(action: () => unknown): string | null {
   try {

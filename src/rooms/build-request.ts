@@ -1,5 +1,5 @@
 // Turns an `execute-code` or interactive `start` payload into the service's ExecutionRequest.
-import type { ExecutionRequest } from '../domain/submission.js';
+import { executionRequest, type ExecutionRequest } from '../domain/submission.js';
 import type { LanguageStatus } from '../languages/language.js';
 import { findLanguage } from '../languages/lookup.js';
 import type { ExecuteCode, InteractiveStart } from './client-payloads.js';
@@ -21,15 +21,11 @@ export function buildInteractiveRequest(payload: InteractiveStart, languages: re
   return { ...baseRequest(payload, languages), stdin: '', testCases: [] };
 }
 
-function baseRequest(payload: ExecuteCode | InteractiveStart, languages: readonly LanguageStatus[]): Omit<ExecutionRequest, 'stdin' | 'testCases'> {
+function baseRequest(payload: ExecuteCode | InteractiveStart, languages: readonly LanguageStatus[]): ExecutionRequest {
   // An unknown language is passed through so the service refuses it with the same error code as REST.
   const language = findLanguage(languages, payload.language);
-  return {
-    language: language?.id ?? payload.language,
-    files: [{ name: language?.sourceFile ?? 'main', content: payload.code }],
+  return executionRequest(language?.id ?? payload.language, [{ name: language?.sourceFile ?? 'main', content: payload.code }], {
     args: payload.args ?? [],
     limits: payload.limits ?? {},
-    compareMode: 'trimmed',
-    outputEncoding: 'utf8',
-  };
+  });
 }

@@ -3,7 +3,7 @@ import { describe, expect, it, afterEach } from 'vitest';
 import { loadConfig } from '../config/index.js';
 import type { Identity } from '../domain/identity.js';
 import type { ExecutionResult } from '../domain/result.js';
-import type { ExecutionRequest, Submission } from '../domain/submission.js';
+import { executionRequest, type ExecutionRequest, type Submission } from '../domain/submission.js';
 import type { Engine, InteractiveStart } from '../engine/engine.js';
 import { isAppError } from '../errors/index.js';
 import { silentLogger } from '../logging/logger.js';
@@ -17,7 +17,7 @@ const alice: Identity = { userId: 'alice', displayName: 'Alice', avatar: null, r
 const bob: Identity = { userId: 'bob', displayName: 'Bob', avatar: null, role: 'user' };
 
 function request(code = 'print(1)'): ExecutionRequest {
-  return { language: 'python', files: [{ name: 'main.py', content: code }], stdin: '', args: [], testCases: [], limits: {}, compareMode: 'trimmed', outputEncoding: 'utf8' };
+  return executionRequest('python', [{ name: 'main.py', content: code }]);
 }
 
 function resultFor(stdout: string): ExecutionResult {

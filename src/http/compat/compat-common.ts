@@ -6,6 +6,7 @@ import { isAppError, QUEUE_ERRORS } from '../../errors/index.js';
 import type { SubmissionService } from '../../submissions/submission-service.js';
 import type { SubmitInput } from '../../submissions/types.js';
 import { sourceFileName } from '../mappers/submit-input.js';
+import { executionRequest } from '../../domain/submission.js';
 
 /** What every seed's run request boils down to. */
 export interface CompatRun {
@@ -20,18 +21,11 @@ export interface CompatRun {
 /** A single-file submission with default limits, as the seed systems ran code. */
 export function compatInput(run: CompatRun, user: Identity, service: SubmissionService): SubmitInput {
   return {
-    request: {
-      language: run.language,
+    request: executionRequest(run.language, [{ name: sourceFileName(run.language, service.languages()), content: run.code }], {
       version: null,
-      files: [{ name: sourceFileName(run.language, service.languages()), content: run.code }],
       entry: null,
       stdin: run.stdin ?? '',
-      args: [],
-      testCases: [],
-      limits: {},
-      compareMode: 'trimmed',
-      outputEncoding: 'utf8',
-    },
+    }),
     user,
     roomId: run.roomId ?? null,
     priorityKind: 'run',

@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { expect } from 'vitest';
 import type { ExecutionResult } from '../../domain/result.js';
 import type { JobHandler, JobQueue, JobQueueLimits, QueuedJob, QueueEvent } from '../job-queue.js';
+import { executionRequest } from '../../domain/submission.js';
 
 /** How long a wait for something that should happen soon may take before the test fails. */
 export const WAIT_TIMEOUT_MS = 5000;
@@ -34,16 +35,7 @@ export function makeJob(spec: JobSpec = {}): QueuedJob {
     user: { userId, displayName: `Name of ${userId}`, avatar: null, role: 'user' },
     priority: spec.priority ?? 1,
     language: 'python3',
-    request: {
-      language: 'python3',
-      files: [{ name: 'main.py', content: 'print(1)' }],
-      stdin: '',
-      args: [],
-      testCases: [],
-      limits: {},
-      compareMode: 'trimmed',
-      outputEncoding: 'utf8',
-    },
+    request: executionRequest('python3', [{ name: 'main.py', content: 'print(1)' }]),
     enqueuedAt: spec.enqueuedAt ?? Date.now(),
   };
 }
