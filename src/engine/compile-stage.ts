@@ -22,6 +22,8 @@ export interface CompileInput {
   entry: string;
   /** The submitted files. */
   files: SandboxFile[];
+  /** Names of the files that are sources of this language (what `{sources}` expands to). */
+  sources: string[];
   limits: StageLimits;
   /** Identifies the sandbox run in logs. */
   label: string;
@@ -49,8 +51,7 @@ export class CompileStage {
    * one caller's abort signal: another caller may be waiting for it, and it is bounded by the compile limits anyway.
    */
   async compile(input: CompileInput): Promise<{ outcome: CompileOutcome; cached: boolean }> {
-    const { language, entry, limits } = input;
-    const sources = input.files.map((file) => file.path).filter((path) => language.extensions.some((extension) => path.toLowerCase().endsWith(extension)));
+    const { language, entry, limits, sources } = input;
     const argv = expandCommand(language.compile!, { entry, sources, memoryMb: limits.program.memoryMb });
     const support = (language.supportFiles ?? []).map((file) => ({ path: file.path, content: Buffer.from(file.content) }));
     const files = [...input.files, ...support];

@@ -112,7 +112,8 @@ export class SandboxEngine implements Engine {
   async startInteractive(request: ExecutionRequest, options: ExecuteOptions = {}): Promise<InteractiveStart> {
     const resolved = validateRequest(request, this.statuses, this.limitSettings.max);
     const prepared = await this.prepare(request, resolved, options);
-    const limits = runStageLimits(this.limitSettings, resolved.language, request.limits).program;
+    // prepare() already worked the limits out; only an abort before it finished leaves them to compute here.
+    const limits = prepared ? prepared.limits.program : runStageLimits(this.limitSettings, resolved.language, request.limits).program;
     const noRun = { compileCached: false, compilerOutput: '', testCases: [], expectedRuns: 1 };
     if (!prepared) return { compileError: null, process: null, limits, outcome: Promise.resolve(summarize({ ...noRun, compile: null })) };
     if (prepared.failed) {
@@ -149,7 +150,7 @@ export class SandboxEngine implements Engine {
     options.onEvent?.({ type: 'compile-started' });
     const compileLimits = compileStageLimits(this.limitSettings, language);
     const label = `${options.executionId ?? 'execution'}:compile`;
-    const compiled = await untilAborted(this.compiler.compile({ language, entry, files: sources, limits: compileLimits, label }), options.signal);
+    const compiled = await untilAborted(this.compiler.compile({ language, entry, files: sources, sources: sourceNames, limits: compileLimits, label }), options.signal);
     if (!compiled) return null;
     const compile = compileResult(compiled.outcome, request.outputEncoding);
     options.onEvent?.({ type: 'compile-finished', cached: compiled.cached, result: compile });

@@ -1,15 +1,14 @@
 // Detects which toolchains of the catalogue are installed on this host, once, at start-up.
 import { execFile } from 'node:child_process';
-import { constants } from 'node:fs';
-import { access } from 'node:fs/promises';
-import { delimiter, join } from 'node:path';
+import { resolveExecutable } from '../sandbox/executables.js';
+import { SANDBOX_PATH } from '../sandbox/sandbox.js';
 import type { LanguageDefinition, LanguageStatus } from './language.js';
 
 /**
- * The system PATH the sandbox gives programs. Detection looks tools up on the same PATH,
- * so a tool found only in the server user's own PATH (pyenv shims, ~/.cargo) is not reported as installed.
+ * Detection looks tools up on the PATH the sandbox gives programs, so a tool found only in the server user's
+ * own PATH (pyenv shims, ~/.cargo) is not reported as installed.
  */
-export const SYSTEM_PATH = '/usr/local/bin:/usr/bin:/bin';
+const SYSTEM_PATH = SANDBOX_PATH;
 
 /** What running a version command produced. */
 export interface CommandOutcome {
@@ -46,7 +45,7 @@ export async function detectLanguages(catalogue: readonly LanguageDefinition[], 
 /** Detects one language: every tool its commands need must exist, and the version command must print a version. */
 export async function detectLanguage(language: LanguageDefinition, options: DetectOptions = {}): Promise<LanguageStatus> {
   const path = options.path ?? SYSTEM_PATH;
-  const findTool = options.findTool ?? findOnPath;
+  const findTool = options.findTool ?? resolveExecutable;
   const runCommand = options.runCommand ?? runVersionCommand;
   const unavailable = (reason: string): LanguageStatus => ({ ...language, installed: false, version: null, unavailableReason: reason });
 
@@ -76,20 +75,6 @@ export function requiredTools(language: LanguageDefinition): string[] {
   const heads = [language.versionCommand[0], language.compile?.[0], language.run[0]];
   const tools = heads.filter((head): head is string => !!head && !head.includes('/') && !head.includes('{'));
   return [...new Set(tools)];
-}
-
-async function findOnPath(name: string, path: string): Promise<string | null> {
-  for (const dir of path.split(delimiter)) {
-    if (!dir) continue;
-    const candidate = join(dir, name);
-    try {
-      await access(candidate, constants.X_OK);
-      return candidate;
-    } catch {
-      // Not in this directory: try the next one.
-    }
-  }
-  return null;
 }
 
 function runVersionCommand(argv: string[], options: { timeoutMs: number; path: string }): Promise<CommandOutcome> {

@@ -6,7 +6,7 @@ import type { Logger } from '../logging/logger.js';
 import { AppError, SANDBOX_ERRORS, isAppError } from '../errors/index.js';
 import type { Sandbox, SandboxCapabilities } from './sandbox.js';
 import { BwrapSandbox } from './bwrap/bwrap-sandbox.js';
-import { HOST_PATH, readBwrapVersion, resolveExecutable } from './bwrap/host-tools.js';
+import { HOST_PATH, readBwrapVersion, resolveHostExecutable } from './bwrap/host-tools.js';
 import { prepareHostLayout, removeHostLayout, type HostLayout } from './bwrap/host-layout.js';
 import type { CgroupDriver } from './cgroup/cgroup-driver.js';
 import { currentServerKey, isServerAlive, keyOf, sweepStaleRunRoot } from './stale-sweep.js';
@@ -51,9 +51,9 @@ export interface SandboxOptions {
  */
 export async function createSandbox(options: SandboxOptions, logger: Logger): Promise<Sandbox> {
   const log = logger.child({ component: 'sandbox' });
-  const bwrap = await resolveExecutable(options.bwrapPath);
+  const bwrap = await resolveHostExecutable(options.bwrapPath);
   if (!bwrap) throw new AppError(SANDBOX_ERRORS.bwrapMissing, `bubblewrap was not found (looked for ${JSON.stringify(options.bwrapPath)}). Install it: apt-get install -y bubblewrap`);
-  const [setpriv, mount, umount, bash] = await Promise.all(['setpriv', 'mount', 'umount', 'bash'].map((name) => resolveExecutable(name, HOST_PATH)));
+  const [setpriv, mount, umount, bash] = await Promise.all(['setpriv', 'mount', 'umount', 'bash'].map((name) => resolveHostExecutable(name, HOST_PATH)));
   if (!setpriv) throw new AppError(SANDBOX_ERRORS.setprivMissing, 'setpriv was not found. Install it: apt-get install -y util-linux');
   if (!mount || !umount || !bash) throw new AppError(SANDBOX_ERRORS.unsupportedHost, 'mount, umount or bash is missing on this host');
   if (process.platform !== 'linux') throw new AppError(SANDBOX_ERRORS.unsupportedHost, `the sandbox needs Linux, this is ${process.platform}`);

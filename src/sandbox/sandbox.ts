@@ -2,6 +2,9 @@
 import type { Readable, Writable } from 'node:stream';
 import type { ResourceLimits } from '../domain/limits.js';
 
+/** PATH every sandboxed program runs with; toolchain detection looks tools up on this same PATH. */
+export const SANDBOX_PATH = '/usr/local/bin:/usr/bin:/bin';
+
 /** A file placed in (or collected from) the run's private work dir. */
 export interface SandboxFile {
   /** Relative path inside the work dir; never absolute, never containing `..`. */

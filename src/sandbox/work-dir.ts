@@ -22,7 +22,8 @@ export interface WorkDirTools {
   env: NodeJS.ProcessEnv;
 }
 
-function normaliseSize(sizeMb: number): number {
+/** The size a work dir of `sizeMb` is actually mounted with (whole MiB, at least 1). */
+export function normaliseSize(sizeMb: number): number {
   return Math.max(1, Math.floor(sizeMb));
 }
 

@@ -1,8 +1,7 @@
 // Turns one run's spec into the setpriv + bwrap command line (pure: no I/O, unit-tested).
+import { SANDBOX_PATH } from '../sandbox.js';
 import { SANDBOX_UID } from './host-layout.js';
 
-/** PATH inside the sandbox. */
-export const SANDBOX_PATH = '/usr/local/bin:/usr/bin:/bin';
 
 /** Names the sandbox sets itself; spec.env may override all but PATH-independent safety ones below. */
 const BASE_ENV: Record<string, string> = {

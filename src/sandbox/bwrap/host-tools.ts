@@ -1,26 +1,17 @@
 // Finds the host programs the sandbox drives (bwrap, setpriv, mount, umount, sh) and bwrap's version.
 import { execFile } from 'node:child_process';
-import { access, constants } from 'node:fs/promises';
-import { delimiter, join } from 'node:path';
+import { delimiter } from 'node:path';
 import { promisify } from 'node:util';
+import { resolveExecutable } from '../executables.js';
 
 const run = promisify(execFile);
 
 /** PATH used to find host tools and given to every helper process; never the server's own environment. */
 export const HOST_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
 
-/** Resolves a program name (or checks an explicit path) to an absolute executable path; null when absent. */
-export async function resolveExecutable(nameOrPath: string, searchPath: string = `${HOST_PATH}${delimiter}${process.env.PATH ?? ''}`): Promise<string | null> {
-  const candidates = nameOrPath.includes('/') ? [nameOrPath] : searchPath.split(delimiter).filter(Boolean).map((dir) => join(dir, nameOrPath));
-  for (const candidate of candidates) {
-    try {
-      await access(candidate, constants.X_OK);
-      return candidate;
-    } catch {
-      // Not here; try the next directory.
-    }
-  }
-  return null;
+/** Resolves a host program (or checks an explicit path); by default also searches the server's PATH, where bwrap may live. */
+export function resolveHostExecutable(nameOrPath: string, searchPath: string = `${HOST_PATH}${delimiter}${process.env.PATH ?? ''}`): Promise<string | null> {
+  return resolveExecutable(nameOrPath, searchPath);
 }
 
 /** `bwrap --version` → `0.8.0`. */

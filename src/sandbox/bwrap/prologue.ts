@@ -53,8 +53,6 @@ export const PROLOGUE_SCRIPT = [
   'exec "${prefix[@]}" -- "$@"',
 ].join('\n');
 
-/** Exit codes the prologue uses before it execs anything (never seen once bwrap has started the program). */
-export const PROLOGUE_EXIT_CODES = { cgroupJoin: 121, rlimits: 122, badMessage: 123 } as const;
 
 /** Seconds of slack between the cgroup CPU limit (polled) and the per-process RLIMIT_CPU backstop. */
 const CPU_RLIMIT_SLACK_SECONDS = 1;

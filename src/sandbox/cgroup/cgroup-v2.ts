@@ -76,6 +76,8 @@ class CgroupV2Run implements RunCgroup {
   private observedPeak = 0;
   /** CPU already used by the waiting prologue when the run began; v2 counters cannot be reset. */
   private cpuBaselineUsec = 0;
+  /** Whether the kernel keeps `memory.peak` (5.19+), checked on the first poll so later polls skip `memory.current`. */
+  private kernelKeepsPeak: Promise<boolean> | null = null;
 
   constructor(private readonly dir: string) {
     this.procsFiles = [join(dir, 'cgroup.procs')];
@@ -89,16 +91,22 @@ class CgroupV2Run implements RunCgroup {
 
   async cpuTimeMs(): Promise<number> {
     const stat = await readKeyed(join(this.dir, 'cpu.stat'));
-    const current = await readNumber(join(this.dir, 'memory.current'));
-    if (current !== null && current > this.observedPeak) this.observedPeak = current;
+    // Polled every few ms while the run lives: sampling memory.current is only needed where the kernel keeps no peak.
+    this.kernelKeepsPeak ??= exists(join(this.dir, 'memory.peak'));
+    if (!(await this.kernelKeepsPeak)) {
+      const current = await readNumber(join(this.dir, 'memory.current'));
+      if (current !== null && current > this.observedPeak) this.observedPeak = current;
+    }
     return Math.max(0, (stat.get('usage_usec') ?? 0) - this.cpuBaselineUsec) / 1000;
   }
 
   async figures(): Promise<CgroupFigures> {
-    const peak = await readNumber(join(this.dir, 'memory.peak'));
-    const events = await readKeyed(join(this.dir, 'memory.events'));
-    const pidsEvents = await readKeyed(join(this.dir, 'pids.events'));
-    const cpuTimeMs = await this.cpuTimeMs();
+    const [peak, events, pidsEvents, cpuTimeMs] = await Promise.all([
+      readNumber(join(this.dir, 'memory.peak')),
+      readKeyed(join(this.dir, 'memory.events')),
+      readKeyed(join(this.dir, 'pids.events')),
+      this.cpuTimeMs(),
+    ]);
     return {
       cpuTimeMs,
       memoryPeakKb: Math.round((peak ?? this.observedPeak) / 1024),

@@ -4,7 +4,7 @@ import type { Logger } from '../../logging/logger.js';
 import { AppError, SANDBOX_ERRORS } from '../../errors/index.js';
 import type { CgroupDriver, RunCgroup } from '../cgroup/cgroup-driver.js';
 import type { UidPool } from '../uid-pool.js';
-import { WorkDir, type WorkDirTools } from '../work-dir.js';
+import { normaliseSize, WorkDir, type WorkDirTools } from '../work-dir.js';
 import type { Slot } from './slot.js';
 import { WarmProcess, type WarmSpawnOptions } from './warm-process.js';
 
@@ -119,7 +119,7 @@ export class RunnerPool {
   private takeWarm(workDirMb: number): WarmProcess | undefined {
     const alive = this.warm.filter((process) => process.exit === null);
     const pick =
-      alive.find((process) => process.status.ready && process.slot.workDir.sizeMb === Math.max(1, Math.floor(workDirMb))) ??
+      alive.find((process) => process.status.ready && process.slot.workDir.sizeMb === normaliseSize(workDirMb)) ??
       alive.find((process) => process.status.ready) ??
       alive[0];
     if (pick) this.warm.splice(this.warm.indexOf(pick), 1);
