@@ -116,6 +116,33 @@ describe('SubmissionService', () => {
     });
   });
 
+  describe('when the queue is idle and the store is slow to insert', () => {
+    it('should neither run nor mark the job running before its row exists', async () => {
+      const real = await createSqliteStore(':memory:');
+      cleanups.push(() => real.close());
+      const order: string[] = [];
+      const slow = Object.create(real) as Store;
+      slow.insertSubmission = async (submission) => {
+        await new Promise((resolve) => setTimeout(resolve, 30));
+        await real.insertSubmission(submission);
+        order.push('inserted');
+      };
+      slow.markRunning = async (id, at) => {
+        order.push('markRunning');
+        await real.markRunning(id, at);
+      };
+      const { service, engine } = await harness({}, slow);
+      const originalExecute = engine.execute.bind(engine);
+      engine.execute = (executionRequest) => (order.push('execute'), originalExecute(executionRequest));
+      const { submission } = await service.submit({ request: request('a'), user: alice });
+      await until(() => engine.pending.has('a'));
+      engine.finish('a');
+      expect((await service.waitFor(submission.id, 2000))?.status).toBe('completed');
+      expect(order.indexOf('inserted')).toBe(0);
+      expect(order).toEqual(expect.arrayContaining(['markRunning', 'execute']));
+    });
+  });
+
   describe('when admission is refused', () => {
     it('should leave no row behind and keep serving', async () => {
       const { service, store } = await harness({ RUNLANE_SCHEDULER__ROOM_MAX_QUEUED: '1', RUNLANE_SCHEDULER__ROOM_MAX_RUNNING: '1' });

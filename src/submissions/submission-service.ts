@@ -51,7 +51,7 @@ export interface ServiceHealth {
 export class SubmissionService {
   private readonly publisher: OrderedPublisher<SubmissionEvent>;
   /** Inserts still in flight, so the worker never runs (and events never report) a row that is not stored yet. */
-  private readonly pendingInserts = new Map<string, Promise<void>>();
+  private readonly pendingInserts = new Map<string, Promise<boolean>>();
   /** Concurrent submits with the same (user, correlationId) share one admission. */
   private readonly inflightCorrelations = new Map<string, Promise<SubmitOutcome>>();
   private readonly interactive = new InteractiveRegistry();
@@ -111,8 +111,7 @@ export class SubmissionService {
   }
 
   async get(id: string): Promise<{ submission: Submission; position: number | null; roomPosition: number | null } | null> {
-    await this.pendingInserts.get(id);
-    const submission = await this.deps.store.getSubmission(id);
+    const submission = await this.readSubmission(id);
     if (!submission) return null;
     const entry = isTerminal(submission.status) ? null : await this.deps.queue.get(id);
     return { submission, position: entry?.position ?? null, roomPosition: entry?.roomPosition ?? null };
@@ -151,8 +150,7 @@ export class SubmissionService {
 
   /** The owner cancels a queued execution; others get 403, running or finished ones 409. */
   async cancel(id: string, user: Identity): Promise<Submission> {
-    await this.pendingInserts.get(id);
-    const submission = await this.deps.store.getSubmission(id);
+    const submission = await this.readSubmission(id);
     if (!submission) throw new AppError(QUEUE_ERRORS.notFound, `no submission has id ${id}`);
     if (submission.user.userId !== user.userId) throw new AppError(QUEUE_ERRORS.cancelForbidden, 'only the user who submitted an execution may cancel it');
     if (submission.status !== 'queued') {
@@ -223,13 +221,18 @@ export class SubmissionService {
     await this.publisher.drain();
     const now = new Date();
     for (const job of unfinished) {
-      await this.pendingInserts.get(job.id);
-      const current = await this.deps.store.getSubmission(job.id);
+      const current = await this.readSubmission(job.id);
       if (current && !isTerminal(current.status)) {
         await this.deps.store.markFinished(job.id, { status: 'failed', verdict: 'internal_error', result: null, error: 'server shutting down', finishedAt: now });
       }
     }
     this.unsubscribeQueue?.();
+  }
+
+  /** Reads a submission, waiting for its row when the insert is still in flight. */
+  private async readSubmission(id: string): Promise<Submission | null> {
+    await this.pendingInserts.get(id);
+    return this.deps.store.getSubmission(id);
   }
 
   private async admitOnce(input: SubmitInput, correlationId: string): Promise<SubmitOutcome> {
@@ -278,19 +281,24 @@ export class SubmissionService {
         this.cancel(submission.id, submission.user).then(() => undefined),
       );
     }
-    // Admission first, so a rejected request leaves no row behind; the row is written before the job can run or be reported.
+    // Admission first, so a rejected request leaves no row behind. An idle queue dispatches (and reports) the job inside
+    // enqueue(), so the wait for the row is registered before it: the worker and the event steps await it.
+    let settleInsert!: (stored: boolean) => void;
+    this.pendingInserts.set(submission.id, new Promise<boolean>((resolve) => (settleInsert = resolve)));
     let entry;
     try {
       ({ entry } = await this.deps.queue.enqueue(job));
     } catch (error) {
+      this.pendingInserts.delete(submission.id);
+      settleInsert(false);
       this.interactive.fail(submission.id, 'not admitted');
       throw error;
     }
-    const insert = this.deps.store.insertSubmission(submission);
-    this.pendingInserts.set(submission.id, insert.catch(() => undefined));
     try {
-      await insert;
+      await this.deps.store.insertSubmission(submission);
+      settleInsert(true);
     } catch (error) {
+      settleInsert(false);
       await this.deps.queue.cancel(submission.id, submission.user.userId).catch(() => undefined);
       throw error;
     } finally {
@@ -302,7 +310,7 @@ export class SubmissionService {
   }
 
   private async runJob(job: QueuedJob, signal: AbortSignal): Promise<ExecutionResult> {
-    await this.pendingInserts.get(job.id);
+    if ((await this.pendingInserts.get(job.id)) === false) throw new Error('the submission could not be stored, so it was not run');
     const log = { executionId: job.id, correlationId: job.correlationId };
     const session = this.interactive.get(job.id);
     if (session) return this.runInteractiveJob(job, signal, session.deliver);
