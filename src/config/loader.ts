@@ -90,10 +90,11 @@ function mergeInto(target: Tree, source: Tree): void {
 
 /** A default above its maximum would make every default submission invalid; fail at start instead. */
 function checkDefaultsWithinMaxima(config: Config): void {
-  for (const section of ['run', 'compile'] as const) {
+  // Compile limits are the service's own and may exceed what a submission may ask for; only run defaults must fit.
+  for (const section of ['run'] as const) {
     for (const [key, value] of Object.entries(config.limits[section])) {
       const maximum = (config.limits.max as Record<string, number>)[key]!;
-      if (section === 'run' && value > maximum) {
+      if (value > maximum) {
         throw new AppError(CONFIG_ERRORS.invalid, `invalid configuration: limits.run.${key} (${value}) is above limits.max.${key} (${maximum})`, {
           details: { key: `limits.run.${key}` },
         });

@@ -4,6 +4,14 @@ export const SUBMISSION_STATUSES = ['queued', 'running', 'completed', 'failed', 
 
 export type SubmissionStatus = (typeof SUBMISSION_STATUSES)[number];
 
+/** Statuses of a job still waiting or working. */
+export const ACTIVE_STATUSES = ['queued', 'running'] as const satisfies readonly SubmissionStatus[];
+
+/** Statuses that never change again. */
+export const FINISHED_STATUSES = ['completed', 'failed', 'cancelled'] as const satisfies readonly SubmissionStatus[];
+
+export type FinishedStatus = (typeof FINISHED_STATUSES)[number];
+
 const TRANSITIONS: Readonly<Record<SubmissionStatus, readonly SubmissionStatus[]>> = {
   queued: ['running', 'cancelled', 'failed'],
   running: ['completed', 'failed', 'cancelled'],
@@ -18,6 +26,6 @@ export function canTransition(from: SubmissionStatus, to: SubmissionStatus): boo
 }
 
 /** A terminal status never changes again. */
-export function isTerminal(status: SubmissionStatus): boolean {
-  return TRANSITIONS[status].length === 0;
+export function isTerminal(status: SubmissionStatus): status is FinishedStatus {
+  return (FINISHED_STATUSES as readonly SubmissionStatus[]).includes(status);
 }

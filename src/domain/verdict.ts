@@ -23,8 +23,3 @@ export function overallVerdict(verdicts: readonly Verdict[]): Verdict {
   if (verdicts.includes('internal_error')) return 'internal_error';
   return verdicts.find((verdict) => verdict !== 'accepted') ?? 'accepted';
 }
-
-/** True when the verdict is a fault of the service rather than of the submitted program. */
-export function isServiceFault(verdict: Verdict): boolean {
-  return verdict === 'internal_error';
-}

@@ -1,11 +1,11 @@
 // The Store interface: submissions and their results, room state, history and stats.
-import type { SubmissionStatus } from '../domain/lifecycle.js';
+import type { FinishedStatus } from '../domain/lifecycle.js';
 import type { ExecutionResult } from '../domain/result.js';
 import type { Submission } from '../domain/submission.js';
 import type { Verdict } from '../domain/verdict.js';
 
 export interface FinishPatch {
-  status: Extract<SubmissionStatus, 'completed' | 'failed' | 'cancelled'>;
+  status: FinishedStatus;
   verdict: Verdict | null;
   result: ExecutionResult | null;
   error: string | null;

@@ -32,7 +32,7 @@ export function validateSubmission(request: ExecutionRequest, limits: LimitsConf
   if (request.args.length > limits.maxArgs) {
     throw new AppError(HTTP_ERRORS.validation, `args has ${request.args.length} entries; at most ${limits.maxArgs} are allowed`, { details: { field: 'args' } });
   }
-  const [violation] = findLimitViolations(request.limits, limits.max as never);
+  const [violation] = findLimitViolations(request.limits, limits.max);
   if (violation) {
     throw new AppError(
       HTTP_ERRORS.limitTooHigh,

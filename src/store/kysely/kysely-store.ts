@@ -10,7 +10,8 @@ import { migrateToLatest } from '../migrations/migrate.js';
 import type { MigrationDialect } from '../migrations/migration-dialect.js';
 import { DuplicateCorrelationIdError, invalidTransition, submissionNotFound } from '../store-errors.js';
 import { advanceRoomSequence, countRoomExecution, selectRoom, upsertRoom } from './room-queries.js';
-import { FINISHED_STATUSES, selectGlobalStats, selectRoomStats } from './stats-queries.js';
+import { ACTIVE_STATUSES, FINISHED_STATUSES } from '../../domain/lifecycle.js';
+import { selectGlobalStats, selectRoomStats } from './stats-queries.js';
 import { fromSubmissionRow, toFinishUpdate, toSubmissionRow, toTestCaseRows } from './submission-rows.js';
 
 /** What a dialect adapter tells the shared implementation about its driver. */
@@ -29,7 +30,6 @@ export interface KyselyStoreAdapter {
 const INSERT_CHUNK = 200;
 /** Ids per `in (…)` list, for the same reason. */
 const SELECT_CHUNK = 500;
-const ACTIVE_STATUSES = ['queued', 'running'] as const;
 
 /** The dialect-neutral Store; concrete stores (SqliteStore, later PostgresStore) extend it with their connection. */
 export class KyselyStore implements Store {

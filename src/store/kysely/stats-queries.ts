@@ -2,9 +2,7 @@
 import { sql, type Kysely } from 'kysely';
 import type { GlobalStats, RoomStats } from '../store.js';
 import type { StoreDatabase } from '../database.js';
-
-/** Statuses a submission never leaves. */
-export const FINISHED_STATUSES = ['completed', 'failed', 'cancelled'] as const;
+import { FINISHED_STATUSES } from '../../domain/lifecycle.js';
 
 /** Counts and wall times of the room's executions finished at or after `since` (epoch ms). */
 export async function selectRoomStats(db: Kysely<StoreDatabase>, roomId: string, since: number): Promise<RoomStats> {
