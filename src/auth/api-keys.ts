@@ -22,10 +22,6 @@ export class ApiKeyTable {
     }));
   }
 
-  get size(): number {
-    return this.entries.length;
-  }
-
   /** The identity of the key, or null when the token is not a configured key. */
   lookup(token: string): Identity | null {
     // Hashing first gives equal-length buffers, so timingSafeEqual never throws and every key is compared in full.

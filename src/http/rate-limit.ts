@@ -3,6 +3,7 @@ import rateLimit from '@fastify/rate-limit';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { AppError, HTTP_ERRORS } from '../errors/index.js';
 import { isPublicRequest } from './auth-hook.js';
+import { isAnonymous } from '../auth/index.js';
 
 /** The `rateLimit` configuration section. */
 export interface RateLimitSettings {
@@ -13,7 +14,7 @@ export interface RateLimitSettings {
 /** The bucket a request counts against: one per user, one per IP for anonymous or unauthenticated clients. */
 export function rateLimitKey(request: FastifyRequest): string {
   const identity = request.identity;
-  if (identity && identity.role !== 'anonymous') return `user:${identity.userId}`;
+  if (identity && !isAnonymous(identity)) return `user:${identity.userId}`;
   return `ip:${request.ip}`;
 }
 

@@ -1,7 +1,7 @@
 // Turns an `execute-code` or interactive `start` payload into the service's ExecutionRequest.
 import { executionRequest, type ExecutionRequest } from '../domain/submission.js';
 import type { LanguageStatus } from '../languages/language.js';
-import { findLanguage } from '../languages/lookup.js';
+import { findLanguage, sourceFileName } from '../languages/lookup.js';
 import type { ExecuteCode, InteractiveStart } from './client-payloads.js';
 
 /** Builds a batch request; `input` (seed 001) and `stdin` (seed 003) are both accepted. */
@@ -24,7 +24,7 @@ export function buildInteractiveRequest(payload: InteractiveStart, languages: re
 function baseRequest(payload: ExecuteCode | InteractiveStart, languages: readonly LanguageStatus[]): ExecutionRequest {
   // An unknown language is passed through so the service refuses it with the same error code as REST.
   const language = findLanguage(languages, payload.language);
-  return executionRequest(language?.id ?? payload.language, [{ name: language?.sourceFile ?? 'main', content: payload.code }], {
+  return executionRequest(language?.id ?? payload.language, [{ name: sourceFileName(languages, payload.language), content: payload.code }], {
     args: payload.args ?? [],
     limits: payload.limits ?? {},
   });

@@ -58,11 +58,6 @@ export class Presence {
     return { identity: member.identity, lastForUser };
   }
 
-  user(userId: string): PresenceUser | null {
-    const member = this.members.get(userId);
-    return member ? toPresenceUser(member) : null;
-  }
-
   users(): PresenceUser[] {
     return [...this.members.values()].map(toPresenceUser);
   }

@@ -9,7 +9,7 @@ import type { LoadedRoom } from './loaded-room.js';
 import type { RealtimeOptions } from './realtime-options.js';
 import { RoomSequencer } from './room-sequencer.js';
 import type { RoomConnection, RoomTransport } from './room-transport.js';
-import { SERVER_EVENTS, type ErrorEvent, type RoomEventBase } from './server-events.js';
+import type { RoomEventBase } from './server-events.js';
 
 /** The parts of the submission service rooms use. */
 export type RoomService = Pick<SubmissionService, 'submit' | 'cancel' | 'snapshot' | 'roomHistory' | 'subscribe' | 'languages'>;
@@ -89,8 +89,4 @@ export class RoomContext {
     throw new AppError(ROOMS_ERRORS.badPayload, 'this socket is in several rooms: name the room with `roomId`', { details: { field: 'roomId' } });
   }
 
-  sendError(connectionId: string, error: AppError, event?: string): void {
-    const payload: ErrorEvent = { code: error.code, message: error.message, ...(event ? { event } : {}), ...(error.details ? { details: error.details } : {}) };
-    this.deps.transport.send(connectionId, SERVER_EVENTS.error, payload);
-  }
 }

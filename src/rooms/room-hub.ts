@@ -75,10 +75,6 @@ export class RoomHub {
   }
 
   /** Sends an `error` event to one connection (for events sent without an ack callback). */
-  sendError(connectionId: string, error: Parameters<RoomContext['sendError']>[1], event?: string): void {
-    this.context.sendError(connectionId, error, event);
-  }
-
   /** Stops relaying, saves every loaded room and forgets them. */
   async close(): Promise<void> {
     this.closed = true;

@@ -1,6 +1,7 @@
 // Small helpers for driving the app with inject(): JSON in, parsed JSON out, and polling until a submission finishes.
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { FastifyInstance } from 'fastify';
+import { isTerminal } from '../../src/domain/lifecycle.js';
 
 // Tests read arbitrary fields of answers and assert their shape, so the default body type is deliberately loose.
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -39,14 +40,13 @@ export async function call<T = any>(app: FastifyInstance, method: Method, url: s
   return { statusCode: response.statusCode, headers: response.headers, body: body as T, text: response.body };
 }
 
-const TERMINAL = new Set(['completed', 'failed', 'cancelled']);
 
 /** Polls GET /api/v1/submissions/:id until it is finished (or the timeout passes) and returns the last answer. */
 export async function waitForSubmission(app: FastifyInstance, id: string, headers: Record<string, string> = {}, timeoutMs = 30_000): Promise<JsonResponse> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const response = await call(app, 'GET', `/api/v1/submissions/${id}`, { headers });
-    if (response.statusCode !== 200 || TERMINAL.has(response.body.status) || Date.now() > deadline) return response;
+    if (response.statusCode !== 200 || isTerminal(response.body.status) || Date.now() > deadline) return response;
     await sleep(50);
   }
 }

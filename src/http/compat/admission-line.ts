@@ -22,8 +22,4 @@ export class AdmissionLine {
     }
   }
 
-  /** Keys with someone in line; for tests and diagnostics. */
-  get size(): number {
-    return this.tails.size;
-  }
 }

@@ -5,7 +5,7 @@ import type { Submission } from '../../domain/submission.js';
 import { isAppError, QUEUE_ERRORS } from '../../errors/index.js';
 import type { SubmissionService } from '../../submissions/submission-service.js';
 import type { SubmitInput } from '../../submissions/types.js';
-import { sourceFileName } from '../mappers/submit-input.js';
+import { sourceFileName } from '../../languages/lookup.js';
 import { executionRequest } from '../../domain/submission.js';
 
 /** What every seed's run request boils down to. */
@@ -21,7 +21,7 @@ export interface CompatRun {
 /** A single-file submission with default limits, as the seed systems ran code. */
 export function compatInput(run: CompatRun, user: Identity, service: SubmissionService): SubmitInput {
   return {
-    request: executionRequest(run.language, [{ name: sourceFileName(run.language, service.languages()), content: run.code }], {
+    request: executionRequest(run.language, [{ name: sourceFileName(service.languages(), run.language), content: run.code }], {
       version: null,
       entry: null,
       stdin: run.stdin ?? '',

@@ -7,6 +7,7 @@ import { StatusJson, VerdictJson } from '../schemas/submission-response.js';
 import { identityOf, traceRequest, type HttpApp, type HttpAppDeps } from '../types.js';
 import { AdmissionLine } from './admission-line.js';
 import { combinedOutput, compatInput, executionTimeMs, runWhenAdmitted, succeeded } from './compat-common.js';
+import { isAnonymous } from '../../auth/index.js';
 
 const CompileBody = Type.Object(
   {
@@ -42,7 +43,7 @@ const CompileResult = Type.Object({
  * claimed userId/username are echoed for display, while scheduling and ownership stay with the `anon:<ip>` identity.
  */
 export function attribution(identity: Identity, claimed: { userId?: string | null; username?: string | null }): { userId: string; username: string } {
-  if (identity.role !== 'anonymous') return { userId: identity.userId, username: identity.displayName };
+  if (!isAnonymous(identity)) return { userId: identity.userId, username: identity.displayName };
   return { userId: claimed.userId || identity.userId, username: claimed.username || claimed.userId || identity.displayName };
 }
 
@@ -66,7 +67,7 @@ export function registerJustCodingCompileRoute(app: HttpApp, { service, config }
       const identity = identityOf(request);
       const shown = attribution(identity, body);
       // The display name may come from the body only for anonymous users, who cannot prove any identity anyway.
-      const user = identity.role === 'anonymous' ? { ...identity, displayName: shown.username } : identity;
+      const user = isAnonymous(identity) ? { ...identity, displayName: shown.username } : identity;
       if (body.correlationId) traceRequest(request, { correlationId: body.correlationId });
       const input = compatInput({ code: body.code, language: body.language, stdin: body.stdin, roomId: body.roomId, correlationId: body.correlationId }, user, service);
       const run = () => runWhenAdmitted(service, input, config.scheduler.maxWaitMs);

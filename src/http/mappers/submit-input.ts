@@ -3,12 +3,9 @@ import type { Identity } from '../../domain/identity.js';
 import type { ExecutionRequest, SourceFile } from '../../domain/submission.js';
 import { AppError, HTTP_ERRORS } from '../../errors/index.js';
 import type { LanguageStatus } from '../../languages/language.js';
-import { findLanguage } from '../../languages/lookup.js';
+import { sourceFileName } from '../../languages/lookup.js';
 import type { SubmitInput } from '../../submissions/types.js';
 import type { SubmissionBodyType } from '../schemas/submission-request.js';
-
-/** File name for a bare `source` when the language is unknown; the service then rejects the language with its own code. */
-const FALLBACK_SOURCE_FILE = 'main';
 
 /** The engine's request from a native submission body. */
 export function toExecutionRequest(body: SubmissionBodyType, languages: readonly LanguageStatus[]): ExecutionRequest {
@@ -43,11 +40,7 @@ function toFiles(body: SubmissionBodyType, languages: readonly LanguageStatus[])
   if (body.source !== undefined && body.files !== undefined) {
     throw new AppError(HTTP_ERRORS.validation, 'invalid request: send either `source` or `files`, not both', { details: { field: 'body.files' } });
   }
-  if (body.source !== undefined) return [{ name: sourceFileName(body.language, languages), content: body.source }];
+  if (body.source !== undefined) return [{ name: sourceFileName(languages, body.language), content: body.source }];
   return (body.files ?? []).map((file) => ({ name: file.name, content: file.content }));
 }
 
-/** The file name a bare program of this language is saved as (`main.py`, `Main.java`, …). */
-export function sourceFileName(language: string, languages: readonly LanguageStatus[]): string {
-  return findLanguage(languages, language)?.sourceFile ?? FALLBACK_SOURCE_FILE;
-}

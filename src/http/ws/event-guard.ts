@@ -65,6 +65,6 @@ export function guardSocket(socket: Socket, known: readonly string[], rateLimit:
   };
 }
 
-function errorBody(error: AppError): { code: string; message: string; details?: Record<string, unknown> } {
-  return { code: error.code, message: error.message, ...(error.details ? { details: error.details } : {}) };
+function errorBody(error: AppError): ReturnType<AppError['toJSON']>['error'] {
+  return error.toJSON().error;
 }
