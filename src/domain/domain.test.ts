@@ -1,9 +1,11 @@
 // Pure domain rules: verdict folding, lifecycle transitions, limit merging and checking, priorities.
 import { describe, expect, it } from 'vitest';
-import { canViewExecution, canViewUserHistory } from './access.js';
+import { canViewExecution, canViewUserHistory, queueEntriesVisibleTo, viewExecution } from './access.js';
 import { canTransition, isTerminal } from './lifecycle.js';
 import { findLimitViolations, mergeLimits, type ResourceLimits } from './limits.js';
 import { effectivePriority } from './priority.js';
+import type { TestCaseResult } from './result.js';
+import { executionRequest, type Submission } from './submission.js';
 import { overallVerdict } from './verdict.js';
 
 const DEFAULTS: ResourceLimits = {
@@ -100,5 +102,40 @@ describe('access', () => {
     expect(canViewUserHistory(owner, 'ann')).toBe(true);
     expect(canViewUserHistory(teacher, 'ann')).toBe(true);
     expect(canViewUserHistory(other, 'ann')).toBe(false);
+  });
+
+  describe('when someone else views a judged execution', () => {
+    const run = (index: number, expectedOutput: string | null): TestCaseResult => ({
+      index, verdict: 'accepted', stdout: `out ${index}`, stderr: `err ${index}`, exitCode: 0, signal: null, cpuTimeMs: 1, wallTimeMs: 2, memoryKb: 3,
+      invalidUtf8: false, message: null, expectedOutput,
+    });
+    const submission: Submission = {
+      id: 'x', correlationId: 'c', roomId: 'r1', user: owner, title: null, priorityKind: 'run', priority: 1,
+      request: executionRequest('python', [{ name: 'main.py', content: 'secret source' }], { stdin: 'secret stdin', args: ['secret arg'], testCases: [{ stdin: 'in 0', expectedOutput: 'out 0' }, { stdin: 'in 1' }] }),
+      status: 'completed', verdict: 'accepted', error: null, createdAt: new Date(0), startedAt: new Date(1), finishedAt: new Date(2),
+      result: { verdict: 'accepted', compile: null, compileCached: false, testCases: [run(0, 'out 0'), run(1, null)], stdout: 'out 0', stderr: 'err 0', exitCode: 0, signal: null, cpuTimeMs: 1, wallTimeMs: 4, memoryKb: 3, message: null },
+    };
+
+    it('should remove source, stdin, args, test inputs, expected outputs and judged runs\' output', () => {
+      const view = viewExecution(other, submission);
+      expect(view.complete).toBe(false);
+      expect(view.submission.request).toMatchObject({ files: [], stdin: '', args: [], testCases: [{ stdin: '', expectedOutput: null }, { stdin: '', expectedOutput: null }] });
+      expect(view.submission.result).toMatchObject({ stdout: '', stderr: '', wallTimeMs: 4, verdict: 'accepted' });
+      expect(view.submission.result?.testCases[0]).toMatchObject({ stdout: '', stderr: '', expectedOutput: null, verdict: 'accepted', memoryKb: 3 });
+      // A run without an expected output gives nothing away through its output, so room members still see it.
+      expect(view.submission.result?.testCases[1]).toEqual(run(1, null));
+      expect(JSON.stringify(view.submission)).not.toMatch(/secret|in 0|out 0/);
+    });
+
+    it('should give the owner and staff the submission unchanged', () => {
+      expect(viewExecution(owner, submission)).toEqual({ submission, complete: true });
+      expect(viewExecution(teacher, submission)).toEqual({ submission, complete: true });
+    });
+  });
+
+  it('should list others\' private queue entries to staff only', () => {
+    const entries = [{ userId: 'ann', roomId: null }, { userId: 'bob', roomId: null }, { userId: 'ann', roomId: 'r1' }];
+    expect(queueEntriesVisibleTo(other, entries)).toEqual([entries[1], entries[2]]);
+    expect(queueEntriesVisibleTo(teacher, entries)).toEqual(entries);
   });
 });

@@ -1,4 +1,5 @@
 // Maps queue entries and stored submissions to the attributed payloads room members receive.
+import { redactResult } from '../domain/access.js';
 import type { ExecutionResult } from '../domain/result.js';
 import type { Submission } from '../domain/submission.js';
 import type { QueueEntry, QueueSnapshot } from '../queue/job-queue.js';
@@ -32,9 +33,13 @@ export function summaryFromEntry(entry: QueueEntry, status: ExecutionStatus, fin
   };
 }
 
-/** Fields a completed execution adds, under the names both seeds' clients read. */
+/**
+ * Fields a completed execution adds, under the names both seeds' clients read. The whole room hears them, so the result
+ * is the one others may see (expected outputs and judged runs' output left out); the author reads the rest over REST.
+ */
 export function completionFields(result: ExecutionResult): { verdict: ExecutionResult['verdict']; success: boolean; executionTime: number; output: string; result: ExecutionResult } {
-  return { verdict: result.verdict, success: result.verdict === 'accepted', executionTime: result.wallTimeMs, output: result.stdout, result };
+  const shared = redactResult(result);
+  return { verdict: result.verdict, success: result.verdict === 'accepted', executionTime: result.wallTimeMs, output: shared.stdout, result: shared };
 }
 
 export function queueFigures(snapshot: QueueSnapshot, caps: RoomCaps): QueueFigures {

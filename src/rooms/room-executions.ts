@@ -1,4 +1,5 @@
 // Executions requested from a room: submit through the service, status and history snapshots, cancellation.
+import { viewExecution } from '../domain/access.js';
 import { buildExecutionRequest } from './build-request.js';
 import type { ExecuteCode, HistoryRequest } from './client-payloads.js';
 import { historyEntry, queueFigures } from './execution-payloads.js';
@@ -61,14 +62,15 @@ export class RoomExecutions {
     });
   }
 
-  /** Sends `execution-history` (newest first) to the asking connection and returns it for the ack. */
+  /** Sends `execution-history` (newest first) to the asking connection and returns it for the ack; others' private parts are left out. */
   async history(connection: RoomConnection, payload: HistoryRequest): Promise<ExecutionHistoryEvent> {
     const roomId = this.context.resolveRoomId(connection, payload.roomId);
     const limit = Math.min(payload.limit ?? DEFAULT_HISTORY, this.context.deps.options.maxHistory);
     return this.context.sequencer.run(roomId, async () => {
       const room = this.context.member(connection, roomId);
       const submissions = await this.context.deps.service.roomHistory(roomId, limit);
-      const history: ExecutionHistoryEvent = { ...this.context.base(room), executions: submissions.map(historyEntry) };
+      const executions = submissions.map((submission) => historyEntry(viewExecution(connection.identity, submission).submission));
+      const history: ExecutionHistoryEvent = { ...this.context.base(room), executions };
       this.context.deps.transport.send(connection.id, SERVER_EVENTS.executionHistory, history);
       return history;
     });

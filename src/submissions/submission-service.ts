@@ -1,6 +1,7 @@
 // The submission service: admits, persists, schedules and reports executions for every transport.
 import { randomUUID } from 'node:crypto';
 import type { Config } from '../config/index.js';
+import { canViewExecution } from '../domain/access.js';
 import type { Identity } from '../domain/identity.js';
 import { effectivePriority } from '../domain/priority.js';
 import type { ExecutionResult } from '../domain/result.js';
@@ -148,10 +149,13 @@ export class SubmissionService {
     return finished ?? submission;
   }
 
-  /** The owner cancels a queued execution; others get 403, running or finished ones 409. */
+  /**
+   * The owner cancels a queued execution; running or finished ones answer 409. Someone else's room execution (or any, for
+   * staff) answers 403; someone else's private one answers 404 exactly like an unknown id, so ids cannot be probed.
+   */
   async cancel(id: string, user: Identity): Promise<Submission> {
     const submission = await this.readSubmission(id);
-    if (!submission) throw new AppError(QUEUE_ERRORS.notFound, `no submission has id ${id}`);
+    if (!submission || !canViewExecution(user, submission)) throw new AppError(QUEUE_ERRORS.notFound, `no submission has id ${id}`);
     if (submission.user.userId !== user.userId) throw new AppError(QUEUE_ERRORS.cancelForbidden, 'only the user who submitted an execution may cancel it');
     if (submission.status !== 'queued') {
       throw new AppError(QUEUE_ERRORS.notCancellable, `the execution is ${submission.status} and can no longer be cancelled`);

@@ -1,5 +1,6 @@
 // Seed 003 (JustCoding #356): /api/execution history, stats and queue status routes, in the seed's response shapes.
 import { Type } from '@sinclair/typebox';
+import type { Identity } from '../../domain/identity.js';
 import type { Submission } from '../../domain/submission.js';
 import { toQueueEntryJson } from '../mappers/queue-json.js';
 import { ERROR_RESPONSES, HistoryQuery, Nullable, QueueEntryJson, RoomParams, RoomStatsQuery, Timestamp, UserParams } from '../schemas/common.js';
@@ -7,8 +8,7 @@ import { StatusJson, VerdictJson } from '../schemas/submission-response.js';
 import { DEFAULT_HISTORY_LIMIT, DEFAULT_STATS_RANGE_MS } from '../routes/history.js';
 import { identityOf, type HttpApp, type HttpAppDeps } from '../types.js';
 import { combinedOutput, executionTimeMs, succeeded } from './compat-common.js';
-import { assertMayReadUserHistory, getVisibleSubmission } from '../read-access.js';
-import { isStaff } from '../../domain/access.js';
+import { assertMayReadUserHistory, getVisibleSubmission, visibleHistory, visibleSnapshot } from '../read-access.js';
 
 const PREFIX = '/api/execution';
 
@@ -79,7 +79,6 @@ function historyEntry(submission: Submission) {
   };
 }
 
-/** Source code is shown to its author and to staff only; the result is visible to everyone in the room. */
 /** Registers seed 003's `/api/execution/*` history, stats and queue routes. */
 export function registerJustCodingExecutionRoutes(app: HttpApp, { service }: HttpAppDeps): void {
   const common = { config: { compat: true }, tags: ['compat'] } as const;
@@ -91,7 +90,7 @@ export function registerJustCodingExecutionRoutes(app: HttpApp, { service }: Htt
       schema: { tags: [...common.tags], summary: 'A room\'s executions, newest first (seed 003)', params: RoomParams, querystring: HistoryQuery, response: { 200: History('roomId'), ...ERROR_RESPONSES } },
     },
     async (request) => {
-      const items = await service.roomHistory(request.params.roomId, request.query.limit ?? DEFAULT_HISTORY_LIMIT);
+      const items = visibleHistory(identityOf(request), await service.roomHistory(request.params.roomId, request.query.limit ?? DEFAULT_HISTORY_LIMIT));
       return { success: true as const, roomId: request.params.roomId, history: items.map(historyEntry), count: items.length };
     },
   );
@@ -103,8 +102,9 @@ export function registerJustCodingExecutionRoutes(app: HttpApp, { service }: Htt
       schema: { tags: [...common.tags], summary: 'A user\'s executions, newest first (seed 003)', params: UserParams, querystring: HistoryQuery, response: { 200: History('userId'), ...ERROR_RESPONSES } },
     },
     async (request) => {
-      assertMayReadUserHistory(identityOf(request), request.params.userId);
-      const items = await service.userHistory(request.params.userId, request.query.limit ?? DEFAULT_HISTORY_LIMIT);
+      const viewer = identityOf(request);
+      assertMayReadUserHistory(viewer, request.params.userId);
+      const items = visibleHistory(viewer, await service.userHistory(request.params.userId, request.query.limit ?? DEFAULT_HISTORY_LIMIT));
       return { success: true as const, userId: request.params.userId, history: items.map(historyEntry), count: items.length };
     },
   );
@@ -121,12 +121,9 @@ export function registerJustCodingExecutionRoutes(app: HttpApp, { service }: Htt
       },
     },
     async (request) => {
-      const viewer = identityOf(request);
-      const { submission } = await getVisibleSubmission(service, request.params.execId, viewer);
+      const { submission, complete } = await getVisibleSubmission(service, request.params.execId, identityOf(request));
       // Seeing that a room execution happened is shared with the room; its source stays with the author and staff.
-      const source = viewer.userId === submission.user.userId || isStaff(viewer)
-        ? { code: submission.request.files.map((file) => file.content).join('\n'), stdin: submission.request.stdin }
-        : {};
+      const source = complete ? { code: submission.request.files.map((file) => file.content).join('\n'), stdin: submission.request.stdin } : {};
       return { success: true as const, execution: { ...historyEntry(submission), ...source } };
     },
   );
@@ -155,8 +152,8 @@ export function registerJustCodingExecutionRoutes(app: HttpApp, { service }: Htt
     },
   );
 
-  const queueStatus = async (roomId: string | null) => {
-    const snapshot = await service.snapshot(roomId);
+  const queueStatus = async (viewer: Identity, roomId: string | null) => {
+    const snapshot = visibleSnapshot(viewer, await service.snapshot(roomId));
     return {
       success: true as const,
       ...(roomId === null ? {} : { roomId }),
@@ -172,7 +169,7 @@ export function registerJustCodingExecutionRoutes(app: HttpApp, { service }: Htt
   app.get(
     `${PREFIX}/queue/status`,
     { config: common.config, schema: { tags: [...common.tags], summary: 'The node\'s queue (seed 003)', response: { 200: QueueStatus, ...ERROR_RESPONSES } } },
-    () => queueStatus(null),
+    (request) => queueStatus(identityOf(request), null),
   );
 
   app.get(
@@ -181,6 +178,6 @@ export function registerJustCodingExecutionRoutes(app: HttpApp, { service }: Htt
       config: common.config,
       schema: { tags: [...common.tags], summary: 'A room\'s queue (seed 003)', params: RoomParams, response: { 200: QueueStatus, ...ERROR_RESPONSES } },
     },
-    (request) => queueStatus(request.params.roomId),
+    (request) => queueStatus(identityOf(request), request.params.roomId),
   );
 }

@@ -2,7 +2,7 @@
 import { toSubmissionJson } from '../mappers/submission-json.js';
 import { ERROR_RESPONSES, HistoryQuery, RoomParams, RoomStatsQuery, UserParams } from '../schemas/common.js';
 import { HistoryJson, RoomStatsJson } from '../schemas/service.js';
-import { assertMayReadUserHistory } from '../read-access.js';
+import { assertMayReadUserHistory, visibleHistory } from '../read-access.js';
 import { identityOf, type HttpApp, type HttpAppDeps } from '../types.js';
 
 /** Defaults of the query parameters (the validator checks ranges but does not fill defaults in). */
@@ -24,7 +24,7 @@ export function registerHistoryRoutes(app: HttpApp, { service }: HttpAppDeps): v
       },
     },
     async (request) => {
-      const items = await service.roomHistory(request.params.roomId, request.query.limit ?? DEFAULT_HISTORY_LIMIT);
+      const items = visibleHistory(identityOf(request), await service.roomHistory(request.params.roomId, request.query.limit ?? DEFAULT_HISTORY_LIMIT));
       return { roomId: request.params.roomId, count: items.length, items: items.map((item) => toSubmissionJson(item)) };
     },
   );
@@ -41,8 +41,9 @@ export function registerHistoryRoutes(app: HttpApp, { service }: HttpAppDeps): v
       },
     },
     async (request) => {
-      assertMayReadUserHistory(identityOf(request), request.params.userId);
-      const items = await service.userHistory(request.params.userId, request.query.limit ?? DEFAULT_HISTORY_LIMIT);
+      const viewer = identityOf(request);
+      assertMayReadUserHistory(viewer, request.params.userId);
+      const items = visibleHistory(viewer, await service.userHistory(request.params.userId, request.query.limit ?? DEFAULT_HISTORY_LIMIT));
       return { userId: request.params.userId, count: items.length, items: items.map((item) => toSubmissionJson(item)) };
     },
   );

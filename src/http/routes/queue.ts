@@ -1,7 +1,8 @@
-// GET /api/v1/queue and /api/v1/rooms/:roomId/queue: what is running and waiting, with who submitted it.
+// GET /api/v1/queue and /api/v1/rooms/:roomId/queue: what is running and waiting, with who submitted it (others' private work only counted).
 import { toSnapshotJson } from '../mappers/queue-json.js';
 import { ERROR_RESPONSES, QueueSnapshotJson, RoomParams } from '../schemas/common.js';
-import type { HttpApp, HttpAppDeps } from '../types.js';
+import { visibleSnapshot } from '../read-access.js';
+import { identityOf, type HttpApp, type HttpAppDeps } from '../types.js';
 
 /** Registers the node and room queue snapshots. */
 export function registerQueueRoutes(app: HttpApp, { service }: HttpAppDeps): void {
@@ -11,10 +12,11 @@ export function registerQueueRoutes(app: HttpApp, { service }: HttpAppDeps): voi
       schema: {
         tags: ['queue'],
         summary: 'The node\'s running and queued executions in dispatch order',
+        description: 'Lists your own executions and room executions (staff: all); other users\' private executions are only counted in `queueLength` and `activeCount`.',
         response: { 200: QueueSnapshotJson, ...ERROR_RESPONSES },
       },
     },
-    async () => toSnapshotJson(await service.snapshot(null), null),
+    async (request) => toSnapshotJson(visibleSnapshot(identityOf(request), await service.snapshot(null)), null),
   );
 
   app.get(
@@ -27,6 +29,6 @@ export function registerQueueRoutes(app: HttpApp, { service }: HttpAppDeps): voi
         response: { 200: QueueSnapshotJson, ...ERROR_RESPONSES },
       },
     },
-    async (request) => toSnapshotJson(await service.snapshot(request.params.roomId), request.params.roomId),
+    async (request) => toSnapshotJson(visibleSnapshot(identityOf(request), await service.snapshot(request.params.roomId)), request.params.roomId),
   );
 }

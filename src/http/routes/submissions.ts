@@ -120,7 +120,7 @@ export function registerSubmissionRoutes(app: HttpApp, { service, config, metric
       schema: {
         tags: ['submissions'],
         summary: 'Cancel your own queued submission',
-        description: 'Only the submitter may cancel (403 otherwise), and only while it is queued (409 once running or finished).',
+        description: 'Only the submitter may cancel, and only while it is queued (409 once running or finished). Someone else\'s room execution answers 403; someone else\'s private one 404, exactly like an unknown id.',
         params: SubmissionIdParams,
         response: { 200: SubmissionJson, ...ERROR_RESPONSES },
       },
