@@ -1,5 +1,5 @@
 // Composition root: loads nothing itself, but is the one place that picks concrete implementations and wires a node.
-import { createAuthenticator } from './auth/index.js';
+import { createAuthenticator, describeAuthMode, resolveAuthMode } from './auth/index.js';
 import type { Config } from './config/index.js';
 import { createEngine } from './engine/index.js';
 import { AppError, CONFIG_ERRORS } from './errors/index.js';
@@ -50,6 +50,8 @@ export async function startServer(config: Readonly<Config>, logger: Logger): Pro
   await service.start();
 
   const authenticator = createAuthenticator(config.auth, config.server.host);
+  const authMode = resolveAuthMode({ ...config.auth, serverHost: config.server.host });
+  logger.info({ anonymous: authMode.anonymous, jwt: authMode.jwt, apiKeys: authMode.apiKeyCount }, describeAuthMode(authMode));
   const metrics = new Metrics({ defaultMetrics: true });
   const app = await buildHttpApp({ service, authenticator, config, logger, metrics });
   const realtime = await attachRealtime({

@@ -1,8 +1,8 @@
-// Anonymous access: when it is allowed, and the identity an unauthenticated client gets.
+// Anonymous access: which bind addresses are local-only, and the identity an unauthenticated client gets.
 import { isIP } from 'node:net';
 import type { Identity } from '../domain/identity.js';
 
-/** The `auth.anonymous` setting: a boolean, or `auto` (allowed only when the server listens on a loopback address). */
+/** The `auth.anonymous` setting: a boolean, or `auto` (allowed only on a loopback address with no credentials configured). */
 export type AnonymousSetting = boolean | 'auto';
 
 /** True for addresses only this machine can reach: 127.0.0.0/8, ::1, `localhost`. */
@@ -11,11 +11,6 @@ export function isLoopbackHost(host: string): boolean {
   if (bare === 'localhost' || bare === '::1') return true;
   if (bare.startsWith('::ffff:')) return isLoopbackHost(bare.slice('::ffff:'.length));
   return isIP(bare) === 4 && bare.startsWith('127.');
-}
-
-/** Resolves `auto` against the bind address: a server reachable from other machines never allows anonymous use by default. */
-export function anonymousAllowed(setting: AnonymousSetting, serverHost: string): boolean {
-  return setting === 'auto' ? isLoopbackHost(serverHost) : setting;
 }
 
 /** Anonymous clients are told apart by IP only, so rate limits and per-user caps apply per address. */

@@ -64,11 +64,17 @@ describe('TokenAuthenticator', () => {
       await expect(authenticator(false).authenticate('', '10.0.0.7')).rejects.toMatchObject({ code: 'RUNLANE_ERR_AUTH_MISSING_TOKEN', statusCode: 401 });
     });
 
-    it('should decide `auto` by the bind address', () => {
-      expect(authenticator('auto', '127.0.0.1').anonymousAllowed).toBe(true);
-      expect(authenticator('auto', 'localhost').anonymousAllowed).toBe(true);
-      expect(authenticator('auto', '0.0.0.0').anonymousAllowed).toBe(false);
-      expect(authenticator('auto', '192.168.1.5').anonymousAllowed).toBe(false);
+    it('should refuse it under `auto` once credentials are configured, even on loopback', async () => {
+      expect(authenticator('auto', '127.0.0.1').anonymousAllowed).toBe(false);
+      await expect(authenticator('auto', '127.0.0.1').authenticate(undefined, '127.0.0.1')).rejects.toMatchObject({ code: 'RUNLANE_ERR_AUTH_MISSING_TOKEN' });
+    });
+
+    it('should allow it under `auto` only on loopback without credentials', () => {
+      const bare = (serverHost: string) => new TokenAuthenticator({ jwtSecret: null, apiKeys: [], anonymous: 'auto', serverHost });
+      expect(bare('127.0.0.1').anonymousAllowed).toBe(true);
+      expect(bare('localhost').anonymousAllowed).toBe(true);
+      expect(bare('0.0.0.0').anonymousAllowed).toBe(false);
+      expect(bare('192.168.1.5').anonymousAllowed).toBe(false);
     });
   });
 });

@@ -1,7 +1,8 @@
 // Turns an Authorization header into an Identity: Bearer JWT or API key, or anonymous when allowed. Transport-free.
 import type { Identity } from '../domain/identity.js';
 import { AppError, AUTH_ERRORS } from '../errors/index.js';
-import { anonymousAllowed, anonymousIdentity, type AnonymousSetting } from './anonymous.js';
+import { anonymousIdentity, type AnonymousSetting } from './anonymous.js';
+import { resolveAuthMode } from './auth-mode.js';
 import { ApiKeyTable, type ApiKeyEntry } from './api-keys.js';
 import { JwtVerifier } from './jwt-verifier.js';
 
@@ -23,7 +24,7 @@ export interface TokenAuthenticatorOptions {
   apiKeys: readonly ApiKeyEntry[];
   /** `auth.anonymous`. */
   anonymous: AnonymousSetting;
-  /** The address the server binds to, which decides `anonymous: auto`. */
+  /** The address the server binds to, which (with the credentials) decides `anonymous: auto`. */
   serverHost: string;
 }
 
@@ -34,7 +35,7 @@ export class TokenAuthenticator implements Authenticator {
   private readonly apiKeys: ApiKeyTable;
 
   constructor(options: TokenAuthenticatorOptions) {
-    this.anonymousAllowed = anonymousAllowed(options.anonymous, options.serverHost);
+    this.anonymousAllowed = resolveAuthMode(options).anonymous;
     this.jwt = options.jwtSecret ? new JwtVerifier(options.jwtSecret) : null;
     this.apiKeys = new ApiKeyTable(options.apiKeys);
   }

@@ -141,7 +141,7 @@ export const ConfigSchema = Type.Object(
         ),
         anonymous: Type.Union([Type.Literal('auto'), Type.Boolean()], {
           default: 'auto',
-          description: 'Allow requests without a token; auto = only when bound to a loopback address',
+          description: 'Allow requests without a token; auto = only when bound to a loopback address and neither jwtSecret nor apiKeys is configured',
         }),
       },
       { default: {}, additionalProperties: false },

@@ -129,6 +129,47 @@ describe('when anonymous is auto and the server listens on all interfaces', () =
   });
 });
 
+describe('when anonymous is auto on loopback but credentials are configured (a server behind a reverse proxy)', () => {
+  let stack: TestStack;
+
+  beforeAll(async () => {
+    stack = await createTestStack({
+      server: { host: '127.0.0.1' },
+      auth: { anonymous: 'auto', apiKeys: [{ key: API_KEY, userId: 'grader', displayName: 'Grading bot' }] },
+    });
+  });
+
+  afterAll(async () => {
+    await stack?.close();
+  });
+
+  it('should refuse a request without a token with 401 and accept the configured credentials', async () => {
+    const response = await call(stack.app, 'POST', '/api/v1/submissions', { payload: { language: 'python', source: 'print(1)' } });
+    expect(response.statusCode).toBe(401);
+    expect(response.body.error.code).toBe('RUNLANE_ERR_AUTH_MISSING_TOKEN');
+    expect((await call(stack.app, 'GET', '/api/v1/stats')).statusCode).toBe(401);
+    expect((await call(stack.app, 'GET', '/api/v1/stats', { headers: bearer(API_KEY) })).statusCode).toBe(200);
+    expect((await call(stack.app, 'GET', '/api/v1/stats', { headers: (await makeUser()).headers })).statusCode).toBe(200);
+  });
+});
+
+describe('when anonymous is auto on loopback and no credentials are configured', () => {
+  let stack: TestStack;
+
+  beforeAll(async () => {
+    stack = await createTestStack({ server: { host: '127.0.0.1' }, auth: { anonymous: 'auto', jwtSecret: null, apiKeys: [] } });
+  });
+
+  afterAll(async () => {
+    await stack?.close();
+  });
+
+  it('should serve a request without a token as anon:<ip>', async () => {
+    const response = await call(stack.app, 'GET', '/api/v1/stats');
+    expect(response.statusCode).toBe(200);
+  });
+});
+
 describe('when a client exceeds the rate limit', () => {
   let stack: TestStack;
 

@@ -78,6 +78,8 @@ describe('runlane serve', () => {
         })
       ).json()) as { id: string; stdout: string };
       expect(done.stdout).toBe('kept\n');
+      // No credentials and a loopback bind: the start-up line says why tokenless requests are served.
+      expect(first.output()).toContain('auth: anonymous (loopback, no credentials configured)');
       const stopped = new Promise((resolve) => first.child.once('exit', resolve));
       first.child.kill('SIGINT');
       await stopped;

@@ -46,12 +46,13 @@ export interface TestStack {
 }
 
 /**
- * Defaults that suit tests: a JWT secret, loopback bind (so anonymous use is allowed), a rate limit no test hits by accident,
+ * Defaults that suit tests: a JWT secret with anonymous use explicitly on (as `auto` turns it off once credentials are
+ * configured), loopback bind, a rate limit no test hits by accident,
  * room caps that do not get in the way, and short waits.
  */
 const TEST_DEFAULTS: ConfigOverrides = {
   server: { host: '127.0.0.1', port: 0 },
-  auth: { jwtSecret: TEST_JWT_SECRET },
+  auth: { jwtSecret: TEST_JWT_SECRET, anonymous: true },
   rateLimit: { maxRequests: 1_000_000, windowMs: 60_000 },
   scheduler: { maxWaitMs: 30_000 },
   retention: { sweepIntervalMs: 3_600_000 },
