@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { Value } from '@sinclair/typebox/value';
 import { AppError, CONFIG_ERRORS } from '../errors/index.js';
 import { ConfigSchema, type Config } from './schema.js';
+import { describeConfigError } from './describe-error.js';
 import { overridesFromEnv } from './env.js';
 
 export interface LoadConfigOptions {
@@ -32,15 +33,23 @@ export function loadConfig(options: LoadConfigOptions = {}): Readonly<Config> {
   const withDefaults = Value.Default(ConfigSchema, Value.Convert(ConfigSchema, tree)) as Config;
   const firstError = Value.Errors(ConfigSchema, withDefaults).First();
   if (firstError) {
-    const key = firstError.path.replace(/^\//, '').replaceAll('/', '.') || '(root)';
-    const source = envSources.get(key);
+    const { key, problem, shown } = describeConfigError(firstError);
+    const source = envSourceOf(envSources, key);
     const origin = source ? ` from environment variable ${source}` : '';
-    throw new AppError(CONFIG_ERRORS.invalid, `invalid configuration: ${key}${origin}: ${firstError.message} (got ${JSON.stringify(firstError.value)})`, {
-      details: { key },
-    });
+    throw new AppError(CONFIG_ERRORS.invalid, `invalid configuration: ${key}${origin}: ${problem}${shown}`, { details: { key } });
   }
   checkDefaultsWithinMaxima(withDefaults);
   return deepFreeze(withDefaults);
+}
+
+/** The variable that set the key or the section it belongs to (`RUNLANE_AUTH__API_KEYS` for `auth.apiKeys.0.key`). */
+function envSourceOf(sources: ReadonlyMap<string, string>, key: string): string | undefined {
+  const segments = key.split('.');
+  for (let length = segments.length; length > 0; length -= 1) {
+    const source = sources.get(segments.slice(0, length).join('.'));
+    if (source) return source;
+  }
+  return undefined;
 }
 
 function readConfigFile(path: string): Tree {
@@ -49,8 +58,17 @@ function readConfigFile(path: string): Tree {
     if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new Error('top level must be an object');
     return parsed as Tree;
   } catch (cause) {
-    throw new AppError(CONFIG_ERRORS.fileUnreadable, `cannot read config file ${path}: ${(cause as Error).message}`, { cause });
+    throw new AppError(CONFIG_ERRORS.fileUnreadable, `cannot read config file ${path}: ${readFailure(cause)}`, { cause });
   }
+}
+
+/** Why the file could not be used; a JSON syntax error is reported by position only, as V8 quotes the text around it (secrets included). */
+function readFailure(cause: unknown): string {
+  if (cause instanceof SyntaxError) {
+    const position = /position (\d+)/.exec(cause.message)?.[1];
+    return position === undefined ? 'not valid JSON' : `not valid JSON (at character ${position})`;
+  }
+  return (cause as Error).message;
 }
 
 /** Environment values are strings; JSON-looking ones (arrays, objects, true, null) are parsed so every key can be set. */
