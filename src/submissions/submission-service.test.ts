@@ -188,12 +188,14 @@ describe('SubmissionService', () => {
   });
 
   describe('when cancelling', () => {
-    it('should let the owner cancel a queued execution, refuse others (403) and running ones (409)', async () => {
+    it('should let the owner cancel a queued execution, refuse others (403 in a room, 404 for private work) and running ones (409)', async () => {
       const { service, engine } = await harness();
       const running = await service.submit({ request: request('a'), user: alice });
       const queued = await service.submit({ request: request('b'), user: alice });
+      const inRoom = await service.submit({ request: request('c'), user: alice, roomId: 'r1' });
       await until(() => engine.pending.has('a'));
-      await expectCode(service.cancel(queued.submission.id, bob), 'RUNLANE_ERR_QUEUE_CANCEL_FORBIDDEN');
+      await expectCode(service.cancel(queued.submission.id, bob), 'RUNLANE_ERR_QUEUE_NOT_FOUND');
+      await expectCode(service.cancel(inRoom.submission.id, bob), 'RUNLANE_ERR_QUEUE_CANCEL_FORBIDDEN');
       await expectCode(service.cancel(running.submission.id, alice), 'RUNLANE_ERR_QUEUE_NOT_CANCELLABLE');
       await expectCode(service.cancel('no-such-id', alice), 'RUNLANE_ERR_QUEUE_NOT_FOUND');
       const cancelled = await service.cancel(queued.submission.id, alice);

@@ -1,4 +1,4 @@
-// Cancellation rules and admission caps over HTTP: own queued ok, others' 403, running 409; room/user caps 429, node cap 503.
+// Cancellation rules and admission caps over HTTP: own queued ok, others' 403 (room) or 404 (private), running 409; room/user caps 429, node cap 503.
 import { randomUUID } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { call, eventually, waitForSubmission } from '../support/http.js';
@@ -42,16 +42,20 @@ describe('DELETE /api/v1/submissions/:id', () => {
   });
 
   describe('when another user tries to cancel it', () => {
-    it('should refuse with 403 and leave it queued', async () => {
+    it('should refuse a room execution with 403, a private one with 404, and leave both queued', async () => {
       const alice = await makeUser('Alice');
       const bob = await makeUser('Bob');
       await holdTheSlot(alice.headers);
-      const queued = await call(stack.app, 'POST', '/api/v1/submissions', { headers: bob.headers, payload: { language: 'python', source: 'print("bob")' } });
-      const refused = await call(stack.app, 'DELETE', `/api/v1/submissions/${queued.body.id}`, { headers: alice.headers });
+      const inRoom = await call(stack.app, 'POST', '/api/v1/submissions', { headers: bob.headers, payload: { language: 'python', source: 'print("bob")', roomId: `room-${randomUUID()}` } });
+      const alone = await call(stack.app, 'POST', '/api/v1/submissions', { headers: bob.headers, payload: { language: 'python', source: 'print("bob alone")' } });
+      const refused = await call(stack.app, 'DELETE', `/api/v1/submissions/${inRoom.body.id}`, { headers: alice.headers });
       expect(refused.statusCode).toBe(403);
       expect(refused.body.error.code).toBe('RUNLANE_ERR_QUEUE_CANCEL_FORBIDDEN');
-      const finished = await waitForSubmission(stack.app, queued.body.id, bob.headers);
-      expect(finished.body).toMatchObject({ status: 'completed', stdout: 'bob\n' });
+      const unseen = await call(stack.app, 'DELETE', `/api/v1/submissions/${alone.body.id}`, { headers: alice.headers });
+      expect(unseen.statusCode).toBe(404);
+      expect(unseen.body.error.code).toBe('RUNLANE_ERR_QUEUE_NOT_FOUND');
+      expect((await waitForSubmission(stack.app, inRoom.body.id, bob.headers)).body).toMatchObject({ status: 'completed', stdout: 'bob\n' });
+      expect((await waitForSubmission(stack.app, alone.body.id, bob.headers)).body).toMatchObject({ status: 'completed', stdout: 'bob alone\n' });
     });
   });
 
