@@ -55,6 +55,11 @@ export interface Submission {
   createdAt: Date;
   startedAt: Date | null;
   finishedAt: Date | null;
+  /**
+   * Hash of what determines the run (request, room, priority kind, title), to tell an idempotent retry of the same
+   * request from a different request reusing its correlationId. Absent on submissions stored before it was recorded.
+   */
+  fingerprint?: string;
 }
 
 /** A request with the defaults of everything optional: no stdin, args or test cases, default limits, trimmed comparison, UTF-8 output. */

@@ -55,6 +55,8 @@ export interface SubmissionsTable {
   created_at: EpochMs;
   started_at: EpochMs | null;
   finished_at: EpochMs | null;
+  /** sha256 of the canonical request (migration 0002); null for rows stored before it. */
+  request_fingerprint: string | null;
 }
 
 export interface TestCaseResultsTable {

@@ -1,5 +1,5 @@
 // Public surface of the submissions module.
 export { SubmissionService, type ServiceHealth, type ServiceStats, type SubmissionServiceDeps } from './submission-service.js';
 export type { InteractiveSession } from './interactive-registry.js';
-export type { SubmissionEvent, SubmitInput, SubmitOutcome } from './types.js';
+export type { RunOutcome, SubmissionEvent, SubmitInput, SubmitOutcome } from './types.js';
 export { validateSubmission } from './validate-submission.js';

@@ -185,6 +185,95 @@ describe('SubmissionService', () => {
       const other = await service.submit({ request: request('b'), user: bob, correlationId: 'c-1' });
       expect(other.submission.id).not.toBe(first.submission.id);
     });
+ 
+    it.each([
+      ['other source', { request: request('b') }],
+      ['other stdin', { request: { ...request('a'), stdin: 'x' } }],
+      ['other test cases', { request: { ...request('a'), testCases: [{ stdin: '1', expectedOutput: '2' }] } }],
+      ['other limits', { request: { ...request('a'), limits: { wallTimeMs: 1000 } } }],
+      ['another room', { request: request('a'), roomId: 'r9' }],
+      ['another priority kind', { request: request('a'), priorityKind: 'submit' as const }],
+      ['another title', { request: request('a'), title: 'Attempt 2' }],
+    ])('should refuse a later request with %s with 409 RUNLANE_ERR_QUEUE_IDEMPOTENCY_MISMATCH', async (_name, changed) => {
+      const { service, store } = await harness();
+      const first = await service.submit({ request: request('a'), user: alice, correlationId: 'c-1' });
+      await expectCode(service.submit({ user: alice, correlationId: 'c-1', ...changed }), 'RUNLANE_ERR_QUEUE_IDEMPOTENCY_MISMATCH');
+      const error = await service.submit({ user: alice, correlationId: 'c-1', ...changed }).catch((caught: unknown) => caught);
+      expect((error as Error).message).toContain('was already used for a different request');
+      expect((await store.userHistory('alice', { limit: 10 })).map((submission) => submission.id)).toEqual([first.submission.id]);
+    });
+
+    it('should refuse a concurrent request with a different body while the first is being admitted', async () => {
+      const { service, store } = await harness();
+      const [first, second] = await Promise.allSettled([
+        service.submit({ request: request('a'), user: alice, correlationId: 'c-1' }),
+        service.submit({ request: request('b'), user: alice, correlationId: 'c-1' }),
+      ]);
+      expect(first.status).toBe('fulfilled');
+      expect(second.status === 'rejected' && isAppError(second.reason) ? second.reason.code : second.status).toBe('RUNLANE_ERR_QUEUE_IDEMPOTENCY_MISMATCH');
+      expect((await store.userHistory('alice', { limit: 10 })).length).toBe(1);
+    });
+
+    it('should take a submission stored before fingerprints were recorded as matching any retry', async () => {
+      const store = await createSqliteStore(':memory:');
+      cleanups.push(() => store.close());
+      const legacy: Submission = {
+        id: 'legacy', correlationId: 'c-old', roomId: null, user: alice, title: null, priorityKind: 'run', priority: 1, request: request('old'),
+        status: 'completed', verdict: 'accepted', result: null, error: null, createdAt: new Date(), startedAt: null, finishedAt: new Date(),
+      };
+      await store.insertSubmission(legacy);
+      const { service } = await harness({}, store);
+      const retry = await service.submit({ request: request('changed since'), user: alice, correlationId: 'c-old' });
+      expect(retry).toMatchObject({ duplicate: true, submission: { id: 'legacy' } });
+    });
+  });
+
+  describe('when another node stores the same correlationId between the lookup and the insert', () => {
+    /** Two services over one database, the second one's lookup answered from before the first one's insert. */
+    async function racingNodes() {
+      const shared = await createSqliteStore(':memory:');
+      cleanups.push(() => shared.close());
+      let firstInserted!: () => void;
+      const inserted = new Promise<void>((resolve) => (firstInserted = resolve));
+      const first = await harness({}, Object.assign(Object.create(shared) as Store, {
+        insertSubmission: async (submission: Submission) => {
+          await shared.insertSubmission(submission);
+          firstInserted();
+        },
+      }));
+      const stale = Object.assign(Object.create(shared) as Store, {
+        findByCorrelationId: async (userId: string, correlationId: string) => {
+          const before = await shared.findByCorrelationId(userId, correlationId);
+          // The first lookup is answered as it stood before the other node's insert, which is the race being tested.
+          if (before) return before;
+          await inserted;
+          stale.findByCorrelationId = shared.findByCorrelationId.bind(shared);
+          return null;
+        },
+      });
+      const second = await harness({}, stale);
+      return { first, second, shared };
+    }
+
+    it('should answer with the stored submission when the request is the same, never with an error', async () => {
+      const { first, second, shared } = await racingNodes();
+      const [a, b] = await Promise.all([
+        first.service.submit({ request: request('same'), user: alice, correlationId: 'c-race' }),
+        second.service.submit({ request: request('same'), user: alice, correlationId: 'c-race' }),
+      ]);
+      expect(b).toMatchObject({ duplicate: true, submission: { id: a.submission.id } });
+      expect((await shared.userHistory('alice', { limit: 10 })).length).toBe(1);
+    });
+
+    it('should answer 409 RUNLANE_ERR_QUEUE_IDEMPOTENCY_MISMATCH when the request differs', async () => {
+      const { first, second } = await racingNodes();
+      const [a, b] = await Promise.allSettled([
+        first.service.submit({ request: request('one'), user: alice, correlationId: 'c-race' }),
+        second.service.submit({ request: request('two'), user: alice, correlationId: 'c-race' }),
+      ]);
+      expect(a.status).toBe('fulfilled');
+      expect(b.status === 'rejected' && isAppError(b.reason) ? b.reason.code : b.status).toBe('RUNLANE_ERR_QUEUE_IDEMPOTENCY_MISMATCH');
+    });
   });
 
   describe('when cancelling', () => {

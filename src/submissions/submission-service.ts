@@ -13,11 +13,13 @@ import type { LanguageStatus } from '../languages/language.js';
 import type { Logger } from '../logging/logger.js';
 import type { JobQueue, QueueEvent, QueueSnapshot, QueuedJob } from '../queue/job-queue.js';
 import type { SandboxCapabilities } from '../sandbox/sandbox.js';
+import { DuplicateCorrelationIdError } from '../store/store-errors.js';
 import type { RoomStats, Store } from '../store/store.js';
 import { InteractiveRegistry, type InteractiveSession } from './interactive-registry.js';
 import { OrderedPublisher } from './ordered-publisher.js';
+import { requestFingerprint } from './request-fingerprint.js';
 import { RetentionSweeper } from './retention-sweeper.js';
-import type { SubmissionEvent, SubmitInput, SubmitOutcome } from './types.js';
+import type { RunOutcome, SubmissionEvent, SubmitInput, SubmitOutcome } from './types.js';
 import { validateSubmission } from './validate-submission.js';
 
 export interface SubmissionServiceDeps {
@@ -82,13 +84,21 @@ export class SubmissionService {
     return this.deps.engine.languages();
   }
 
-  /** Validates and admits one submission; a repeated correlationId from the same user returns the earlier one. */
+  /**
+   * Validates and admits one submission. A repeated correlationId from the same user is an idempotent retry, as with
+   * Stripe's idempotency keys: the same request returns the earlier submission, a different one is refused with 409.
+   */
   async submit(input: SubmitInput): Promise<SubmitOutcome> {
-    if (!input.correlationId) return this.admit(input, randomUUID());
+    const fingerprint = requestFingerprint(input);
+    if (!input.correlationId) return this.admit(input, randomUUID(), fingerprint);
     const key = `${input.user.userId}\u0000${input.correlationId}`;
     const inflight = this.inflightCorrelations.get(key);
-    if (inflight) return { ...(await inflight), duplicate: true };
-    const admission = this.admitOnce(input, input.correlationId);
+    if (inflight) {
+      const first = await inflight;
+      assertSameRequest(first.submission, fingerprint);
+      return { ...first, duplicate: true };
+    }
+    const admission = this.admitOnce(input, input.correlationId, fingerprint);
     this.inflightCorrelations.set(key, admission);
     try {
       return await admission;
@@ -139,14 +149,17 @@ export class SubmissionService {
     return (await this.get(id))?.submission ?? null;
   }
 
-  /** Submits and waits for the result: the synchronous routes (`/compile`, `/run`) use it. */
-  async run(input: SubmitInput): Promise<Submission> {
-    const { submission } = await this.submit(input);
+  /**
+   * Submits and waits for the result: the synchronous routes (`/compile`, `/run`) use it. `duplicate` says the
+   * correlationId named an earlier submission, whose own attribution the answer must then carry.
+   */
+  async run(input: SubmitInput): Promise<RunOutcome> {
+    const { submission, duplicate } = await this.submit(input);
     const limits = submission.request.limits;
     const budget = (limits.wallTimeMs ?? this.deps.config.limits.run.wallTimeMs) * Math.max(1, submission.request.testCases.length);
     // The wait covers the queue as well as the run, so it is generous; the result is returned as soon as it exists.
     const finished = await this.waitFor(submission.id, budget + this.deps.config.limits.compile.wallTimeMs + this.deps.config.scheduler.maxWaitMs);
-    return finished ?? submission;
+    return { submission: finished ?? submission, duplicate };
   }
 
   /**
@@ -168,7 +181,7 @@ export class SubmissionService {
   /** Queues an interactive run; it takes a slot like any execution and streams once started. */
   async startInteractive(input: SubmitInput): Promise<InteractiveSession> {
     const options: AdmitOptions = { interactive: true, session: null };
-    await this.admit(input, randomUUID(), options);
+    await this.admit(input, randomUUID(), requestFingerprint(input), options);
     return options.session!;
   }
 
@@ -239,16 +252,29 @@ export class SubmissionService {
     return this.deps.store.getSubmission(id);
   }
 
-  private async admitOnce(input: SubmitInput, correlationId: string): Promise<SubmitOutcome> {
+  private async admitOnce(input: SubmitInput, correlationId: string, fingerprint: string): Promise<SubmitOutcome> {
     const existing = await this.deps.store.findByCorrelationId(input.user.userId, correlationId);
-    if (existing) {
-      const entry = isTerminal(existing.status) ? null : await this.deps.queue.get(existing.id);
-      return { submission: existing, position: entry?.position ?? null, roomPosition: entry?.roomPosition ?? null, duplicate: true };
+    if (existing) return this.repeated(existing, fingerprint);
+    try {
+      return await this.admit(input, correlationId, fingerprint);
+    } catch (error) {
+      // Another node (or process on the same database) stored the same (user, correlationId) between the lookup and the insert.
+      if (!(error instanceof DuplicateCorrelationIdError)) throw error;
+      const winner = await this.deps.store.findByCorrelationId(input.user.userId, correlationId);
+      if (!winner) throw error;
+      this.deps.logger.info({ correlationId, executionId: winner.id, userId: input.user.userId }, 'a concurrent submit stored this correlationId first; answering with its submission');
+      return this.repeated(winner, fingerprint);
     }
-    return this.admit(input, correlationId);
   }
 
-  private async admit(input: SubmitInput, correlationId: string, options: AdmitOptions = { interactive: false, session: null }): Promise<SubmitOutcome> {
+  /** The answer to a retry: the stored submission where it stands now, or 409 when the retry asks for something else. */
+  private async repeated(existing: Submission, fingerprint: string): Promise<SubmitOutcome> {
+    assertSameRequest(existing, fingerprint);
+    const entry = isTerminal(existing.status) ? null : await this.deps.queue.get(existing.id);
+    return { submission: existing, position: entry?.position ?? null, roomPosition: entry?.roomPosition ?? null, duplicate: true };
+  }
+
+  private async admit(input: SubmitInput, correlationId: string, fingerprint: string, options: AdmitOptions = { interactive: false, session: null }): Promise<SubmitOutcome> {
     validateSubmission(input.request, this.deps.config.limits);
     this.deps.engine.validate(input.request);
     const priorityKind = input.priorityKind ?? 'run';
@@ -268,6 +294,7 @@ export class SubmissionService {
       createdAt: new Date(),
       startedAt: null,
       finishedAt: null,
+      fingerprint,
     };
     const job: QueuedJob = {
       id: submission.id,
@@ -388,6 +415,19 @@ export class SubmissionService {
 interface AdmitOptions {
   interactive: boolean;
   session: InteractiveSession | null;
+}
+
+/**
+ * A retry must ask for what the first request asked for. Submissions stored before fingerprints were recorded have
+ * none and are taken as matching: what they asked for is unknown, and refusing every such retry would break clients.
+ */
+function assertSameRequest(existing: Submission, fingerprint: string): void {
+  if (existing.fingerprint === undefined || existing.fingerprint === fingerprint) return;
+  throw new AppError(
+    QUEUE_ERRORS.idempotencyMismatch,
+    `correlationId "${existing.correlationId}" was already used for a different request (submission ${existing.id}); repeat that request unchanged, or use a new correlationId for a new one`,
+    { details: { correlationId: existing.correlationId, submissionId: existing.id } },
+  );
 }
 
 function isFinishEvent(event: SubmissionEvent): event is Extract<SubmissionEvent, { type: 'completed' | 'failed' | 'cancelled' }> {

@@ -11,7 +11,10 @@ export interface SubmitInput {
   user: Identity;
   roomId?: string | null;
   priorityKind?: PriorityKind;
-  /** Client-chosen id; the same one from the same user returns the existing submission instead of running again. */
+  /**
+   * Client-chosen idempotency key: the same one from the same user with the same request returns the existing submission
+   * instead of running again; with a different request it is refused (`RUNLANE_ERR_QUEUE_IDEMPOTENCY_MISMATCH`).
+   */
   correlationId?: string | null;
   title?: string | null;
 }
@@ -22,6 +25,13 @@ export interface SubmitOutcome {
   position: number | null;
   roomPosition: number | null;
   /** True when the correlationId matched an earlier submission, which is returned unchanged. */
+  duplicate: boolean;
+}
+
+/** What a synchronous run answers with: the submission as it stands when the wait ends. */
+export interface RunOutcome {
+  submission: Submission;
+  /** True when the correlationId matched an earlier submission, which was awaited instead of running again. */
   duplicate: boolean;
 }
 

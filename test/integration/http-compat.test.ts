@@ -108,6 +108,31 @@ describe('seed 003 (JustCoding)', () => {
     });
   });
 
+  describe('when POST /compile repeats a correlationId', () => {
+    it('should answer with the earlier run and the user it was attributed to, never the new body\'s', async () => {
+      const correlationId = `repeat-${randomUUID()}`;
+      const body = { language: 'python', code: 'print("kept")', roomId: `repeat-room-${randomUUID()}`, correlationId };
+      const first = await call(stack.app, 'POST', '/compile', { payload: { ...body, userId: 'user-first', username: 'First' } });
+      expect(first.body).toMatchObject({ userId: 'user-first', username: 'First', output: 'kept\n' });
+      const again = await call(stack.app, 'POST', '/compile', { payload: { ...body, userId: 'user-intruder', username: 'Intruder' } });
+      expect(again.statusCode).toBe(200);
+      expect(again.body.executionId).toBe(first.body.executionId);
+      expect(again.body.username).toBe('First');
+      expect(again.text).not.toContain('Intruder');
+      expect(again.text).not.toContain('user-intruder');
+    });
+
+    it('should refuse a different body under the same correlationId with 409', async () => {
+      const user = await makeUser('Repeat');
+      const correlationId = `repeat-${randomUUID()}`;
+      const ran = await call(stack.app, 'POST', '/compile', { headers: user.headers, payload: { language: 'python', code: 'print(1)', correlationId } });
+      expect(ran.statusCode).toBe(200);
+      const refused = await call(stack.app, 'POST', '/compile', { headers: user.headers, payload: { language: 'python', code: 'print(2)', correlationId } });
+      expect(refused.statusCode).toBe(409);
+      expect(refused.body).toMatchObject({ success: false, error: { code: 'RUNLANE_ERR_QUEUE_IDEMPOTENCY_MISMATCH' } });
+    });
+  });
+
   describe('when POST /compile is sent with a token', () => {
     it('should attribute the result to the token\'s user whatever the body claims', async () => {
       const user = await makeUser('Real Name');

@@ -131,6 +131,35 @@ describe('POST /api/v1/submissions', () => {
       const payload = { language: 'python', source: 'print("race")', correlationId };
       const answers = await Promise.all(Array.from({ length: 5 }, () => call(stack.app, 'POST', '/api/v1/submissions', { headers: alice.headers, payload })));
       expect(new Set(answers.map((answer) => answer.body.id)).size).toBe(1);
+      const history = await call(stack.app, 'GET', `/api/v1/users/${alice.userId}/history`, { headers: alice.headers, query: { limit: '200' } });
+      expect(history.body.items.filter((item: { correlationId: string }) => item.correlationId === correlationId)).toHaveLength(1);
+    });
+
+    it('should refuse the same correlationId with a different body with 409, before and after the first has finished', async () => {
+      const correlationId = `mismatch-${randomUUID()}`;
+      const payload = { language: 'python', source: 'print("first")', correlationId };
+      const first = await call(stack.app, 'POST', '/api/v1/submissions', { headers: alice.headers, payload });
+      expect(first.statusCode).toBe(202);
+      for (const changed of [{ ...payload, source: 'print("second")' }, { ...payload, stdin: 'other input' }, { ...payload, title: 'renamed' }]) {
+        const refused = await call(stack.app, 'POST', '/api/v1/submissions', { headers: alice.headers, payload: changed });
+        expect(refused.statusCode).toBe(409);
+        expect(refused.body.error.code).toBe('RUNLANE_ERR_QUEUE_IDEMPOTENCY_MISMATCH');
+        expect(refused.body.error.message).toContain('already used for a different request');
+      }
+      await waitForSubmission(stack.app, first.body.id, alice.headers);
+      const late = await call(stack.app, 'POST', '/api/v1/submissions', { headers: alice.headers, query: { wait: 'true' }, payload: { ...payload, source: 'print("late")' } });
+      expect(late.statusCode).toBe(409);
+      const same = await call(stack.app, 'POST', '/api/v1/submissions', { headers: alice.headers, payload });
+      expect(same).toMatchObject({ statusCode: 200, body: { id: first.body.id, stdout: 'first\n' } });
+    });
+
+    it('should answer each item of a batch on its own: the same body with the submission, a different one with 409', async () => {
+      const correlationId = `batch-${randomUUID()}`;
+      const payload = { language: 'python', source: 'print("b")', correlationId };
+      const response = await call(stack.app, 'POST', '/api/v1/submissions/batch', { headers: alice.headers, payload: { submissions: [payload, payload, { ...payload, source: 'print("c")' }] } });
+      const [one, two, three] = response.body.results;
+      expect(two.id).toBe(one.id);
+      expect(three).toMatchObject({ statusCode: 409, error: { code: 'RUNLANE_ERR_QUEUE_IDEMPOTENCY_MISMATCH' } });
     });
 
     it('should keep another user\'s equal correlationId apart', async () => {

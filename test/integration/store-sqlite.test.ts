@@ -5,7 +5,12 @@ import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
+import { Kysely, Migrator, SqliteDialect } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { makeSubmission } from '../../src/store/conformance/fixtures.js';
+import { toSubmissionRow } from '../../src/store/kysely/submission-rows.js';
+import { migration0001Init } from '../../src/store/migrations/0001-init.js';
+import { migrationDialect } from '../../src/store/migrations/migration-dialect.js';
 import { createSqliteStore } from '../../src/store/sqlite/sqlite-store.js';
 import { describeStoreConformance } from '../../src/store/store-conformance.js';
 import type { Store } from '../../src/store/store.js';
@@ -74,6 +79,37 @@ describe('SqliteStore', () => {
       const path = join(root, `${randomUUID()}.db`);
       await writeFile(path, 'this is not an SQLite database, just text long enough to have a header'.repeat(20));
       await expect(createSqliteStore(path)).rejects.toMatchObject({ code: 'RUNLANE_ERR_STORE_UNAVAILABLE' });
+    });
+  });
+
+  describe('when a database made before request fingerprints is opened', () => {
+    it('should add the column and read the old rows back without a fingerprint', async () => {
+      const path = join(root, `${randomUUID()}.db`);
+      const old = new Database(path);
+      const db = new Kysely<unknown>({ dialect: new SqliteDialect({ database: old }) });
+      try {
+        // Only the first migration: the schema as it was before fingerprints.
+        const { error } = await new Migrator({ db, provider: { getMigrations: async () => ({ '0001-init': migration0001Init(migrationDialect('sqlite')) }) }, migrationTableName: 'kysely_migration', migrationLockTableName: 'kysely_migration_lock' }).migrateToLatest();
+        expect(error).toBeUndefined();
+      } finally {
+        await db.destroy();
+      }
+      const legacy = makeSubmission();
+      const row = toSubmissionRow(legacy) as Record<string, unknown>;
+      delete row.request_fingerprint;
+      const raw = new Database(path);
+      const columns = Object.keys(row);
+      raw.prepare(`INSERT INTO submissions (${columns.join(', ')}) VALUES (${columns.map(() => '?').join(', ')})`).run(...columns.map((column) => row[column] as string | number | null));
+      raw.close();
+
+      const store = await createSqliteStore(path);
+      try {
+        const read = await store.getSubmission(legacy.id);
+        expect(read).toEqual(legacy);
+        expect(read && 'fingerprint' in read).toBe(false);
+      } finally {
+        await store.close();
+      }
     });
   });
 

@@ -9,6 +9,7 @@ export const QUEUE_ERRORS = {
   cancelForbidden: defineError('RUNLANE_ERR_QUEUE_CANCEL_FORBIDDEN', 403, 'Only the user who submitted an execution may cancel it.', 'Cancel only your own executions.'),
   notCancellable: defineError('RUNLANE_ERR_QUEUE_NOT_CANCELLABLE', 409, 'The execution is already running or finished, so it can no longer be cancelled.', 'Nothing to do: wait for its result. Interactive runs are stopped with `kill` on their stream.'),
   shuttingDown: defineError('RUNLANE_ERR_QUEUE_SHUTTING_DOWN', 503, 'The node is shutting down and accepts no new work.', 'Retry against another node or after the restart.'),
+  idempotencyMismatch: defineError('RUNLANE_ERR_QUEUE_IDEMPOTENCY_MISMATCH', 409, 'This correlationId was already used for a different request (another language, source, input, test cases, limits, room, priority or title).', 'Repeat the original request unchanged to get its submission, or send the new request with a new correlationId.'),
   duplicateId: defineError('RUNLANE_ERR_QUEUE_DUPLICATE_ID', 409, 'An execution with this id is already queued or running on this node.', 'Submit under a new id; to repeat a request safely, reuse its `correlationId` instead.'),
   unavailable: defineError('RUNLANE_ERR_QUEUE_UNAVAILABLE', 503, 'The queue backend (Redis) cannot be reached.', 'Retry later; the node recovers by itself when the backend returns.'),
 } as const;

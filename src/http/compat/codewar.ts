@@ -39,7 +39,7 @@ export function registerCodeWarRoutes(app: HttpApp, { service, config }: HttpApp
     },
     async (request, reply) => {
       const { code, language, input } = request.body;
-      const submission = await runWhenAdmitted(service, compatInput({ code, language, stdin: input }, identityOf(request), service), config.scheduler.maxWaitMs);
+      const { submission } = await runWhenAdmitted(service, compatInput({ code, language, stdin: input }, identityOf(request), service), config.scheduler.maxWaitMs);
       traceRequest(request, { executionId: submission.id, correlationId: submission.correlationId });
       return reply.status(isTerminal(submission.status) ? 200 : 202).send({
         output: combinedOutput(submission),

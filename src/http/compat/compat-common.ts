@@ -4,7 +4,7 @@ import type { Identity } from '../../domain/identity.js';
 import type { Submission } from '../../domain/submission.js';
 import { isAppError, QUEUE_ERRORS } from '../../errors/index.js';
 import type { SubmissionService } from '../../submissions/submission-service.js';
-import type { SubmitInput } from '../../submissions/types.js';
+import type { RunOutcome, SubmitInput } from '../../submissions/types.js';
 import { sourceFileName } from '../../languages/lookup.js';
 import { executionRequest } from '../../domain/submission.js';
 
@@ -63,7 +63,7 @@ const RETRIED_CODES = new Set([QUEUE_ERRORS.userBusy.code, QUEUE_ERRORS.roomQueu
  * waited for its room lock) instead of refused at once, then the submission is awaited. Returns the submission as it
  * stands when the wait ends; the 429 is passed on when the room or user stays busy for the whole wait.
  */
-export async function runWhenAdmitted(service: SubmissionService, input: SubmitInput, admissionWaitMs: number): Promise<Submission> {
+export async function runWhenAdmitted(service: SubmissionService, input: SubmitInput, admissionWaitMs: number): Promise<RunOutcome> {
   const deadline = Date.now() + admissionWaitMs;
   for (;;) {
     try {

@@ -72,15 +72,17 @@ export function registerJustCodingCompileRoute(app: HttpApp, { service, config }
       const input = compatInput({ code: body.code, language: body.language, stdin: body.stdin, roomId: body.roomId, correlationId: body.correlationId }, user, service);
       const run = () => runWhenAdmitted(service, input, config.scheduler.maxWaitMs);
       // Requests of one user in one room take turns here, as they would have for the seed's room lock.
-      const submission = input.roomId ? await line.run(`${user.userId}\u0000${input.roomId}`, run) : await run();
+      const { submission, duplicate } = input.roomId ? await line.run(`${user.userId}\u0000${input.roomId}`, run) : await run();
       traceRequest(request, { executionId: submission.id, correlationId: submission.correlationId });
       const finished = isTerminal(submission.status);
+      // A repeated correlationId answers with the earlier run, so it names whoever that run was attributed to.
+      const named = duplicate ? { userId: submission.user.userId, username: submission.user.displayName } : shown;
       return reply.status(finished ? 200 : 202).send({
         success: succeeded(submission),
         executionId: submission.id,
         correlationId: submission.correlationId,
-        userId: shown.userId,
-        username: shown.username,
+        userId: named.userId,
+        username: named.username,
         roomId: submission.roomId,
         output: combinedOutput(submission),
         language: submission.request.language,

@@ -25,7 +25,7 @@ export function registerSubmissionRoutes(app: HttpApp, { service, config, metric
       schema: {
         tags: ['submissions'],
         summary: 'Submit code to run',
-        description: 'Answers 202 with the queue position at once. With `?wait=true` or `?wait=<ms>` the finished submission is returned (200) if it finishes in time. Repeating a `correlationId` returns the earlier submission.',
+        description: 'Answers 202 with the queue position at once. With `?wait=true` or `?wait=<ms>` the finished submission is returned (200) if it finishes in time. Repeating a `correlationId` with the same request returns the earlier submission; with a different request it is refused with 409 `RUNLANE_ERR_QUEUE_IDEMPOTENCY_MISMATCH`.',
         querystring: SubmitQuery,
         body: SubmissionBody,
         response: { 200: SubmissionJson, 202: AcceptedJson, ...ERROR_RESPONSES },

@@ -53,6 +53,19 @@ export function describeSubmissionCases(harness: StoreHarness): void {
       expect(await store.getSubmission(randomUUID())).toBeNull();
     });
 
+    it('should round-trip the request fingerprint, and read a submission without one back without one', async () => {
+      const store = await harness.fresh();
+      const fingerprinted = makeSubmission({ fingerprint: 'a'.repeat(64) });
+      const without = makeSubmission();
+      await store.insertSubmission(fingerprinted);
+      await store.insertSubmission(without);
+      expect(await store.getSubmission(fingerprinted.id)).toEqual(fingerprinted);
+      expect((await store.findByCorrelationId(fingerprinted.user.userId, fingerprinted.correlationId))?.fingerprint).toBe('a'.repeat(64));
+      const read = await store.getSubmission(without.id);
+      expect(read).toEqual(without);
+      expect(read && 'fingerprint' in read).toBe(false);
+    });
+
     it('should find it by (user, correlationId) and by nothing else', async () => {
       const store = await harness.fresh();
       const submission = makeSubmission();

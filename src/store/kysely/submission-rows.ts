@@ -44,6 +44,7 @@ export function toSubmissionRow(submission: Submission): NewSubmissionRow {
     created_at: submission.createdAt.getTime(),
     started_at: submission.startedAt?.getTime() ?? null,
     finished_at: submission.finishedAt?.getTime() ?? null,
+    request_fingerprint: submission.fingerprint ?? null,
     ...resultColumns(submission.result),
   };
 }
@@ -107,6 +108,8 @@ export function fromSubmissionRow(row: SubmissionRow, testCaseRows: readonly Tes
     createdAt: new Date(Number(row.created_at)),
     startedAt: optionalDate(row.started_at),
     finishedAt: optionalDate(row.finished_at),
+    // Absent rather than null, so a submission read back equals the one written (rows from before 0002 have none).
+    ...(row.request_fingerprint === null ? {} : { fingerprint: row.request_fingerprint }),
   };
 }
 

@@ -1,6 +1,7 @@
 // The ordered list of schema migrations, served to Kysely's Migrator without touching the file system.
 import type { Migration, MigrationProvider } from 'kysely';
 import { migration0001Init } from './0001-init.js';
+import { migration0002RequestFingerprint } from './0002-request-fingerprint.js';
 import type { MigrationDialect } from './migration-dialect.js';
 
 /**
@@ -11,6 +12,7 @@ import type { MigrationDialect } from './migration-dialect.js';
 export function storeMigrations(dialect: MigrationDialect): Record<string, Migration> {
   return {
     '0001-init': migration0001Init(dialect),
+    '0002-request-fingerprint': migration0002RequestFingerprint(),
   };
 }
 
