@@ -89,6 +89,9 @@ export const ConfigSchema = Type.Object(
         maxFiles: positiveInt(32, 'Most source files in a submission'),
         maxTestCases: positiveInt(100, 'Most test cases in a submission'),
         maxArgs: positiveInt(64, 'Most command-line arguments'),
+        // Linux refuses a single argv string of 128 KiB or more (MAX_ARG_STRLEN), so a larger cap could never run.
+        maxArgBytes: Type.Integer({ minimum: 1, maximum: 128 * 1024 - 1, default: 4 * 1024, description: 'Largest single command-line argument, bytes (UTF-8)' }),
+        maxArgsTotalBytes: Type.Integer({ minimum: 1, maximum: 1024 * 1024, default: 64 * 1024, description: 'Largest total of all command-line arguments, bytes (UTF-8)' }),
       },
       { default: {}, additionalProperties: false },
     ),
@@ -98,6 +101,12 @@ export const ConfigSchema = Type.Object(
         maxQueued: positiveInt(10_000, 'Queued executions on this node before 503'),
         roomMaxRunning: positiveInt(3, 'Executions running at once per room'),
         roomMaxQueued: positiveInt(10, 'Queued executions per room before 429'),
+        userMaxQueued: positiveInt(50, 'Queued executions per user on this node, in every room and none, before 429'),
+        userMaxRunning: Type.Union([Type.Integer({ minimum: 1 }), Type.Null()], {
+          default: null,
+          description: 'Executions of one user running at once; null = maxConcurrent - 1 (at least 1), so one user never holds every slot',
+        }),
+        keyMaxQueued: positiveInt(1_000, 'Queued executions per API key on this node, all of its users together, before 429'),
         testCaseBatchSize: positiveInt(3, 'Test cases of one submission run in parallel'),
         maxWaitMs: positiveInt(60_000, 'Longest `wait` a request may ask for, ms'),
         compileCacheBytes: positiveInt(256 * 1024 * 1024, 'Size bound of the compile cache, bytes'),
