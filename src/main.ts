@@ -8,6 +8,7 @@ import { attachRealtime } from './http/ws/index.js';
 import type { Logger } from './logging/logger.js';
 import { Metrics } from './metrics/index.js';
 import { MemoryJobQueue } from './queue/memory/memory-job-queue.js';
+import { queueLimitsFromConfig } from './queue/queue-limits.js';
 import { createSandbox } from './sandbox/index.js';
 import { resolveDatabaseTarget } from './store/database-url.js';
 import { createSqliteStore } from './store/sqlite/sqlite-store.js';
@@ -37,15 +38,7 @@ export async function startServer(config: Readonly<Config>, logger: Logger): Pro
   for (const warning of sandbox.capabilities.warnings) logger.warn({ component: 'sandbox' }, warning);
   const engine = await createEngine({ sandbox, config, logger: logger.child({ component: 'engine' }) });
   const store = await createSqliteStore(database.path, logger.child({ component: 'store' }));
-  const queue = new MemoryJobQueue({
-    limits: {
-      maxConcurrent: config.scheduler.maxConcurrent,
-      maxQueued: config.scheduler.maxQueued,
-      roomMaxRunning: config.scheduler.roomMaxRunning,
-      roomMaxQueued: config.scheduler.roomMaxQueued,
-    },
-    logger: logger.child({ component: 'queue' }),
-  });
+  const queue = new MemoryJobQueue({ limits: queueLimitsFromConfig(config.scheduler), logger: logger.child({ component: 'queue' }) });
   const service = new SubmissionService({ engine, queue, store, config, logger, sandboxCapabilities: sandbox.capabilities });
   await service.start();
 

@@ -76,6 +76,9 @@ function benchConfig(ctx: BenchContext, role: string): Readonly<Config> {
       'sandbox.cgroupRoot': `runlane-bench-${role}-${process.pid}`,
       'rateLimit.maxRequests': 10_000_000,
       'scheduler.maxQueued': 100_000,
+      // One anonymous client stands for every user here, so the per-user caps must not throttle it.
+      'scheduler.userMaxQueued': 100_000,
+      'scheduler.userMaxRunning': 100_000,
       'shutdown.graceMs': 1,
       'log.level': 'silent',
     },

@@ -94,7 +94,8 @@ function buildJobs(count: number): QueuedJob[] {
   return jobs;
 }
 
-const limits = { maxConcurrent: 4, maxQueued: QUEUED, roomMaxRunning: 3, roomMaxQueued: 10 };
+// Per-user and per-key caps as high as the node's, so every one of the QUEUED jobs is admitted and measured.
+const limits = { maxConcurrent: 4, maxQueued: QUEUED, roomMaxRunning: 3, roomMaxQueued: 10, userMaxQueued: QUEUED, userMaxRunning: 4, keyMaxQueued: QUEUED };
 
 async function measure(): Promise<QueueMemoryFigures> {
   const { gc, kind } = findGc();

@@ -18,7 +18,7 @@ export class ApiKeyTable {
   constructor(keys: readonly ApiKeyEntry[]) {
     this.entries = keys.map((entry) => ({
       digest: digest(entry.key),
-      identity: { userId: entry.userId, displayName: entry.displayName, avatar: entry.avatar ?? null, role: entry.role ?? 'user' },
+      identity: { userId: entry.userId, displayName: entry.displayName, avatar: entry.avatar ?? null, role: entry.role ?? 'user', keyId: keyIdOf(entry.key) },
     }));
   }
 
@@ -30,6 +30,11 @@ export class ApiKeyTable {
     for (const entry of this.entries) if (timingSafeEqual(entry.digest, candidate)) found = entry.identity;
     return found ? { ...found } : null;
   }
+}
+
+/** Names a key in caps and logs without revealing it: a prefix of its digest. */
+export function keyIdOf(key: string): string {
+  return `key:${digest(key).subarray(0, 8).toString('hex')}`;
 }
 
 function digest(value: string): Buffer {

@@ -51,7 +51,7 @@ describe('TokenAuthenticator', () => {
 
   describe('when an API key is sent', () => {
     it('should give its user', async () => {
-      await expect(authenticator().authenticate(`Bearer ${'k'.repeat(32)}`, '1.2.3.4')).resolves.toEqual({ userId: 'bot', displayName: 'Bot', avatar: null, role: 'admin' });
+      await expect(authenticator().authenticate(`Bearer ${'k'.repeat(32)}`, '1.2.3.4')).resolves.toEqual({ userId: 'bot', displayName: 'Bot', avatar: null, role: 'admin', keyId: expect.stringMatching(/^key:/) });
     });
   });
 

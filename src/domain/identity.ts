@@ -9,6 +9,11 @@ export interface Identity {
   displayName: string;
   avatar: string | null;
   role: Role;
+  /**
+   * The credential the request came with, when it was an API key: a stable id that is not the key itself. The scheduler
+   * caps the work of all users of one key together. Absent for JWTs and anonymous use.
+   */
+  keyId?: string;
 }
 
 /** Extra scheduling priority a role earns on top of the submission's own priority. */

@@ -6,6 +6,8 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { installAuthHooks } from './auth-hook.js';
 import { registerCompatRoutes } from './compat/index.js';
 import { installErrorHandling } from './error-handler.js';
+import { connectionCap, HTTP_FD_SHARE, readSoftOpenFilesLimit } from './fd-budget.js';
+import { capHttpConnections } from './http-connection-cap.js';
 import { installDocsPage, installOpenApi } from './openapi.js';
 import { installRateLimit } from './rate-limit.js';
 import { installRequestLog } from './request-log.js';
@@ -34,6 +36,8 @@ export async function buildHttpApp(deps: HttpAppDeps): Promise<FastifyInstance> 
     genReqId: () => randomUUID(),
     // The pino logger's own generic type is narrower than Fastify's default; the instance is the same.
   }) as unknown as FastifyInstance;
+  const openFiles = readSoftOpenFilesLimit((error) => logger.warn({ err: error }, 'could not read the open-file limit; connection caps apply as configured'));
+  capHttpConnections(app.server, { maxConnections: connectionCap(config.server.maxConnections, HTTP_FD_SHARE, openFiles), logger });
 
   app.setValidatorCompiler(typeboxValidatorCompiler);
   installErrorHandling(app, { bodyLimitBytes: config.server.bodyLimitBytes, metrics });

@@ -20,6 +20,12 @@ export interface AdmissionInput {
   roomId: string | null;
   /** Jobs queued in the job's room (running ones excluded); 0 without a room. */
   roomQueued: number;
+  /** The same user's jobs queued on the node, in every room and none (running ones excluded). */
+  userQueued: number;
+  /** The API key the job came through (`Identity.keyId`), or null. */
+  keyId: string | null;
+  /** Jobs queued on the node through that key (running ones excluded); 0 without a key. */
+  keyQueued: number;
   /** The same user's queued or running job in this room, if any. */
   userJob: ActiveJobInRoom | null;
   /** Typical run duration in the room (or node-wide), ms. */
@@ -49,10 +55,15 @@ function userWaitMs(job: ActiveJobInRoom, input: AdmissionInput): number {
   return (roundsAhead + 1) * input.typicalRunMs;
 }
 
+/** How many of one user's jobs run at once at most. */
+function userParallelism(limits: JobQueueLimits): number {
+  return Math.max(1, Math.min(limits.userMaxRunning, limits.maxConcurrent));
+}
+
 /**
  * Returns the AppError that refuses the job, or null when it is admitted.
- * Checked in order: shutting down, the user's one place in the room, the room's queue, the node's queue.
- * Jobs without a room are subject only to the node-wide cap.
+ * Checked in order: shutting down, the user's one place in the room, the user's queued quota, the key's queued
+ * quota, the room's queue, the node's queue. Jobs without a room skip the two room rules only.
  */
 export function checkAdmission(input: AdmissionInput): AppError | null {
   const { limits, roomId } = input;
@@ -64,6 +75,21 @@ export function checkAdmission(input: AdmissionInput): AppError | null {
     return new AppError(QUEUE_ERRORS.userBusy, `You already have an execution ${state} in room "${roomId}"; wait for it to finish or cancel it.`, {
       details: { roomId },
       retryAfterSeconds: retryAfterSeconds(userWaitMs(input.userJob, input), input.maxRetryAfterSeconds),
+    });
+  }
+  if (input.userQueued >= limits.userMaxQueued) {
+    // A place frees when one of the user's queued jobs starts, i.e. when one of the user's running jobs finishes.
+    const waitMs = input.typicalGlobalRunMs / userParallelism(limits);
+    return new AppError(QUEUE_ERRORS.userQuota, `You already have ${input.userQueued} executions queued on this node (limit ${limits.userMaxQueued}); wait for some to start or cancel some.`, {
+      details: { limit: limits.userMaxQueued },
+      retryAfterSeconds: retryAfterSeconds(waitMs, input.maxRetryAfterSeconds),
+    });
+  }
+  if (input.keyId !== null && input.keyQueued >= limits.keyMaxQueued) {
+    const waitMs = input.typicalGlobalRunMs / Math.max(1, limits.maxConcurrent);
+    return new AppError(QUEUE_ERRORS.keyQuota, `The API key of this request already has ${input.keyQueued} executions queued on this node (limit ${limits.keyMaxQueued}).`, {
+      details: { limit: limits.keyMaxQueued },
+      retryAfterSeconds: retryAfterSeconds(waitMs, input.maxRetryAfterSeconds),
     });
   }
   if (roomId !== null && input.roomQueued >= limits.roomMaxQueued) {

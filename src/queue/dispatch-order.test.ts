@@ -12,9 +12,9 @@ function item(label: string, roomId: string | null, priority = 1, userId = `u-${
   return { id: `${label}-${counter}`, label, roomId, userId, priority };
 }
 
-function takeAll(order: DispatchOrder<Item>, roomMayRun: (roomId: string) => boolean = () => true): string[] {
+function takeAll(order: DispatchOrder<Item>, mayStart: (item: Item) => boolean = () => true): string[] {
   const labels: string[] = [];
-  for (let next = order.takeNext(roomMayRun); next; next = order.takeNext(roomMayRun)) labels.push(next.label);
+  for (let next = order.takeNext(mayStart); next; next = order.takeNext(mayStart)) labels.push(next.label);
   return labels;
 }
 
@@ -75,8 +75,36 @@ describe('DispatchOrder', () => {
       order.add(item('a0', 'a'));
       order.add(item('b0', 'b'));
       order.add(item('b1', 'b'));
-      expect(takeAll(order, (roomId) => roomId !== 'a')).toEqual(['b0', 'b1']);
+      expect(takeAll(order, (entry) => entry.roomId !== 'a')).toEqual(['b0', 'b1']);
       expect(takeAll(order)).toEqual(['a0']);
+    });
+  });
+
+  describe('when a lane\'s head may not start (its user or room is at a running cap)', () => {
+    it('should skip that lane, keep its turn and take the next lane\'s head', () => {
+      const order = new DispatchOrder<Item>();
+      order.add(item('x0', null, 1, 'x'));
+      order.add(item('y0', 'room', 1, 'y'));
+      order.add(item('z0', null, 1, 'z'));
+      expect(takeAll(order, (entry) => entry.userId !== 'x')).toEqual(['y0', 'z0']);
+      expect(takeAll(order)).toEqual(['x0']);
+    });
+  });
+
+  describe('when items are counted per user and per key', () => {
+    it('should count each user\'s and each key\'s queued items across rooms and forget them at zero', () => {
+      const order = new DispatchOrder<Item>();
+      const a = { ...item('a0', 'r1', 1, 'ada'), keyId: 'k1' };
+      const b = { ...item('a1', null, 1, 'ada'), keyId: 'k1' };
+      const c = { ...item('g0', 'r2', 1, 'grace'), keyId: 'k1' };
+      const d = item('g1', null, 1, 'grace');
+      for (const entry of [a, b, c, d]) order.add(entry);
+      expect([order.queuedOfUser('ada'), order.queuedOfUser('grace'), order.queuedOfKey('k1')]).toEqual([2, 2, 3]);
+      order.remove(b);
+      expect(order.takeNext(() => true)).toBe(a);
+      expect([order.queuedOfUser('ada'), order.queuedOfUser('grace'), order.queuedOfKey('k1')]).toEqual([0, 2, 1]);
+      order.drain();
+      expect([order.queuedOfUser('grace'), order.queuedOfKey('k1')]).toEqual([0, 0]);
     });
   });
 

@@ -1,10 +1,13 @@
-// Projected dispatch order of queued jobs: priority levels, round-robin across lanes (rooms, or users without a room), FIFO within a lane.
+// Projected dispatch order of queued jobs: priority levels, round-robin across lanes (rooms, or users without a room), FIFO within a lane, and queued counts per room, user and key.
+import { tally } from './tally.js';
 
 /** What the order needs to know about a queued item. */
 export interface Schedulable {
   readonly id: string;
   readonly roomId: string | null;
   readonly userId: string;
+  /** The API key it came through, if any (`Identity.keyId`): counted for the per-key cap, not used for order. */
+  readonly keyId?: string | null;
   readonly priority: number;
 }
 
@@ -18,7 +21,6 @@ export interface QueuePlace {
 
 interface Lane<T> {
   readonly key: string;
-  readonly roomId: string | null;
   readonly items: T[];
   /** Increases each time the lane goes to the back of its level's rotation. */
   ticket: number;
@@ -43,7 +45,7 @@ export function laneKey(item: Pick<Schedulable, 'roomId' | 'userId'>): string {
  *
  * Higher priority first. Within a priority, lanes take turns: the lane that just got a slot goes to the back of the
  * rotation, a new lane joins at the back. Within a lane, first in first out. The projected order is what dispatch
- * would do if nothing else arrived and no room were at its running cap: round 0 is every lane's head in rotation
+ * would do if nothing else arrived and no room or user were at its running cap: round 0 is every lane's head in rotation
  * order, round 1 every lane's second item, and so on.
  *
  * Items are held by reference: pass the same object to `remove` and `placeOf` that was given to `add`.
@@ -53,6 +55,8 @@ export class DispatchOrder<T extends Schedulable> {
   readonly #levels: Level<T>[] = [];
   readonly #levelByPriority = new Map<number, Level<T>>();
   readonly #roomQueued = new Map<string, number>();
+  readonly #userQueued = new Map<string, number>();
+  readonly #keyQueued = new Map<string, number>();
   #size = 0;
   #ticket = 0;
 
@@ -66,17 +70,27 @@ export class DispatchOrder<T extends Schedulable> {
     return this.#roomQueued.get(roomId) ?? 0;
   }
 
+  /** Number of queued items of one user, in every room and none. */
+  queuedOfUser(userId: string): number {
+    return this.#userQueued.get(userId) ?? 0;
+  }
+
+  /** Number of queued items that came through one API key. */
+  queuedOfKey(keyId: string): number {
+    return this.#keyQueued.get(keyId) ?? 0;
+  }
+
   /** Appends an item at the tail of its lane. */
   add(item: T): void {
     const level = this.#levelFor(item.priority);
     const key = laneKey(item);
     let lane = level.lanes.get(key);
     if (lane === undefined) {
-      lane = { key, roomId: item.roomId, items: [], ticket: 0 };
+      lane = { key, items: [], ticket: 0 };
       this.#sendToBack(level, lane);
     }
     lane.items.push(item);
-    this.#counted(level, item.roomId, +1);
+    this.#counted(level, item, +1);
   }
 
   /** Removes a queued item (e.g. cancelled); false when it is not queued. */
@@ -87,22 +101,24 @@ export class DispatchOrder<T extends Schedulable> {
     if (level === undefined || lane === undefined || index < 0) return false;
     lane.items.splice(index, 1);
     if (lane.items.length === 0) level.lanes.delete(lane.key);
-    this.#counted(level, item.roomId, -1);
+    this.#counted(level, item, -1);
     return true;
   }
 
   /**
-   * Takes the item that gets the next slot: the first lane in rotation of the highest priority whose room may run
-   * another job. A room at its running cap is skipped but keeps its turn, so it goes first once a slot frees.
+   * Takes the item that gets the next slot: the head of the first lane in rotation, highest priority first, that
+   * `mayStart` accepts (it says no when the item's room or user is at its running cap). A lane whose head may not start
+   * is skipped but keeps its turn, so it goes first once a slot frees.
    */
-  takeNext(roomMayRun: (roomId: string) => boolean): T | undefined {
+  takeNext(mayStart: (item: T) => boolean): T | undefined {
     for (const level of this.#levels) {
       for (const lane of level.lanes.values()) {
-        if (lane.roomId !== null && !roomMayRun(lane.roomId)) continue;
-        const item = lane.items.shift() as T;
+        const item = lane.items[0] as T;
+        if (!mayStart(item)) continue;
+        lane.items.shift();
         level.lanes.delete(lane.key);
         if (lane.items.length > 0) this.#sendToBack(level, lane);
-        this.#counted(level, item.roomId, -1);
+        this.#counted(level, item, -1);
         return item;
       }
     }
@@ -194,6 +210,8 @@ export class DispatchOrder<T extends Schedulable> {
     this.#levels.length = 0;
     this.#levelByPriority.clear();
     this.#roomQueued.clear();
+    this.#userQueued.clear();
+    this.#keyQueued.clear();
     this.#size = 0;
     return items;
   }
@@ -216,17 +234,16 @@ export class DispatchOrder<T extends Schedulable> {
     level.lanes.set(lane.key, lane);
   }
 
-  #counted(level: Level<T>, roomId: string | null, delta: 1 | -1): void {
+  #counted(level: Level<T>, item: T, delta: 1 | -1): void {
     this.#size += delta;
     level.size += delta;
     if (level.size === 0) {
       this.#levelByPriority.delete(level.priority);
       this.#levels.splice(this.#levels.indexOf(level), 1);
     }
-    if (roomId !== null) {
-      const count = (this.#roomQueued.get(roomId) ?? 0) + delta;
-      if (count === 0) this.#roomQueued.delete(roomId);
-      else this.#roomQueued.set(roomId, count);
-    }
+    if (item.roomId !== null) tally(this.#roomQueued, item.roomId, delta);
+    tally(this.#userQueued, item.userId, delta);
+    if (item.keyId) tally(this.#keyQueued, item.keyId, delta);
   }
 }
+

@@ -9,7 +9,7 @@ export interface QueuedJob {
   correlationId: string;
   roomId: string | null;
   user: Identity;
-  /** Higher runs first; FIFO within equal priority; round-robin across rooms within a priority. */
+  /** Higher runs first; FIFO within equal priority; round-robin across lanes (rooms, or users without a room) within a priority. */
   priority: number;
   language: string;
   request: ExecutionRequest;
@@ -74,6 +74,12 @@ export interface JobQueueLimits {
   roomMaxRunning: number;
   /** Jobs queued per room before `RUNLANE_ERR_QUEUE_ROOM_FULL` (429). */
   roomMaxQueued: number;
+  /** Jobs of one user queued on the node (in every room and none) before `RUNLANE_ERR_QUEUE_USER_QUOTA` (429). */
+  userMaxQueued: number;
+  /** Jobs of one user running at once; the user's next job waits while other users' jobs go ahead. */
+  userMaxRunning: number;
+  /** Jobs queued on the node through one API key (`Identity.keyId`), all its users together, before `RUNLANE_ERR_QUEUE_KEY_QUOTA` (429). */
+  keyMaxQueued: number;
 }
 
 export interface EnqueueResult {
@@ -88,8 +94,8 @@ export interface CloseResult {
 export interface JobQueue {
   readonly limits: JobQueueLimits;
   /**
-   * Admits a job or throws AppError: room full / user busy (429, with retryAfterSeconds), queue full or shutting down (503).
-   * At most one queued-or-running job per user per room.
+   * Admits a job or throws AppError: user busy in the room / user or key quota / room full (429, with
+   * retryAfterSeconds), queue full or shutting down (503). At most one queued-or-running job per user per room.
    */
   enqueue(job: QueuedJob): Promise<EnqueueResult>;
   /** Cancels a queued job of `userId`: not found (404), someone else's (403), already running or finished (409). */

@@ -8,6 +8,7 @@ import type { Engine, InteractiveStart } from '../engine/engine.js';
 import { isAppError } from '../errors/index.js';
 import { silentLogger } from '../logging/logger.js';
 import { MemoryJobQueue } from '../queue/memory/memory-job-queue.js';
+import { queueLimitsFromConfig } from '../queue/queue-limits.js';
 import { createSqliteStore } from '../store/sqlite/sqlite-store.js';
 import type { Store } from '../store/store.js';
 import { SubmissionService } from './submission-service.js';
@@ -75,7 +76,7 @@ async function harness(env: Record<string, string> = {}, store?: Store): Promise
   const config = loadConfig({ env: { MAX_CONCURRENT_EXECUTIONS: '1', ...env } });
   const engine = new ScriptedEngine();
   const usedStore = store ?? (await createSqliteStore(':memory:'));
-  const queue = new MemoryJobQueue({ limits: { maxConcurrent: config.scheduler.maxConcurrent, maxQueued: config.scheduler.maxQueued, roomMaxRunning: config.scheduler.roomMaxRunning, roomMaxQueued: config.scheduler.roomMaxQueued } });
+  const queue = new MemoryJobQueue({ limits: queueLimitsFromConfig(config.scheduler) });
   const service = new SubmissionService({ engine, queue, store: usedStore, config, logger: silentLogger(), sandboxCapabilities: { cgroups: 'v1', bwrapVersion: 'test', warnings: [] } });
   const events: SubmissionEvent[] = [];
   service.subscribe((event) => events.push(event));

@@ -32,6 +32,7 @@ export function validateSubmission(request: ExecutionRequest, limits: LimitsConf
   if (request.args.length > limits.maxArgs) {
     throw new AppError(HTTP_ERRORS.validation, `args has ${request.args.length} entries; at most ${limits.maxArgs} are allowed`, { details: { field: 'args' } });
   }
+  checkArgs(request.args, limits);
   const [violation] = findLimitViolations(request.limits, limits.max);
   if (violation) {
     throw new AppError(
@@ -39,6 +40,25 @@ export function validateSubmission(request: ExecutionRequest, limits: LimitsConf
       `limits.${violation.key} is ${violation.requested}; the server allows at most ${violation.maximum}`,
       { details: { ...violation } },
     );
+  }
+}
+
+/** Every argument reaches the program's argv through execve, whose own limits (and cost) grow with their size. */
+function checkArgs(args: readonly string[], limits: LimitsConfig): void {
+  let total = 0;
+  for (const [index, arg] of args.entries()) {
+    const bytes = Buffer.byteLength(arg);
+    if (bytes > limits.maxArgBytes) {
+      throw new AppError(HTTP_ERRORS.argTooLarge, `args[${index}] is ${bytes} bytes; at most ${limits.maxArgBytes} bytes are allowed per argument`, {
+        details: { field: `args[${index}]`, bytes, maximum: limits.maxArgBytes },
+      });
+    }
+    total += bytes;
+  }
+  if (total > limits.maxArgsTotalBytes) {
+    throw new AppError(HTTP_ERRORS.argsTooLarge, `args are ${total} bytes together; at most ${limits.maxArgsTotalBytes} bytes are allowed in all`, {
+      details: { field: 'args', bytes: total, maximum: limits.maxArgsTotalBytes },
+    });
   }
 }
 

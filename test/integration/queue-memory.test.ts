@@ -5,7 +5,7 @@ import type { JobQueueLimits, QueueEvent } from '../../src/queue/job-queue.js';
 import { describeJobQueueConformance, EventLog, FakeHandler, makeJob } from '../../src/queue/job-queue-conformance.js';
 import { MemoryJobQueue } from '../../src/queue/memory/memory-job-queue.js';
 
-const limits: JobQueueLimits = { maxConcurrent: 1, maxQueued: 100, roomMaxRunning: 3, roomMaxQueued: 2 };
+const limits: JobQueueLimits = { maxConcurrent: 1, maxQueued: 100, roomMaxRunning: 3, roomMaxQueued: 2, userMaxQueued: 100, userMaxRunning: 100, keyMaxQueued: 100 };
 
 describeJobQueueConformance('MemoryJobQueue', async (queueLimits) => new MemoryJobQueue({ limits: queueLimits, onListenerError: () => undefined }));
 

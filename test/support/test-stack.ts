@@ -11,6 +11,7 @@ import { buildHttpApp } from '../../src/http/app.js';
 import { silentLogger, type Logger } from '../../src/logging/logger.js';
 import { Metrics } from '../../src/metrics/index.js';
 import { MemoryJobQueue } from '../../src/queue/memory/memory-job-queue.js';
+import { queueLimitsFromConfig } from '../../src/queue/queue-limits.js';
 import { createSandbox, type Sandbox } from '../../src/sandbox/index.js';
 import type { Store } from '../../src/store/store.js';
 import { createSqliteStore } from '../../src/store/sqlite/sqlite-store.js';
@@ -83,8 +84,7 @@ export async function createTestStack(overrides: ConfigOverrides = {}, options: 
     const engine = await createEngine({ sandbox, config, logger });
     const store = await createSqliteStore(databasePath, logger);
     cleanups.push(() => store.close());
-    const { maxConcurrent, maxQueued, roomMaxRunning, roomMaxQueued } = config.scheduler;
-    const queue = new MemoryJobQueue({ limits: { maxConcurrent, maxQueued, roomMaxRunning, roomMaxQueued }, logger });
+    const queue = new MemoryJobQueue({ limits: queueLimitsFromConfig(config.scheduler), logger });
     const service = new SubmissionService({ engine, queue, store, config, logger, sandboxCapabilities: sandbox.capabilities });
     cleanups.push(() => service.shutdown(config.shutdown.graceMs));
     if (!options.skipStart) await service.start();

@@ -4,6 +4,8 @@ import { defineError } from '../app-error.js';
 export const QUEUE_ERRORS = {
   roomQueueFull: defineError('RUNLANE_ERR_QUEUE_ROOM_FULL', 429, 'The room already has the maximum number of queued executions.', 'Wait for the room\'s queue to drain (see `Retry-After`) and submit again.'),
   userBusy: defineError('RUNLANE_ERR_QUEUE_USER_BUSY', 429, 'You already have an execution queued or running in this room; one at a time per user per room.', 'Wait for your current execution to finish, or cancel it, then submit again.'),
+  userQuota: defineError('RUNLANE_ERR_QUEUE_USER_QUOTA', 429, 'You already have the most executions queued on this node that one user may have (`scheduler.userMaxQueued`, default 50), counting every room and none.', 'Wait for some of your executions to start (see `Retry-After`) or cancel some, then submit again.'),
+  keyQuota: defineError('RUNLANE_ERR_QUEUE_KEY_QUOTA', 429, 'The API key you use already has the most executions queued on this node that one key may have (`scheduler.keyMaxQueued`, default 1000), all of its users together.', 'Wait for some of the key\'s executions to start (see `Retry-After`), or spread the work over time.'),
   globalQueueFull: defineError('RUNLANE_ERR_QUEUE_FULL', 503, 'The node\'s queue is at its configured capacity.', 'Retry after the `Retry-After` delay; the service is under heavy load.'),
   notFound: defineError('RUNLANE_ERR_QUEUE_NOT_FOUND', 404, 'No submission has this id.', 'Check the id returned by the submit call.'),
   cancelForbidden: defineError('RUNLANE_ERR_QUEUE_CANCEL_FORBIDDEN', 403, 'Only the user who submitted an execution may cancel it.', 'Cancel only your own executions.'),

@@ -134,5 +134,6 @@ export function registerSubmissionRoutes(app: HttpApp, { service, config, metric
 }
 
 function itemError(error: AppError): BatchItem {
-  return { statusCode: error.statusCode, ...error.toJSON() };
+  // A batch answers 200 as a whole, so the Retry-After a refused item would have had travels with the item.
+  return { statusCode: error.statusCode, ...error.toJSON(), ...(error.retryAfterSeconds === undefined ? {} : { retryAfter: Math.max(1, Math.ceil(error.retryAfterSeconds)) }) };
 }

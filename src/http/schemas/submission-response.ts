@@ -85,6 +85,7 @@ export const BatchItemJson = Type.Object({
   roomPosition: Type.Optional(Nullable(Type.Integer())),
   correlationId: Type.Optional(Type.String()),
   error: Type.Optional(Type.Object({ code: Type.String(), message: Type.String(), details: Type.Optional(Type.Object({}, { additionalProperties: true })) })),
+  retryAfter: Type.Optional(Type.Integer({ description: 'For a refused item: seconds after which it may be accepted (the `Retry-After` it would have had alone)' })),
 });
 
 export const BatchJson = Type.Object({ results: Type.Array(BatchItemJson, { description: 'One result per submitted item, in order' }) });

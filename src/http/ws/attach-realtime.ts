@@ -1,4 +1,4 @@
-// Attaches Socket.IO to the API's HTTP server: rooms on the main namespace, live programs on `/interactive`.
+// Attaches Socket.IO to the API's HTTP server: rooms on the main namespace, live programs on `/interactive`, connection caps on both.
 import type { Server as HttpServer } from 'node:http';
 import { Server, type ServerOptions } from 'socket.io';
 import type { Authenticator } from '../../auth/index.js';
@@ -7,10 +7,14 @@ import { AppError, QUEUE_ERRORS } from '../../errors/index.js';
 import type { Logger } from '../../logging/logger.js';
 import { resolveRealtimeOptions, RoomHub, type RateLimitOptions, type RealtimeOptions, type RoomStore } from '../../rooms/index.js';
 import type { SubmissionService } from '../../submissions/index.js';
+import { connectionCap, readSoftOpenFilesLimit, REALTIME_FD_SHARE } from '../fd-budget.js';
+import { connectRefusal } from './connect-refusal.js';
 import { handshakeAuth } from './handshake-auth.js';
+import { HandshakeLimit } from './handshake-limit.js';
 import { serveInteractive } from './interactive-namespace.js';
 import { serveRooms } from './room-namespace.js';
 import { SocketRoomTransport } from './socket-transport.js';
+import { UserConnectionLimit } from './user-connection-limit.js';
 
 /** Namespace of interactive runs. */
 export const INTERACTIVE_NAMESPACE = '/interactive';
@@ -39,9 +43,25 @@ export interface AttachRealtimeOptions {
   cors?: ServerOptions['cors'];
 }
 
+/** Live Socket.IO connections as the caps count them. */
+export interface RealtimeConnections {
+  /** Engine connections (one per client, whatever its namespaces), handshakes in progress included. */
+  open: number;
+  /** Client addresses with at least one of them. */
+  addresses: number;
+  /** Namespace connections of authenticated users. */
+  sockets: number;
+  /** Users with at least one of them. */
+  users: number;
+  /** The node's cap on `open`: `realtime.maxConnections`, at most half the open-file limit. */
+  maxConnections: number;
+}
+
 export interface Realtime {
   io: Server;
   hub: RoomHub;
+  /** What the connection caps currently count. */
+  connections(): RealtimeConnections;
   /** Disconnects every socket, saves every room's document and detaches; leaves the HTTP server running. */
   close(): Promise<void>;
 }
@@ -50,10 +70,15 @@ export interface Realtime {
 export async function attachRealtime(options: AttachRealtimeOptions): Promise<Realtime> {
   const { httpServer, service, store, authenticator, config, logger } = options;
   const realtime = resolveRealtimeOptions(options.realtime);
+  const openFiles = readSoftOpenFilesLimit((error) => logger.warn({ err: error }, 'could not read the open-file limit; connection caps apply as configured'));
+  const maxConnections = connectionCap(config.realtime.maxConnections, REALTIME_FD_SHARE, openFiles);
+  const handshakes = new HandshakeLimit({ maxConnections, maxConnectionsPerAddress: config.realtime.maxConnectionsPerIp, trustProxy: config.server.trustProxy, logger });
+  const users = new UserConnectionLimit(config.realtime.maxConnectionsPerUser, logger);
   const io = new Server(httpServer, {
     // The same body cap as REST: a bigger frame closes the socket before any handler could answer it.
     maxHttpBufferSize: config.server.bodyLimitBytes,
     serveClient: false,
+    allowRequest: handshakes.allowRequest,
     ...(options.adapter ? { adapter: options.adapter } : {}),
     ...(options.cors ? { cors: options.cors } : {}),
   });
@@ -68,14 +93,24 @@ export async function attachRealtime(options: AttachRealtimeOptions): Promise<Re
     caps: { roomMaxConcurrent: config.scheduler.roomMaxRunning, roomMaxQueued: config.scheduler.roomMaxQueued },
     options: realtime,
   });
+  handshakes.watch(io.engine);
+  logger.info({ maxConnections, maxConnectionsPerIp: config.realtime.maxConnectionsPerIp, maxConnectionsPerUser: config.realtime.maxConnectionsPerUser, openFiles }, 'realtime connection caps');
   let closing = false;
   const auth = handshakeAuth(authenticator, logger, config.server.trustProxy);
   for (const namespace of [rooms, interactive]) {
     namespace.use((socket, next) => {
+      const refusal = handshakes.refusalOf(socket.request);
+      if (refusal !== null) {
+        next(connectRefusal(refusal));
+        // After the refusal has been written (Socket.IO sends it on the next tick), the whole connection goes.
+        setImmediate(() => socket.conn.close());
+        return;
+      }
       if (!closing) return auth(socket, next);
-      const error = new AppError(QUEUE_ERRORS.shuttingDown, 'the server is shutting down');
-      next(Object.assign(new Error(error.message), { data: { code: error.code, message: error.message } }));
+      next(connectRefusal(new AppError(QUEUE_ERRORS.shuttingDown, 'the server is shutting down')));
     });
+    // Last, so that every connection it counts does connect.
+    namespace.use(users.middleware);
   }
   serveRooms(rooms, hub, logger);
   serveInteractive(interactive, { service, logger, options: realtime, maxStdinBytes: config.limits.maxStdinBytes });
@@ -84,6 +119,7 @@ export async function attachRealtime(options: AttachRealtimeOptions): Promise<Re
   return {
     io,
     hub,
+    connections: () => ({ open: handshakes.open, addresses: handshakes.addresses, sockets: users.sockets, users: users.users, maxConnections }),
     async close() {
       if (closing) return;
       closing = true;

@@ -4,6 +4,8 @@ import type { Authenticator } from '../../auth/index.js';
 import type { Identity } from '../../domain/identity.js';
 import { AppError, AUTH_ERRORS, isAppError } from '../../errors/index.js';
 import type { Logger } from '../../logging/logger.js';
+import { clientAddress } from './client-address.js';
+import { connectRefusal } from './connect-refusal.js';
 
 /** What a connected socket carries: the identity proven at the handshake, never one the client claims later. */
 export interface SocketData {
@@ -23,10 +25,7 @@ export function handshakeAuth(authenticator: Authenticator, logger: Logger, trus
       },
       (error: unknown) => {
         if (!isAppError(error)) logger.error({ err: error }, 'socket handshake authentication failed unexpectedly');
-        const appError = isAppError(error) ? error : new AppError(AUTH_ERRORS.invalidToken, 'the token could not be verified');
-        const refusal: ExtendedError = new Error(appError.message);
-        refusal.data = { code: appError.code, message: appError.message };
-        next(refusal);
+        next(connectRefusal(isAppError(error) ? error : new AppError(AUTH_ERRORS.invalidToken, 'the token could not be verified')));
       },
     );
   };
@@ -39,11 +38,5 @@ async function identify(socket: Socket, authenticator: Authenticator, trustProxy
     throw new AppError(AUTH_ERRORS.invalidToken, 'invalid token: `auth.token` must be a string');
   }
   const header = socket.handshake.headers.authorization;
-  return authenticator.authenticate(token ?? header, clientIp(socket, trustProxy));
-}
-
-function clientIp(socket: Socket, trustProxy: boolean): string {
-  const forwarded = socket.handshake.headers['x-forwarded-for'];
-  const first = (Array.isArray(forwarded) ? forwarded[0] : forwarded)?.split(',')[0]?.trim();
-  return trustProxy && first ? first : socket.handshake.address;
+  return authenticator.authenticate(token ?? header, clientAddress(socket.handshake.headers, socket.handshake.address, trustProxy));
 }

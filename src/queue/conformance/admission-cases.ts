@@ -106,6 +106,77 @@ export function admissionCases(context: ConformanceContext): void {
     });
   });
 
+  describe('when a user reaches userMaxQueued', () => {
+    it('should refuse with 429 RUNLANE_ERR_QUEUE_USER_QUOTA and a Retry-After, and admit other users', async () => {
+      const queue = await context.makeQueue({ userMaxQueued: 3 });
+      const userId = `greedy-${Math.random()}`;
+      for (let index = 0; index < 3; index += 1) await queue.enqueue(makeJob({ userId }));
+      const error = await expectAppError(queue.enqueue(makeJob({ userId })), QUEUE_ERRORS.userQuota.code, 429);
+      expectRetryAfter(error);
+      await queue.enqueue(makeJob({ userId: `patient-${Math.random()}` }));
+      expect((await queue.snapshot()).queueLength).toBe(4);
+    });
+
+    it('should count the user\'s jobs in every room and without a room together', async () => {
+      const queue = await context.makeQueue({ userMaxQueued: 3 });
+      const userId = `roamer-${Math.random()}`;
+      await queue.enqueue(makeJob({ userId, roomId: roomName('a') }));
+      await queue.enqueue(makeJob({ userId, roomId: roomName('b') }));
+      await queue.enqueue(makeJob({ userId }));
+      await expectAppError(queue.enqueue(makeJob({ userId, roomId: roomName('c') })), QUEUE_ERRORS.userQuota.code, 429);
+      await expectAppError(queue.enqueue(makeJob({ userId })), QUEUE_ERRORS.userQuota.code, 429);
+    });
+
+    it('should count only queued jobs, not running ones', async () => {
+      const queue = await context.makeQueue({ maxConcurrent: 1, userMaxQueued: 1 });
+      const handler = new FakeHandler();
+      queue.process(handler.handler);
+      const userId = `busy-${Math.random()}`;
+      await queue.enqueue(makeJob({ userId }));
+      await handler.waitForCalls(1);
+      await queue.enqueue(makeJob({ userId }));
+      await expectAppError(queue.enqueue(makeJob({ userId })), QUEUE_ERRORS.userQuota.code, 429);
+    });
+
+    it('should admit the user again once a queued job starts or is cancelled', async () => {
+      const queue = await context.makeQueue({ maxConcurrent: 1, userMaxQueued: 1 });
+      const handler = new FakeHandler();
+      const userId = `again-${Math.random()}`;
+      const first = makeJob({ userId });
+      await queue.enqueue(first);
+      await queue.cancel(first.id, userId);
+      const second = makeJob({ userId });
+      await queue.enqueue(second);
+      queue.process(handler.handler);
+      await handler.waitForCalls(1);
+      await queue.enqueue(makeJob({ userId }));
+      expect(handler.startedIds).toEqual([second.id]);
+    });
+  });
+
+  describe('when an API key reaches keyMaxQueued', () => {
+    it('should refuse every user of the key with 429 RUNLANE_ERR_QUEUE_KEY_QUOTA and a Retry-After', async () => {
+      const queue = await context.makeQueue({ keyMaxQueued: 3, userMaxQueued: 10 });
+      const keyId = `key:${Math.random()}`;
+      await queue.enqueue(makeJob({ keyId, userId: 'end-user-1' }));
+      await queue.enqueue(makeJob({ keyId, userId: 'end-user-2', roomId: roomName('r') }));
+      await queue.enqueue(makeJob({ keyId, userId: 'end-user-3' }));
+      const error = await expectAppError(queue.enqueue(makeJob({ keyId, userId: 'end-user-4' })), QUEUE_ERRORS.keyQuota.code, 429);
+      expectRetryAfter(error);
+    });
+
+    it('should admit other keys and users without a key', async () => {
+      const queue = await context.makeQueue({ keyMaxQueued: 1 });
+      const keyId = `key:${Math.random()}`;
+      await queue.enqueue(makeJob({ keyId }));
+      await expectAppError(queue.enqueue(makeJob({ keyId })), QUEUE_ERRORS.keyQuota.code, 429);
+      await queue.enqueue(makeJob({ keyId: `key:${Math.random()}` }));
+      await queue.enqueue(makeJob());
+      await queue.enqueue(makeJob());
+      expect((await queue.snapshot()).queueLength).toBe(4);
+    });
+  });
+
   describe('when a job is refused', () => {
     it('should emit nothing and leave the queue as it was', async () => {
       const queue = await context.makeQueue({ maxQueued: 1 });

@@ -112,6 +112,62 @@ export function dispatchCases(context: ConformanceContext): void {
     });
   });
 
+  describe('when one user floods the queue up to their cap and holds the slots', () => {
+    it('should start another user\'s job before the rest of the flood', async () => {
+      const queue = await context.makeQueue({ maxConcurrent: 2, userMaxQueued: 5 });
+      const handler = new FakeHandler();
+      queue.process(handler.handler);
+      const flood: QueuedJob[] = [];
+      for (let index = 0; index < 7; index += 1) flood.push(makeJob({ userId: 'flooder' }));
+      for (const job of flood) await queue.enqueue(job);
+      await handler.waitForCalls(2);
+      const single = makeJob({ userId: 'patient' });
+      const { entry } = await queue.enqueue(single);
+      // A new lane joins the rotation at the back: at most one more of the flood goes first, not the other four.
+      expect(entry.position).toBe(2);
+      handler.complete(flood[0]!.id);
+      handler.complete(flood[1]!.id);
+      await handler.waitForCalls(4);
+      expect(handler.startedIds.slice(2, 4)).toContain(single.id);
+    });
+  });
+
+  describe('when a user reaches userMaxRunning', () => {
+    it('should keep a slot for other users and start the user\'s next job when one of theirs ends', async () => {
+      const queue = await context.makeQueue({ maxConcurrent: 3, userMaxRunning: 2 });
+      const handler = new FakeHandler();
+      queue.process(handler.handler);
+      const mine = [makeJob({ userId: 'ada' }), makeJob({ userId: 'ada', roomId: roomName('r') }), makeJob({ userId: 'ada' })];
+      for (const job of mine) await queue.enqueue(job);
+      await handler.waitForCalls(2);
+      await context.settle();
+      expect(handler.startedIds).toEqual([mine[0]!.id, mine[1]!.id]);
+      const other = makeJob({ userId: 'grace' });
+      await queue.enqueue(other);
+      await handler.waitForCalls(3);
+      expect(handler.startedIds[2]).toBe(other.id);
+      handler.complete(mine[0]!.id);
+      await handler.waitForCalls(4);
+      expect(handler.startedIds[3]).toBe(mine[2]!.id);
+    });
+
+    it('should leave a slot free rather than exceed the cap, without blocking users behind in the rotation', async () => {
+      const queue = await context.makeQueue({ maxConcurrent: 3, userMaxRunning: 1 });
+      const first = makeJob({ userId: 'ada' });
+      const blocked = makeJob({ userId: 'ada' });
+      const other = makeJob({ userId: 'grace', roomId: roomName('shared') });
+      for (const job of [first, blocked, other]) await queue.enqueue(job);
+      const handler = new FakeHandler();
+      queue.process(handler.handler);
+      await handler.waitForCalls(2);
+      await context.settle();
+      expect(handler.startedIds).toEqual([first.id, other.id]);
+      handler.complete(first.id);
+      await handler.waitForCalls(3);
+      expect(handler.startedIds[2]).toBe(blocked.id);
+    });
+  });
+
   describe('when a room reaches roomMaxRunning', () => {
     it('should skip that room without blocking others, and resume it when a run finishes', async () => {
       const queue = await context.makeQueue({ maxConcurrent: 4, roomMaxRunning: 2 });

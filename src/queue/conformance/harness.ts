@@ -16,11 +16,14 @@ export interface ConformanceContext {
   settle(): Promise<void>;
 }
 
-export const DEFAULT_LIMITS: JobQueueLimits = { maxConcurrent: 1, maxQueued: 100, roomMaxRunning: 3, roomMaxQueued: 10 };
+/** Per-user and per-key caps as high as the node's, so only the cases about them meet them. */
+export const DEFAULT_LIMITS: JobQueueLimits = { maxConcurrent: 1, maxQueued: 100, roomMaxRunning: 3, roomMaxQueued: 10, userMaxQueued: 100, userMaxRunning: 100, keyMaxQueued: 100 };
 
 export interface JobSpec {
   roomId?: string | null;
   userId?: string;
+  /** The API key the job came through (`Identity.keyId`). */
+  keyId?: string;
   priority?: number;
   enqueuedAt?: number;
 }
@@ -32,7 +35,7 @@ export function makeJob(spec: JobSpec = {}): QueuedJob {
     id: randomUUID(),
     correlationId: randomUUID(),
     roomId: spec.roomId ?? null,
-    user: { userId, displayName: `Name of ${userId}`, avatar: null, role: 'user' },
+    user: { userId, displayName: `Name of ${userId}`, avatar: null, role: 'user', ...(spec.keyId === undefined ? {} : { keyId: spec.keyId }) },
     priority: spec.priority ?? 1,
     language: 'python3',
     request: executionRequest('python3', [{ name: 'main.py', content: 'print(1)' }]),

@@ -6,7 +6,7 @@ import type { JobQueueLimits, QueueEvent } from '../job-queue.js';
 export type QueueLogger = Pick<Logger, 'warn' | 'error'>;
 
 export interface MemoryJobQueueOptions {
-  /** Caps on running and queued jobs, node-wide and per room. Required; every value a positive integer. */
+  /** Caps on running and queued jobs, node-wide, per room, per user and per API key. Required; every value a positive integer. */
   limits: JobQueueLimits;
   /**
    * Clock in epoch ms, for `enqueuedAt`-relative ages, run durations and Retry-After.
@@ -93,6 +93,9 @@ export function resolveMemoryJobQueueOptions(options: MemoryJobQueueOptions): Re
       maxQueued: requirePositiveInteger('limits.maxQueued', limits.maxQueued),
       roomMaxRunning: requirePositiveInteger('limits.roomMaxRunning', limits.roomMaxRunning),
       roomMaxQueued: requirePositiveInteger('limits.roomMaxQueued', limits.roomMaxQueued),
+      userMaxQueued: requirePositiveInteger('limits.userMaxQueued', limits.userMaxQueued),
+      userMaxRunning: requirePositiveInteger('limits.userMaxRunning', limits.userMaxRunning),
+      keyMaxQueued: requirePositiveInteger('limits.keyMaxQueued', limits.keyMaxQueued),
     }),
     now: options.now ?? Date.now,
     logger,

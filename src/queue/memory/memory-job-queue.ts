@@ -18,6 +18,7 @@ import { collectPositionChanges, CoalescedTask, type PositionTracked } from '../
 import { toQueueEntry } from '../queue-entry.js';
 import { QueueListeners } from '../queue-listeners.js';
 import { RunDurations } from '../run-durations.js';
+import { tally } from '../tally.js';
 import { FinishedJobs } from './finished-jobs.js';
 import { resolveMemoryJobQueueOptions, type MemoryJobQueueOptions, type ResolvedMemoryJobQueueOptions } from './memory-job-queue-options.js';
 
@@ -42,8 +43,8 @@ function describeFailure(error: unknown): string {
 }
 
 /**
- * In-process scheduler: admission caps, priorities, round-robin fairness across rooms, per-room running caps,
- * live positions and graceful close. Everything is lost with the process; the caller keeps durable state.
+ * In-process scheduler: admission caps, priorities, round-robin fairness across lanes, per-room and per-user running
+ * caps, live positions and graceful close. Everything is lost with the process; the caller keeps durable state.
  */
 export class MemoryJobQueue implements JobQueue {
   readonly limits: JobQueueLimits;
@@ -54,6 +55,7 @@ export class MemoryJobQueue implements JobQueue {
   /** Running jobs in start order. */
   readonly #running = new Map<string, JobRecord>();
   readonly #roomRunning = new Map<string, number>();
+  readonly #userRunning = new Map<string, number>();
   /** The one queued-or-running job of each user in each room. */
   readonly #userInRoom = new Map<string, JobRecord>();
   readonly #durations: RunDurations;
@@ -82,12 +84,16 @@ export class MemoryJobQueue implements JobQueue {
     }
     const userKey = job.roomId === null ? null : userRoomKey(job.roomId, job.user.userId);
     const userRecord = userKey === null ? undefined : this.#userInRoom.get(userKey);
+    const keyId = job.user.keyId ?? null;
     const refusal = checkAdmission({
       limits: this.limits,
       closing: this.#closing,
       queued: this.#order.size,
       roomId: job.roomId,
       roomQueued: job.roomId === null ? 0 : this.#order.queuedInRoom(job.roomId),
+      userQueued: this.#order.queuedOfUser(job.user.userId),
+      keyId,
+      keyQueued: keyId === null ? 0 : this.#order.queuedOfKey(keyId),
       userJob: userRecord === undefined ? null : { startedAt: userRecord.startedAt, roomPosition: this.#order.placeOf(userRecord)?.roomPosition ?? null },
       typicalRunMs: this.#durations.typicalMs(job.roomId) ?? this.#options.assumedRunDurationMs,
       typicalGlobalRunMs: this.#durations.typicalMs() ?? this.#options.assumedRunDurationMs,
@@ -100,6 +106,7 @@ export class MemoryJobQueue implements JobQueue {
       id: job.id,
       roomId: job.roomId,
       userId: job.user.userId,
+      keyId,
       priority: job.priority,
       job,
       reportedPosition: 0,
@@ -203,6 +210,7 @@ export class MemoryJobQueue implements JobQueue {
     const aborted = [...this.#running.values()];
     this.#running.clear();
     this.#roomRunning.clear();
+    this.#userRunning.clear();
     this.#jobs.clear();
     this.#userInRoom.clear();
     this.#finished.clear();
@@ -232,7 +240,10 @@ export class MemoryJobQueue implements JobQueue {
     return new AppError(QUEUE_ERRORS.notCancellable, 'This execution has already finished.', { details: { id: jobId } });
   }
 
-  readonly #roomMayRun = (roomId: string): boolean => (this.#roomRunning.get(roomId) ?? 0) < this.limits.roomMaxRunning;
+  /** Whether a queued job may take a free slot: neither its room nor its user is at their running cap. */
+  readonly #mayStart = (record: JobRecord): boolean =>
+    (record.roomId === null || (this.#roomRunning.get(record.roomId) ?? 0) < this.limits.roomMaxRunning) &&
+    (this.#userRunning.get(record.userId) ?? 0) < this.limits.userMaxRunning;
 
   /** Fills free slots. Re-entrant calls (from listeners) return at once: the outer loop re-checks after each start. */
   #dispatch(): void {
@@ -240,7 +251,7 @@ export class MemoryJobQueue implements JobQueue {
     this.#dispatching = true;
     try {
       while (!this.#closing && this.#handler !== null && this.#running.size < this.limits.maxConcurrent) {
-        const record = this.#order.takeNext(this.#roomMayRun);
+        const record = this.#order.takeNext(this.#mayStart);
         if (record === undefined) break;
         this.#start(record, this.#handler);
       }
@@ -254,7 +265,8 @@ export class MemoryJobQueue implements JobQueue {
     record.startedAt = this.#options.now();
     record.controller = controller;
     this.#running.set(record.id, record);
-    if (record.roomId !== null) this.#roomRunning.set(record.roomId, (this.#roomRunning.get(record.roomId) ?? 0) + 1);
+    if (record.roomId !== null) tally(this.#roomRunning, record.roomId, +1);
+    tally(this.#userRunning, record.userId, +1);
     this.#positions.request();
     this.#listeners.emit({ type: 'started', entry: toQueueEntry(record.job, null, record.startedAt) });
     // A later microtask, so a handler that throws synchronously is a failure like any other, and never re-enters dispatch.
@@ -270,11 +282,8 @@ export class MemoryJobQueue implements JobQueue {
     // Aborted by close(): reported as unfinished, so the queue says nothing more about it.
     if (this.#running.get(record.id) !== record) return;
     this.#running.delete(record.id);
-    if (record.roomId !== null) {
-      const running = (this.#roomRunning.get(record.roomId) ?? 1) - 1;
-      if (running === 0) this.#roomRunning.delete(record.roomId);
-      else this.#roomRunning.set(record.roomId, running);
-    }
+    if (record.roomId !== null) tally(this.#roomRunning, record.roomId, -1);
+    tally(this.#userRunning, record.userId, -1);
     // Freed before the event, so a listener may submit the user's next run straight away.
     this.#forget(record);
     const finishedAt = this.#options.now();
