@@ -42,6 +42,10 @@ class FakeSandbox implements Sandbox {
 
   async close(): Promise<void> {}
 
+  health() {
+    return { slots: 1, retired: 0 };
+  }
+
   compiles(): SandboxRunSpec[] {
     return this.specs.filter((spec) => spec.collectFiles);
   }
