@@ -33,14 +33,15 @@ function submit(stack: TestStack, user: User, payload: Record<string, unknown>):
   return call(stack.app, 'POST', '/api/v1/submissions', { headers: user.headers, query: { wait: 'true' }, payload });
 }
 
-/** Every way an attacker could have left files in the slot: names clashing with the compile's output, and an artifact too large to write. */
-async function attemptPoisoning(stack: TestStack, attacker: User): Promise<void> {
-  const extras = [{ name: 'json.py', content: PAYLOAD_PY }, { name: 'payload.txt', content: 'left by the attacker\n' }];
-  const attempts = [
-    { language: 'c', files: [{ name: 'x.c', content: 'int main(void) { return 0; }\n' }, { name: 'main', content: 'attacker binary' }, ...extras] },
-    { language: 'c', files: [{ name: 'x.c', content: OVERSIZED_C }, ...extras] },
-  ];
-  for (const payload of attempts) {
+const EXTRAS = [{ name: 'json.py', content: PAYLOAD_PY }, { name: 'payload.txt', content: 'left by the attacker\n' }];
+/** Ways an attacker could leave files in the slot: a name clashing with the compile's output, an artifact too large to write. */
+const ATTEMPTS = {
+  clash: { language: 'c', files: [{ name: 'x.c', content: 'int main(void) { return 0; }\n' }, { name: 'main', content: 'attacker binary' }, ...EXTRAS] },
+  oversized: { language: 'c', files: [{ name: 'x.c', content: OVERSIZED_C }, ...EXTRAS] },
+};
+
+async function attemptPoisoning(stack: TestStack, attacker: User, kinds: (keyof typeof ATTEMPTS)[] = ['clash', 'oversized']): Promise<void> {
+  for (const payload of kinds.map((kind) => ATTEMPTS[kind])) {
     const response = await submit(stack, attacker, payload);
     expect([200, 400]).toContain(response.statusCode);
   }
@@ -53,7 +54,8 @@ describe('when one sandbox slot serves every user in turn', () => {
   let bystander: User;
 
   beforeAll(async () => {
-    stack = await createTestStack({ scheduler: { maxConcurrent: 1 }, sandbox: { uidCount: 1 } });
+    // One uid and no warm prologue: every compile and run of every user gets the very same slot.
+    stack = await createTestStack({ scheduler: { maxConcurrent: 1 }, sandbox: { uidCount: 1, warmPool: 0 } });
     [attacker, victim, bystander] = await Promise.all([makeUser('Mallory'), makeUser('Victor'), makeUser('Bea')]);
   });
   afterAll(async () => {
@@ -95,7 +97,7 @@ describe('when one sandbox slot serves every user in turn', () => {
 
   describe('when the next user\'s Python program imports json', () => {
     it('should get the standard library, never a json.py an earlier user tried to leave', async () => {
-      await attemptPoisoning(stack, attacker);
+      await attemptPoisoning(stack, attacker, ['clash']);
       const response = await submit(stack, victim, { language: 'python', source: 'import json\nprint(json.dumps({"ok": True}))\n' });
       expect(response.body).toMatchObject({ status: 'completed', verdict: 'accepted', stdout: '{"ok": true}\n' });
       expect(response.text).not.toContain('PWNED');
@@ -126,6 +128,26 @@ describe('when one sandbox slot serves every user in turn', () => {
         expect(response.body.message).toMatch(/RUNLANE_ERR_SANDBOX_BAD_SPEC/);
       }
     });
+  });
+});
+
+describe('when the only slot also feeds the warm pool', () => {
+  let stack: TestStack;
+  let user: User;
+
+  beforeAll(async () => {
+    stack = await createTestStack({ scheduler: { maxConcurrent: 1 }, sandbox: { uidCount: 1 } });
+    user = await makeUser('Wanda');
+  });
+  afterAll(async () => {
+    await stack?.close();
+  });
+
+  it('should wait for the slot a background refill holds instead of reporting the sandbox busy', async () => {
+    for (let index = 0; index < 3; index++) {
+      const response = await submit(stack, user, { language: 'c', source: `#include <stdio.h>\nint main(void) { puts("run ${index}"); return 0; }\n` });
+      expect(response.body).toMatchObject({ status: 'completed', verdict: 'accepted', stdout: `run ${index}\n` });
+    }
   });
 });
 
