@@ -88,6 +88,8 @@ export class SandboxRun implements SandboxProcess {
   private polling = false;
   /** Settles once the program's CPU clock has started (the cgroup's usage at program start is recorded). */
   private cpuClock: Promise<void> = Promise.resolve();
+  /** Settles once the argv file is gone; awaited before the slot is reset, so it can never hit the next run's file. */
+  private argvRemoval: Promise<void> = Promise.resolve();
   private settleStarted!: (error?: AppError) => void;
   private readonly removeAbortListener: () => void;
 
@@ -110,7 +112,8 @@ export class SandboxRun implements SandboxProcess {
     this.output.attach(warm.child.stdout!, 'stdout');
     this.output.attach(warm.child.stderr!, 'stderr');
     warm.onStatus = () => {
-      if (warm.status.childPid !== null && this.startedAt === null) this.onProgramStarted();
+      // A report read after bwrap exited comes too late: teardown (and the slot's reset) may already be under way.
+      if (warm.status.childPid !== null && this.startedAt === null && !this.exited) this.onProgramStarted();
     };
 
     const onAbort = () => this.kill();
@@ -156,7 +159,7 @@ export class SandboxRun implements SandboxProcess {
     // From here on CPU time is the program's: what the prologue, setpriv and bwrap used before is subtracted.
     this.cpuClock = this.warm.cgroup.startCpuClock().catch((error: unknown) => logger.warn({ err: error }, 'sandbox CPU clock start failed'));
     // The prologue has read its argv by now; the file's space goes back to the run.
-    this.warm.slot.workDir.removeArgv().catch((error: unknown) => logger.warn({ err: error }, 'sandbox argv file not removed'));
+    this.argvRemoval = this.warm.slot.workDir.removeArgv().catch((error: unknown) => logger.warn({ err: error }, 'sandbox argv file not removed'));
     this.settleStarted();
     this.ctx.pool.refillSoon();
     this.timers.push(setTimeout(() => this.stop('wall'), this.spec.limits.wallTimeMs));
@@ -199,7 +202,7 @@ export class SandboxRun implements SandboxProcess {
     this.removeAbortListener();
     const { logger } = this.identity;
     const started = this.startedAt !== null;
-    await this.cpuClock;
+    await Promise.all([this.cpuClock, this.argvRemoval]);
     const outcome = await tearDown({
       warm: this.warm,
       pool: this.ctx.pool,
