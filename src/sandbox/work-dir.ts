@@ -15,8 +15,6 @@ const run = promisify(execFile);
 const INODES_PER_WORK_DIR = 65_536;
 /** The directories of an empty work dir, bound at /box, /tmp and /dev/shm. */
 const RUN_DIRS = ['box', 'tmp', 'shm'] as const;
-/** Inodes an empty work dir uses: its root and the run dirs. */
-const EMPTY_INODES = 1 + RUN_DIRS.length;
 /** The file carrying a run's argv to its prologue, in the tmpfs root (never visible inside the sandbox). */
 const ARGV_FILE = 'argv';
 /** Errors that mean the tmpfs is full (bytes or inodes) or a file outgrew what the work dir can hold. */
@@ -58,6 +56,8 @@ export class WorkDir {
   /** Where the run's argv is written for its prologue. */
   readonly argvFile: string;
   private mounted = false;
+  /** Blocks and inodes the tmpfs counts when it holds only the empty run dirs, measured once right after mounting. */
+  private emptyUsage: { blocks: number; inodes: number } | null = null;
 
   private constructor(
     readonly root: string,
@@ -84,6 +84,7 @@ export class WorkDir {
       await run(tools.mountPath, ['-t', 'tmpfs', '-o', options, 'runlane-run', dir.root], { env: tools.env });
       dir.mounted = true;
       await dir.makeRunDirs();
+      dir.emptyUsage = await dir.usage();
       await dir.verifyEmpty();
     } catch (error) {
       await dir.destroy().catch(() => undefined);
@@ -137,8 +138,14 @@ export class WorkDir {
 
   /** One statfs: true when the tmpfs uses no block and no inode beyond the empty run dirs (a cheap check before each hand-out). */
   async isPristine(): Promise<boolean> {
+    const usage = await this.usage();
+    return this.emptyUsage !== null && usage.blocks === this.emptyUsage.blocks && usage.inodes === this.emptyUsage.inodes;
+  }
+
+  /** Blocks and inodes in use (the block count survives a resize: only the total changes). */
+  private async usage(): Promise<{ blocks: number; inodes: number }> {
     const stats = await statfs(this.root);
-    return stats.bfree === stats.blocks && stats.files - stats.ffree === EMPTY_INODES;
+    return { blocks: stats.blocks - stats.bfree, inodes: stats.files - stats.ffree };
   }
 
   private async makeRunDirs(): Promise<void> {

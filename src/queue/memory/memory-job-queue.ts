@@ -38,7 +38,9 @@ function userRoomKey(roomId: string, userId: string): string {
 
 function describeFailure(error: unknown): string {
   // A service fault's details (host paths, tool output) stay in the server log, written next to this; users get its code.
-  if (isAppError(error) && error.statusCode >= 500) return `the service could not run this execution (${error.code}); the server log has the details`;
+  if (isAppError(error)) {
+    return error.statusCode >= 500 ? `the service could not run this execution (${error.code}); the server log has the details` : `${error.message} (${error.code})`;
+  }
   if (error instanceof Error) return error.message || error.name;
   return typeof error === 'string' && error !== '' ? error : 'The execution failed for an unknown reason.';
 }
