@@ -119,7 +119,7 @@ export class WorkDir {
 
   /**
    * Throws unless the tmpfs holds exactly the empty run dirs, owned by the slot's uid with mode 0700, and the file system
-   * counts no inode or block beyond them (a file deleted while a process still holds it open would still count).
+   * counts no more inodes or blocks than it did freshly mounted (a file deleted while a process still holds it open would).
    */
   async verifyEmpty(): Promise<void> {
     const names = (await readdir(this.root)).sort();
@@ -136,7 +136,7 @@ export class WorkDir {
     if (!(await this.isPristine())) throw new Error('the work dir file system still counts files or data after it was emptied');
   }
 
-  /** One statfs: true when the tmpfs uses no block and no inode beyond the empty run dirs (a cheap check before each hand-out). */
+  /** One statfs: true when the tmpfs uses no more blocks and inodes than freshly mounted (a cheap check before each hand-out). */
   async isPristine(): Promise<boolean> {
     const usage = await this.usage();
     return this.emptyUsage !== null && usage.blocks === this.emptyUsage.blocks && usage.inodes === this.emptyUsage.inodes;
