@@ -4,20 +4,27 @@ set -euo pipefail
 
 cd "$(dirname "$0")/.."
 
-# Debian packages: the sandbox (bubblewrap, setpriv from util-linux) and one toolchain per catalogue language.
-PACKAGES=(bubblewrap util-linux python3 gcc g++ libc6-dev default-jdk-headless golang-go rustc ruby node-typescript)
+# Debian packages: the sandbox (bubblewrap, setpriv from util-linux, libseccomp-dev and gcc for its seccomp filter) and one
+# toolchain per catalogue language.
+PACKAGES=(bubblewrap util-linux libseccomp-dev pkg-config python3 gcc g++ libc6-dev default-jdk-headless golang-go rustc ruby node-typescript)
 # A command each package provides, to tell quickly whether anything is missing.
-COMMANDS=(bwrap setpriv python3 gcc g++ javac java go rustc ruby tsc)
+COMMANDS=(bwrap setpriv pkg-config python3 gcc g++ javac java go rustc ruby tsc)
+# Headers (of -dev packages, which install no command) that must be present too.
+HEADERS=(/usr/include/seccomp.h)
 # Toolchains are looked up where the sandbox looks: never a user's own PATH (pyenv shims, ~/.cargo).
 SYSTEM_PATH=/usr/local/bin:/usr/bin:/bin
 
 log() { printf '\033[1msetup:\033[0m %s\n' "$*"; }
 
 missing_commands() {
-  local command missing=()
+  local command header missing=()
   for command in "${COMMANDS[@]}"; do
     PATH="$SYSTEM_PATH" command -v "$command" >/dev/null 2>&1 || missing+=("$command")
   done
+  for header in "${HEADERS[@]}"; do
+    [[ -f "$header" ]] || missing+=("$header")
+  done
+  PATH="$SYSTEM_PATH" pkg-config --exists libseccomp 2>/dev/null || missing+=("libseccomp.pc")
   echo "${missing[*]:-}"
 }
 
@@ -69,8 +76,24 @@ check_node() {
     || { log "Node.js $(node --version) is too old: 20.19 or newer is required" >&2; exit 1; }
 }
 
+build_seccomp_filter() {
+  # The sandbox refuses to start without this filter; rebuilt only when its source (or this script) changed.
+  local source=native/seccomp-filter.c out=native/build
+  if [[ -f "$out/seccomp.bpf" && -x "$out/seccomp-filter" && "$out/seccomp.bpf" -nt "$source" && "$out/seccomp.bpf" -nt scripts/setup.sh ]]; then
+    log "seccomp filter: up to date"
+    return
+  fi
+  log "seccomp filter: building $out/seccomp.bpf"
+  mkdir -p "$out"
+  # Debian's gcc and libseccomp, never a compiler or library from a user's own PATH.
+  PATH="$SYSTEM_PATH" gcc -std=gnu17 -O2 -Wall -Wextra -Werror -o "$out/seccomp-filter" "$source" \
+    $(PATH="$SYSTEM_PATH" pkg-config --cflags --libs libseccomp)
+  "$out/seccomp-filter" "$out/seccomp.bpf"
+}
+
 check_node
 install_packages
+build_seccomp_filter
 install_node_modules
 build() {
   # Rebuild only when a source or build setting changed since the last build done here.

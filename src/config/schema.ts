@@ -71,6 +71,7 @@ export const ConfigSchema = Type.Object(
         uidCount: Type.Integer({ minimum: 1, default: 512, description: 'How many host uids the sandbox cycles through' }),
         cgroupRoot: Type.Union([Type.String(), Type.Null()], { default: null, description: 'Parent cgroup path; null detects v2 or v1 at start-up' }),
         requireCgroups: Type.Boolean({ default: false, description: 'Refuse to start without usable cgroups instead of falling back to rlimits' }),
+        warmPool: Type.Optional(Type.Integer({ minimum: 0, description: 'Prologues kept waiting in fresh cgroups for the next runs; 0 starts every run cold (default: the number of CPUs, at most uidCount)' })),
       },
       { default: {}, additionalProperties: false },
     ),

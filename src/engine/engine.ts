@@ -3,7 +3,7 @@ import type { ExecutionResult, StageResult } from '../domain/result.js';
 import type { ExecutionRequest } from '../domain/submission.js';
 import type { ResourceLimits } from '../domain/limits.js';
 import type { LanguageStatus } from '../languages/language.js';
-import type { SandboxProcess } from '../sandbox/sandbox.js';
+import type { SandboxHealth, SandboxProcess } from '../sandbox/sandbox.js';
 
 /** Progress the engine reports while it works (the rooms layer forwards some of it). */
 export type EngineEvent =
@@ -42,4 +42,6 @@ export interface Engine {
   execute(request: ExecutionRequest, options?: ExecuteOptions): Promise<ExecutionResult>;
   /** Compiles (with the cache) and starts a program with live stdin/stdout/stderr. */
   startInteractive(request: ExecutionRequest, options?: ExecuteOptions): Promise<InteractiveStart>;
+  /** Slot figures of the sandbox the engine runs in, for /health; absent when the engine has no sandbox of its own. */
+  sandboxHealth?(): SandboxHealth;
 }

@@ -42,6 +42,10 @@ class FakeSandbox implements Sandbox {
 
   async close(): Promise<void> {}
 
+  health() {
+    return { slots: 1, retired: 0 };
+  }
+
   compiles(): SandboxRunSpec[] {
     return this.specs.filter((spec) => spec.collectFiles);
   }
@@ -123,6 +127,30 @@ describe('when running a compiled program with test cases', () => {
     expect(engine.compileCacheStats()).toMatchObject({ misses: 1, hits: 1, joins: 1 });
     await engine.execute(cRequest({ files: [{ name: 'main.c', content: 'int main(){ }' }] }));
     expect(sandbox.compiles()).toHaveLength(2);
+  });
+
+  it('should judge a compiled program larger than the run\'s work dir as a compilation error, without running it', async () => {
+    const { engine, sandbox } = engineWith((spec) =>
+      spec.collectFiles ? { files: [...spec.files!, { path: 'main', content: Buffer.alloc(3 * 1024 * 1024 + 1), mode: 0o755 }] } : {},
+    );
+    const result = await engine.execute(cRequest({ limits: { workDirMb: 3 } }));
+    expect(result.verdict).toBe('compilation_error');
+    expect(result.message).toMatch(/compiled program and its files \(3\.0 MB\) are larger than the run's work dir \(3 MB\)/);
+    expect(result.testCases).toEqual([]);
+    expect(sandbox.specs).toHaveLength(1);
+    // The same compile fits a run that asks for more room: the check is per request, the cached compile is reused.
+    const roomy = await engine.execute(cRequest({ limits: { workDirMb: 4 } }));
+    expect(roomy.verdict).toBe('accepted');
+    expect(roomy.compileCached).toBe(true);
+  });
+
+  it('should let the compile\'s files win over submitted files of the same name in the run stage', async () => {
+    const { engine, sandbox } = engineWith((spec) =>
+      spec.collectFiles ? { files: [...spec.files!, { path: 'main', content: Buffer.from('ELF') }, { path: 'notes.txt', content: Buffer.from('rewritten') }] } : {},
+    );
+    await engine.execute(cRequest({ files: [{ name: 'main.c', content: 'int main(){}' }, { name: 'notes.txt', content: 'original' }] }));
+    const run = sandbox.specs.find((spec) => !spec.collectFiles)!;
+    expect(run.files!.map((file) => [file.path, file.content.toString()]).sort()).toEqual([['main', 'ELF'], ['main.c', 'int main(){}'], ['notes.txt', 'rewritten']]);
   });
 
   it("should return the compiler's message as a compilation error without running", async () => {

@@ -3,7 +3,7 @@ import type { ExecutionResult, OutputEncoding, StageResult, TestCaseResult } fro
 import type { ExecutionRequest, TestCase } from '../domain/submission.js';
 import type { LanguageStatus } from '../languages/language.js';
 import { silentLogger, type Logger } from '../logging/logger.js';
-import type { Sandbox, SandboxFile } from '../sandbox/sandbox.js';
+import type { Sandbox, SandboxFile, SandboxHealth } from '../sandbox/sandbox.js';
 import { CompileStage, type CompileOutcome } from './compile-stage.js';
 import type { CompileCacheStats } from './compile-cache.js';
 import { decodeOutput } from './decode-output.js';
@@ -11,6 +11,7 @@ import type { Engine, ExecuteOptions, InteractiveStart } from './engine.js';
 import { judgeRun } from './judge-run.js';
 import { mapConcurrent } from './map-concurrent.js';
 import { expandCommand } from './placeholders.js';
+import { runStageFiles, workDirBytes } from './run-files.js';
 import { compileStageLimits, runStageLimits, type LimitSettings, type StageLimits } from './stage-limits.js';
 import { stageResult, summarize } from './stage-result.js';
 import { validateRequest, type ResolvedRequest } from './validate-request.js';
@@ -86,6 +87,10 @@ export class SandboxEngine implements Engine {
     validateRequest(request, this.statuses, this.limitSettings.max);
   }
 
+  sandboxHealth(): SandboxHealth {
+    return this.sandbox.health();
+  }
+
   /** Figures of the compile cache (hits, in-flight joins, misses, bytes), for metrics and tests. */
   compileCacheStats(): CompileCacheStats {
     return this.compiler.cache.stats();
@@ -152,12 +157,13 @@ export class SandboxEngine implements Engine {
     const label = `${options.executionId ?? 'execution'}:compile`;
     const compiled = await untilAborted(this.compiler.compile({ language, entry, files: sources, sources: sourceNames, limits: compileLimits, label }), options.signal);
     if (!compiled) return null;
-    const compile = compileResult(compiled.outcome, request.outputEncoding);
+    const runFiles = runStageFiles(sources, compiled.outcome.artifacts);
+    const compile = withRunFilesChecked(compileResult(compiled.outcome, request.outputEncoding), runFiles, limits.sandbox.workDirMb);
     options.onEvent?.({ type: 'compile-finished', cached: compiled.cached, result: compile });
     const failed = compile.verdict !== 'accepted';
     const { record } = compiled.outcome;
     const compilerOutput = failed ? decodeOutput(Buffer.concat([record.stdout, record.stderr]), request.outputEncoding).text : '';
-    return { ...base, compile, compileCached: compiled.cached, compilerOutput, failed, runFiles: [...sources, ...compiled.outcome.artifacts] };
+    return { ...base, compile, compileCached: compiled.cached, compilerOutput, failed, runFiles };
   }
 
   /** One run of the program; null when it was stopped by the caller rather than finished. */
@@ -179,5 +185,15 @@ export class SandboxEngine implements Engine {
 
 function compileResult(outcome: CompileOutcome, encoding: OutputEncoding): StageResult {
   return stageResult(outcome.record, outcome.judgement, encoding);
+}
+
+/** A compiled program that cannot even be written into the run's work dir is the submission's fault: a compile verdict. */
+function withRunFilesChecked(compile: StageResult, runFiles: readonly SandboxFile[], workDirMb: number): StageResult {
+  if (compile.verdict !== 'accepted') return compile;
+  const bytes = workDirBytes(runFiles);
+  if (bytes <= workDirMb * 1024 * 1024) return compile;
+  const size = (bytes / (1024 * 1024)).toFixed(1);
+  const message = `the compiled program and its files (${size} MB) are larger than the run's work dir (${workDirMb} MB); make the program smaller or ask for a larger workDirMb`;
+  return { ...compile, verdict: 'compilation_error', message };
 }
 

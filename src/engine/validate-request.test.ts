@@ -58,8 +58,22 @@ describe('when the request is bad', () => {
     ['an argument with a NUL byte', { args: ['a\0b'] }, 'RUNLANE_ERR_ENGINE_BAD_ARGUMENT'],
     ['a limit above the maximum', { limits: { memoryMb: 4096 } }, 'RUNLANE_ERR_ENGINE_LIMIT_OUT_OF_RANGE'],
     ['a zero limit', { limits: { cpuTimeMs: 0 } }, 'RUNLANE_ERR_ENGINE_LIMIT_OUT_OF_RANGE'],
+    ['a C file named like the compiled program', { language: 'c', files: [{ name: 'main.c', content: 'int main(){}' }, { name: 'main', content: 'x' }] }, 'RUNLANE_ERR_ENGINE_RESERVED_FILE_NAME'],
+    ['a Go file named like the compiled program', { language: 'go', files: [{ name: 'main.go', content: 'package main' }, { name: 'main', content: 'x' }] }, 'RUNLANE_ERR_ENGINE_RESERVED_FILE_NAME'],
+    ['a class file sent with Java', { language: 'java', files: [{ name: 'Main.java', content: 'class Main {}' }, { name: 'lib/Helper.class', content: 'x' }] }, 'RUNLANE_ERR_ENGINE_RESERVED_FILE_NAME'],
+    ['a JavaScript file beside the TypeScript source it compiles to', { language: 'ts', files: [{ name: 'main.ts', content: 'let x = 1' }, { name: 'main.js', content: 'x' }] }, 'RUNLANE_ERR_ENGINE_RESERVED_FILE_NAME'],
+    ['a nested one for TypeScript', { language: 'ts', files: [{ name: 'main.ts', content: 'let x = 1' }, { name: 'lib/u.ts', content: 'x' }, { name: 'lib/u.js', content: 'x' }] }, 'RUNLANE_ERR_ENGINE_RESERVED_FILE_NAME'],
   ] as const)('should refuse %s', (_what, overrides, code) => {
     expect(codeOf(() => validateRequest(request(overrides as Partial<ExecutionRequest>), languages, maxima))).toBe(code);
+  });
+});
+
+describe('when a file has a name a compile writes only for other files or languages', () => {
+  it('should accept it', () => {
+    const accept = (overrides: Partial<ExecutionRequest>) => validateRequest(request(overrides), languages, maxima).language.id;
+    expect(accept({ language: 'c', files: [{ name: 'main.c', content: 'int main(){}' }, { name: 'data/main', content: 'x' }] })).toBe('c');
+    expect(accept({ language: 'ts', files: [{ name: 'main.ts', content: 'let x = 1' }, { name: 'helper.js', content: 'x' }] })).toBe('typescript');
+    expect(accept({ language: 'python', files: [{ name: 'main.py', content: 'x' }, { name: 'main', content: 'x' }, { name: 'Main.class', content: 'x' }] })).toBe('python');
   });
 });
 

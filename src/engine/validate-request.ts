@@ -4,6 +4,7 @@ import { LIMIT_KEYS, type ResourceLimits } from '../domain/limits.js';
 import type { ExecutionRequest } from '../domain/submission.js';
 import type { LanguageStatus } from '../languages/language.js';
 import { findLanguage } from '../languages/lookup.js';
+import { compileOutputClash } from '../languages/compile-outputs.js';
 
 /** What validation resolved: the language entry and the entry file name. */
 export interface ResolvedRequest {
@@ -37,6 +38,7 @@ export function validateRequest(request: ExecutionRequest, languages: readonly L
     });
   }
   checkFiles(request);
+  checkCompileOutputs(request, language);
   const entry = request.entry ?? request.files[0]!.name;
   if (!request.files.some((file) => file.name === entry)) {
     throw new AppError(ENGINE_ERRORS.unknownEntry, `entry "${entry}" is not one of the submitted files`, { details: { entry } });
@@ -69,6 +71,17 @@ function checkFiles(request: ExecutionRequest): void {
       if (names.has(folder)) throw new AppError(ENGINE_ERRORS.badFileName, `"${folder}" is sent as a file and used as a folder by "${name}"`, { details: { name: folder } });
     }
   }
+}
+
+/** A submitted file named like something the compile writes would clash with it in the run's work dir: refused up front. */
+function checkCompileOutputs(request: ExecutionRequest, language: LanguageStatus): void {
+  const names = request.files.map((file) => file.name);
+  const sources = names.filter((name) => language.extensions.some((extension) => name.toLowerCase().endsWith(extension)));
+  const clash = compileOutputClash(language, names, sources);
+  if (!clash) return;
+  throw new AppError(ENGINE_ERRORS.reservedFileName, `file "${clash.name}" has a name the ${language.displayName} compile writes itself (${clash.pattern}); rename it or leave it out`, {
+    details: { name: clash.name, pattern: clash.pattern },
+  });
 }
 
 /** Why a file name is refused, or null when it is fine. */

@@ -35,6 +35,13 @@ describe('when reading the catalogue', () => {
     }
   });
 
+  it('should declare what every compile writes, as a path, `*.ext` or `{sourceStem}.ext`', () => {
+    for (const language of CATALOGUE.filter((entry) => entry.compile)) {
+      expect(language.compileOutputs?.length, language.id).toBeGreaterThan(0);
+      for (const pattern of language.compileOutputs!) expect(pattern, language.id).toMatch(/^(\*\.[a-z]+|\{sourceStem\}\.[a-z]+|[A-Za-z0-9_][A-Za-z0-9_./-]*)$/);
+    }
+  });
+
   it('should keep support files out of the names a client could send', () => {
     for (const file of CATALOGUE.flatMap((language) => language.supportFiles ?? [])) expect(file.path.startsWith('.runlane')).toBe(true);
   });

@@ -55,6 +55,7 @@ export const CATALOGUE: readonly LanguageDefinition[] = [
       'tsc', '--pretty', 'false', '--target', 'es2020', '--module', 'commonjs', '--lib', 'es2020',
       '--skipLibCheck', '{sources}', '.runlane-node-globals.d.ts',
     ],
+    compileOutputs: ['{sourceStem}.js'],
     run: ['node', '--max-old-space-size={memoryMb}', '{entryStem}.js'],
     memoryOverheadMb: 32,
     compileLimits: { memoryMb: 1024 },
@@ -74,6 +75,7 @@ export const CATALOGUE: readonly LanguageDefinition[] = [
     versionPattern: '^(\\d+\\.\\d+(?:\\.\\d+)?)',
     sourceFile: 'main.c',
     compile: ['gcc', '-std=gnu17', '-O2', '-pipe', '-Wall', '-o', 'main', '{sources}', '-lm'],
+    compileOutputs: ['main'],
     run: ['./main'],
     debianPackages: ['gcc', 'libc6-dev'],
     editorMode: 'c',
@@ -88,6 +90,7 @@ export const CATALOGUE: readonly LanguageDefinition[] = [
     versionPattern: '^(\\d+\\.\\d+(?:\\.\\d+)?)',
     sourceFile: 'main.cpp',
     compile: ['g++', '-std=gnu++17', '-O2', '-pipe', '-Wall', '-o', 'main', '{sources}', '-lm'],
+    compileOutputs: ['main'],
     run: ['./main'],
     debianPackages: ['g++'],
     editorMode: 'cpp',
@@ -106,6 +109,8 @@ export const CATALOGUE: readonly LanguageDefinition[] = [
       'javac', '-J-XX:+UseSerialGC', '-J-XX:TieredStopAtLevel=1', '-J-Xss16m', '-J-Xmx{memoryMb}m',
       '-encoding', 'UTF-8', '-d', '.', '{sources}',
     ],
+    // One class file per class, inner and anonymous ones included, in package folders.
+    compileOutputs: ['*.class'],
     run: [
       'java', '-XX:+UseSerialGC', '-XX:TieredStopAtLevel=1', '-Xss64m', '-Xms16m', '-Xmx{memoryMb}m',
       '-XX:MaxMetaspaceSize=64m', '-XX:ReservedCodeCacheSize=32m', '-Dfile.encoding=UTF-8', '-cp', '.', '{entryStem}',
@@ -128,6 +133,7 @@ export const CATALOGUE: readonly LanguageDefinition[] = [
     versionPattern: 'go(\\d+\\.\\d+(?:\\.\\d+)?)',
     sourceFile: 'main.go',
     compile: ['go', 'build', '-o', 'main', '{sources}'],
+    compileOutputs: ['main'],
     run: ['./main'],
     // GOPATH mode and caches under the sandbox's private /tmp: nothing is read from or written to the host.
     env: { GO111MODULE: 'off', GOPATH: '/tmp/go', GOCACHE: '/tmp/go-cache', GOTMPDIR: '/tmp', CGO_ENABLED: '0', GOFLAGS: '-buildvcs=false' },
@@ -147,6 +153,7 @@ export const CATALOGUE: readonly LanguageDefinition[] = [
     sourceFile: 'main.rs',
     // Other .rs files are modules the entry declares with `mod`; rustc finds them itself.
     compile: ['rustc', '--edition', '2021', '-O', '-o', 'main', '{entry}'],
+    compileOutputs: ['main'],
     run: ['./main'],
     compileLimits: { processes: 256 },
     debianPackages: ['rustc'],

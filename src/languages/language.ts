@@ -30,6 +30,13 @@ export interface LanguageDefinition {
   compile: string[] | null;
   /** argv of the run stage, same placeholders; program args are appended. */
   run: string[];
+  /**
+   * Names the compile writes into the work dir, which a submitted file therefore may not have (refused with
+   * `RUNLANE_ERR_ENGINE_RESERVED_FILE_NAME`): a relative path (`main`), `*.ext` (any file ending so, in any folder), or
+   * `{sourceStem}.ext` (beside each source of this language: `main.js` for `main.ts`).
+   * @defaultValue none
+   */
+  compileOutputs?: string[];
   /** Extra environment for both stages (e.g. GOCACHE). */
   env?: Record<string, string>;
   /** Limits this language needs by default on top of the configured defaults (e.g. more processes for the JVM). */

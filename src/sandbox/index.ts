@@ -8,6 +8,7 @@ import type { Sandbox, SandboxCapabilities } from './sandbox.js';
 import { BwrapSandbox } from './bwrap/bwrap-sandbox.js';
 import { HOST_PATH, readBwrapVersion, resolveHostExecutable } from './bwrap/host-tools.js';
 import { prepareHostLayout, removeHostLayout, type HostLayout } from './bwrap/host-layout.js';
+import { loadSeccompFilter } from './bwrap/seccomp-filter.js';
 import type { CgroupDriver } from './cgroup/cgroup-driver.js';
 import { currentServerKey, isServerAlive, keyOf, sweepStaleRunRoot } from './stale-sweep.js';
 import { detectCgroups } from './cgroup/detect-cgroups.js';
@@ -42,11 +43,16 @@ export interface SandboxOptions {
    * 0 starts every run cold. @defaultValue the number of CPUs (capped at uidCount)
    */
   warmPool?: number;
+  /**
+   * The seccomp filter (classic BPF) bwrap loads into every run; the sandbox refuses to start without it.
+   * @defaultValue `native/build/seccomp.bpf` of this installation, built by `scripts/setup.sh`
+   */
+  seccompFilter?: string;
 }
 
 /**
  * Detects what the host offers and builds the sandbox.
- * Refuses (AppError) without bwrap, setpriv or root; warns loudly when cgroups are missing and rlimits stand in;
+ * Refuses (AppError) without bwrap, setpriv, root or the seccomp filter; warns loudly when cgroups are missing and rlimits stand in;
  * finally runs `true` in the sandbox once, so a host without user namespaces fails here rather than on the first submission.
  */
 export async function createSandbox(options: SandboxOptions, logger: Logger): Promise<Sandbox> {
@@ -59,6 +65,7 @@ export async function createSandbox(options: SandboxOptions, logger: Logger): Pr
   if (process.platform !== 'linux') throw new AppError(SANDBOX_ERRORS.unsupportedHost, `the sandbox needs Linux, this is ${process.platform}`);
   if (process.getuid?.() !== 0) throw new AppError(SANDBOX_ERRORS.notRoot, 'the sandbox must be started as root (each run then drops to an unprivileged pool uid)');
   if (options.uidBase <= 0) throw new AppError(SANDBOX_ERRORS.setupFailed, 'sandbox.uidBase must be above 0: a run never executes as root on the host');
+  const seccompFilter = await loadSeccompFilter(options.seccompFilter);
 
   let bwrapVersion: string;
   try {
@@ -99,7 +106,7 @@ export async function createSandbox(options: SandboxOptions, logger: Logger): Pr
       uids: new UidPool(options.uidBase, options.uidCount),
       runsDir,
       workDirTools,
-      spawn: { bashPath: bash, setprivPath: setpriv, bwrapPath: bwrap, hostEnv },
+      spawn: { bashPath: bash, setprivPath: setpriv, bwrapPath: bwrap, hostEnv, seccompFilter },
       logger: log,
       warmTarget: Math.min(options.warmPool ?? availableParallelism(), options.uidCount),
       initialWorkDirMb: DEFAULT_WORK_DIR_MB,

@@ -75,8 +75,21 @@ export interface SandboxCapabilities {
   warnings: string[];
 }
 
+/** How much of the sandbox is usable; /health reports it (`degraded` once a slot was retired). */
+export interface SandboxHealth {
+  /** Runs the sandbox can hold at once: its uid range minus the slots retired since start-up. */
+  slots: number;
+  /**
+   * Slots taken out of use since start-up because their work dir could not be reset and verified empty, or their
+   * processes could not be killed; their uids stay unused until the server restarts.
+   */
+  retired: number;
+}
+
 export interface Sandbox {
   readonly capabilities: SandboxCapabilities;
+  /** Current slot figures. */
+  health(): SandboxHealth;
   /** Runs to completion; resolves with figures even when the program fails (that is a verdict, not an error). Rejects only on a sandbox fault (AppError). */
   run(spec: SandboxRunSpec): Promise<SandboxRunResult>;
   /** Starts a run and hands back its live streams. */

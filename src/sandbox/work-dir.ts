@@ -1,6 +1,6 @@
-// A private, size-capped work dir: a tmpfs mounted on the host, owned by one pool uid, holding a run's /box and /tmp.
+// A private, size-capped work dir: a tmpfs mounted on the host, owned by one pool uid, holding a run's /box, /tmp and /dev/shm.
 import { execFile } from 'node:child_process';
-import { chown, lstat, mkdir, open, readdir, rm, rmdir, statfs } from 'node:fs/promises';
+import { chown, lstat, mkdir, open, readdir, rm, rmdir, statfs, unlink } from 'node:fs/promises';
 import { constants } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
@@ -13,6 +13,12 @@ const run = promisify(execFile);
 
 /** Inodes per work dir: enough for a Go or Java build, few enough that inode exhaustion stays cheap. */
 const INODES_PER_WORK_DIR = 65_536;
+/** The directories of an empty work dir, bound at /box, /tmp and /dev/shm. */
+const RUN_DIRS = ['box', 'tmp', 'shm'] as const;
+/** The file carrying a run's argv to its prologue, in the tmpfs root (never visible inside the sandbox). */
+const ARGV_FILE = 'argv';
+/** Errors that mean the tmpfs is full (bytes or inodes) or a file outgrew what the work dir can hold. */
+const FULL_CODES = ['ENOSPC', 'EDQUOT', 'EFBIG'];
 
 /** Tools and environment used to mount work dirs (resolved once at start-up). */
 export interface WorkDirTools {
@@ -33,14 +39,25 @@ export function isSafeRelativePath(path: string): boolean {
   return path.split('/').every((segment) => segment !== '' && segment !== '.' && segment !== '..');
 }
 
+/** True when an error says the work dir is full (no space, no inodes, or a file too large for it). */
+export function isWorkDirFull(error: unknown): boolean {
+  return FULL_CODES.some((code) => isCode(error, code));
+}
+
 /**
- * A work dir on the host: `boxDir` is bound at /box, `tmpDir` at /tmp. It belongs to one pool slot (one uid) and is
- * emptied between runs; the tmpfs root itself is never visible inside the sandbox, so nothing a run does survives `reset()`.
+ * A work dir on the host: `boxDir` is bound at /box, `tmpDir` at /tmp and `shmDir` at /dev/shm, so all three share one
+ * size cap. It belongs to one pool slot (one uid) and is emptied between runs; the tmpfs root itself is never visible
+ * inside the sandbox, so nothing a run does survives `reset()`, and `verifyEmpty()` proves it.
  */
 export class WorkDir {
   readonly boxDir: string;
   readonly tmpDir: string;
+  readonly shmDir: string;
+  /** Where the run's argv is written for its prologue. */
+  readonly argvFile: string;
   private mounted = false;
+  /** Blocks and inodes the tmpfs counts when it holds only the empty run dirs, measured once right after mounting. */
+  private emptyUsage: { blocks: number; inodes: number } | null = null;
 
   private constructor(
     readonly root: string,
@@ -50,11 +67,13 @@ export class WorkDir {
   ) {
     this.boxDir = join(root, 'box');
     this.tmpDir = join(root, 'tmp');
+    this.shmDir = join(root, 'shm');
+    this.argvFile = join(root, ARGV_FILE);
   }
 
   /**
    * Mounts a fresh tmpfs of `sizeMb` at `<runsDir>/<runId>`, owned by `uid` with mode 0700 (other runs' uids cannot enter),
-   * nosuid and nodev. /box and /tmp share the one cap.
+   * nosuid and nodev. /box, /tmp and /dev/shm share the one cap.
    */
   static async create(runsDir: string, name: string, uid: number, sizeMb: number, tools: WorkDirTools): Promise<WorkDir> {
     const size = normaliseSize(sizeMb);
@@ -65,6 +84,8 @@ export class WorkDir {
       await run(tools.mountPath, ['-t', 'tmpfs', '-o', options, 'runlane-run', dir.root], { env: tools.env });
       dir.mounted = true;
       await dir.makeRunDirs();
+      dir.emptyUsage = await dir.usage();
+      await dir.verifyEmpty();
     } catch (error) {
       await dir.destroy().catch(() => undefined);
       throw error;
@@ -86,20 +107,69 @@ export class WorkDir {
   }
 
   /**
-   * Empties /box and /tmp after a run (every process of it is dead by then). fs.rm never follows symlinks, so links
-   * the program left behind are removed, not their targets.
+   * Empties the whole tmpfs after a run (every process of it is dead by then) and recreates the run dirs, then verifies
+   * the result. Everything in the root goes, not only the run dirs: the argv file, and anything a failed set-up left.
+   * fs.rm never follows symlinks, so links the program left behind are removed, not their targets.
    */
   async reset(): Promise<void> {
-    await rm(this.boxDir, { recursive: true, force: true });
-    await rm(this.tmpDir, { recursive: true, force: true });
+    for (const name of await readdir(this.root)) await rm(join(this.root, name), { recursive: true, force: true });
     await this.makeRunDirs();
+    await this.verifyEmpty();
+  }
+
+  /**
+   * Throws unless the tmpfs holds exactly the empty run dirs, owned by the slot's uid with mode 0700, and the file system
+   * counts no more inodes or blocks than it did freshly mounted (a file deleted while a process still holds it open would).
+   */
+  async verifyEmpty(): Promise<void> {
+    const names = (await readdir(this.root)).sort();
+    if (names.join('/') !== [...RUN_DIRS].sort().join('/')) throw new Error(`work dir holds ${JSON.stringify(names)} instead of only the empty run dirs`);
+    for (const name of RUN_DIRS) {
+      const dir = join(this.root, name);
+      const info = await lstat(dir);
+      if (!info.isDirectory() || info.uid !== this.uid || info.gid !== this.uid || (info.mode & 0o7777) !== 0o700) {
+        throw new Error(`work dir entry ${name} is not a directory of uid ${this.uid} with mode 0700`);
+      }
+      const entries = await readdir(dir);
+      if (entries.length > 0) throw new Error(`work dir entry ${name} is not empty (${entries.length} entries)`);
+    }
+    if (!(await this.isPristine())) throw new Error('the work dir file system still counts files or data after it was emptied');
+  }
+
+  /** One statfs: true when the tmpfs uses no more blocks and inodes than freshly mounted (a cheap check before each hand-out). */
+  async isPristine(): Promise<boolean> {
+    const usage = await this.usage();
+    return this.emptyUsage !== null && usage.blocks === this.emptyUsage.blocks && usage.inodes === this.emptyUsage.inodes;
+  }
+
+  /** Blocks and inodes in use (the block count survives a resize: only the total changes). */
+  private async usage(): Promise<{ blocks: number; inodes: number }> {
+    const stats = await statfs(this.root);
+    return { blocks: stats.blocks - stats.bfree, inodes: stats.files - stats.ffree };
   }
 
   private async makeRunDirs(): Promise<void> {
-    for (const sub of [this.boxDir, this.tmpDir]) {
+    for (const name of RUN_DIRS) {
+      const sub = join(this.root, name);
       await mkdir(sub, { mode: 0o700 });
       await chown(sub, this.uid, this.uid);
     }
+  }
+
+  /** Writes the run's argv, NUL-terminated, for the prologue (root-owned, 0600, out of the sandbox's sight). */
+  async writeArgv(argv: readonly string[]): Promise<void> {
+    const content = Buffer.from(argv.map((arg) => `${arg}\0`).join(''), 'utf8');
+    const handle = await open(this.argvFile, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o600);
+    try {
+      await handle.writeFile(content);
+    } finally {
+      await handle.close();
+    }
+  }
+
+  /** Removes the argv file once the prologue has read it, giving its space back to the run. */
+  async removeArgv(): Promise<void> {
+    await unlink(this.argvFile);
   }
 
   /** Writes the run's input files into /box (before the program starts, so nothing in the dir can be a trap yet). */

@@ -12,7 +12,7 @@ import { AppError, QUEUE_ERRORS } from '../errors/index.js';
 import type { LanguageStatus } from '../languages/language.js';
 import type { Logger } from '../logging/logger.js';
 import type { JobQueue, QueueEvent, QueueSnapshot, QueuedJob } from '../queue/job-queue.js';
-import type { SandboxCapabilities } from '../sandbox/sandbox.js';
+import type { SandboxCapabilities, SandboxHealth } from '../sandbox/sandbox.js';
 import { DuplicateCorrelationIdError } from '../store/store-errors.js';
 import type { RoomStats, Store } from '../store/store.js';
 import { InteractiveRegistry, type InteractiveSession } from './interactive-registry.js';
@@ -49,6 +49,8 @@ export interface ServiceHealth {
   maxConcurrent: number;
   uptimeMs: number;
   sandbox: SandboxCapabilities;
+  /** Slot figures; null when the engine reports none. */
+  sandboxHealth: SandboxHealth | null;
 }
 
 export class SubmissionService {
@@ -211,6 +213,7 @@ export class SubmissionService {
       maxConcurrent: snapshot.maxConcurrent,
       uptimeMs: Date.now() - this.startedAt,
       sandbox: this.deps.sandboxCapabilities,
+      sandboxHealth: this.deps.engine.sandboxHealth?.() ?? null,
     };
   }
 

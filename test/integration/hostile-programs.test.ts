@@ -38,6 +38,16 @@ function symlinkPlanter(hostFile: string): LanguageDefinition {
   };
 }
 
+/**
+ * A toolchain whose compile rewrites a submitted file it never declared in `compileOutputs`: the clash validation cannot
+ * see coming, which the run stage must still settle (the compile's file wins) instead of failing to write both.
+ */
+const ARTIFACT_CLASH: LanguageDefinition = {
+  id: 'artifact-clash', aliases: [], displayName: 'Artifact clash', extensions: ['.sh'], versionCommand: ['sh', '-c', 'echo clash 1.0'], versionPattern: 'clash (\\d+\\.\\d+)',
+  sourceFile: 'main.sh', compile: ['sh', '-c', 'echo from the compile > data.txt && rm -f out && mkdir out && echo built > out/artifact'], run: ['sh', '{entry}'],
+  debianPackages: ['dash'], editorMode: 'shell', helloWorld: 'echo "Hello, World!"',
+};
+
 interface Context {
   harness: TestEngine;
   /** A TCP port listening on the host's loopback. */
@@ -165,6 +175,15 @@ const ROWS: Row[] = [
       expect(result.compile?.verdict).toBe('accepted');
     },
   },
+  {
+    name: 'a submitted file the compile rewrites, and one where the compile puts a folder', language: 'artifact-clash', verdict: 'accepted',
+    program: () => [
+      { name: 'main.sh', content: 'cat data.txt out/artifact\nls -A | sort\n' },
+      { name: 'data.txt', content: 'from the user\n' },
+      { name: 'out', content: 'a file where the compile makes a folder\n' },
+    ],
+    check: (result) => expect(result.stdout).toBe('from the compile\nbuilt\ndata.txt\nmain.sh\nout\n'),
+  },
   { name: 'kill -9 -1', language: 'bash', program: 'hostile/kill-everything.sh', verdict: ['accepted', 'runtime_error'], alongside: innocentBystander },
   { name: 'a shell daemon escaping with setsid', language: 'bash', program: 'hostile/daemonize.sh', verdict: 'accepted', check: (result) => expect(result.stdout).toBe('started\n') },
   { name: 'a double-forking C daemon', language: 'c', program: 'hostile/daemonize.c', verdict: 'accepted', check: (result) => expect(result.stdout).toBe('started\n') },
@@ -209,6 +228,7 @@ const REFUSED: { name: string; request: ExecutionRequest; code: string }[] = [
 
 const installed = new Set((await detectLanguages(CATALOGUE)).filter((language) => language.installed).map((language) => language.id));
 installed.add('symlink-planter');
+installed.add('artifact-clash');
 for (const row of ROWS) if (!installed.has(row.language)) announceSkip(`hostile row "${row.name}"`, `${row.language} is not installed`);
 
 const context = {} as Context;
@@ -222,7 +242,7 @@ beforeAll(async () => {
   context.configFile = join(configDir, 'runlane.json');
   await writeFile(context.configFile, JSON.stringify({ auth: { jwtSecret: SECRET } }));
   context.hostPort = (server.address() as { port: number }).port;
-  context.harness = await createTestEngine({ extraLanguages: [symlinkPlanter(join(REPO_ROOT, 'package.json'))] });
+  context.harness = await createTestEngine({ extraLanguages: [symlinkPlanter(join(REPO_ROOT, 'package.json')), ARTIFACT_CLASH] });
 });
 
 afterAll(async () => {

@@ -1,9 +1,14 @@
 // Hostile programs against the real sandbox: each escape or abuse class is one table row with its expected outcome.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { execFile } from 'node:child_process';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { createServer, type Server } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { promisify } from 'node:util';
 import type { SandboxRunResult, SandboxRunSpec } from '../../src/sandbox/sandbox.js';
 import { createTestSandbox, testLimits, type TestSandbox } from '../fixtures/sandbox/harness.js';
 
@@ -14,10 +19,13 @@ process.env.RUNLANE_TEST_SECRET = SECRET;
 const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
 const serverFile = fileURLToPath(new URL('../../package.json', import.meta.url));
 const thisFile = fileURLToPath(import.meta.url);
+const probeSource = fileURLToPath(new URL('../fixtures/programs/hostile/seccomp-probe.c', import.meta.url));
 
 interface Context {
   t: TestSandbox;
   port: number;
+  /** The seccomp probe (test/fixtures/programs/hostile/seccomp-probe.c), compiled on the host. */
+  probe: Buffer;
 }
 
 interface Row {
@@ -27,6 +35,60 @@ interface Row {
 }
 
 const output = (result: SandboxRunResult) => result.stdout.toString() + result.stderr.toString();
+
+/**
+ * A row running the seccomp probe on one class of calls: every call must fail with the errno the filter gives it, which
+ * differs from what the kernel answers without the filter (a call that succeeds, or fails for another reason).
+ */
+function blockedRow(name: string, probeClass: string, expected: Record<string, string>): Row {
+  return {
+    name: `seccomp: ${name}`,
+    spec: ({ probe }) => ({ argv: ['./probe', probeClass], files: [{ path: 'probe', content: probe, mode: 0o755 }] }),
+    expect: (result) => {
+      expect(result.exitCode, output(result)).toBe(0);
+      const lines = Object.entries(expected).map(([call, errno]) => `${call} ${errno}`);
+      expect(result.stdout.toString().trim().split('\n')).toEqual(lines);
+    },
+  };
+}
+
+const each = (calls: string[], errno: string) => Object.fromEntries(calls.map((call) => [call, errno]));
+
+const SECCOMP_ROWS: Row[] = [
+  blockedRow('socket families other than unix, inet and inet6 (vsock, netlink, packet; junk in the upper half too)', 'sockets', each(['socket-vsock', 'socket-netlink', 'socket-packet', 'socket-netlink-high-bits', 'socketpair-netlink'], 'EAFNOSUPPORT')),
+  blockedRow('io_uring', 'io_uring', each(['io_uring_setup', 'io_uring_enter', 'io_uring_register'], 'ENOSYS')),
+  blockedRow('user-mode userfaultfd', 'userfaultfd', { userfaultfd: 'ENOSYS' }),
+  blockedRow('perf_event_open', 'perf', { perf_event_open: 'ENOSYS' }),
+  blockedRow('bpf', 'bpf', { bpf: 'ENOSYS' }),
+  blockedRow('keyrings', 'keyrings', each(['keyctl', 'add_key', 'request_key'], 'ENOSYS')),
+  blockedRow('kernel modules and kexec', 'modules', each(['init_module', 'finit_module', 'delete_module', 'kexec_load', 'kexec_file_load'], 'EPERM')),
+  blockedRow('mounts, old and new API', 'mounts', each(['mount', 'umount2', 'pivot_root', 'open_tree', 'move_mount', 'fsopen', 'fsconfig', 'fsmount', 'fspick', 'mount_setattr'], 'EPERM')),
+  blockedRow('namespaces: unshare, setns, clone with CLONE_NEWUSER, clone3', 'namespaces', { unshare: 'EPERM', setns: 'EPERM', 'clone-newuser': 'EPERM', clone3: 'ENOSYS' }),
+  blockedRow('ptrace and process_vm_readv/writev', 'tracing', each(['ptrace-attach-child', 'process_vm_readv', 'process_vm_writev'], 'EPERM')),
+  blockedRow('signals and ptrace aimed at pid 1', 'init', each(['kill-1', 'kill-1-high-bits', 'tgkill-1', 'tkill-1', 'pidfd_open-1', 'ptrace-attach-1'], 'EPERM')),
+  blockedRow('memfd_secret', 'memfd_secret', { memfd_secret: 'ENOSYS' }),
+  blockedRow('system administration (acct, swap, reboot, syslog, quotas, file handles)', 'administration', each(['acct', 'swapon', 'swapoff', 'reboot', 'syslog', 'quotactl', 'name_to_handle_at', 'open_by_handle_at'], 'EPERM')),
+  blockedRow('unix, inet and inet6 sockets stay allowed', 'allowed-sockets', each(['socket-unix', 'socket-inet', 'socket-inet6', 'socketpair-unix'], 'ok')),
+  {
+    name: 'seccomp: a 32-bit syscall (int $0x80) or an x32 one cannot bypass the filter',
+    spec: ({ probe }) => ({ argv: ['./probe', 'foreign-abi'], files: [{ path: 'probe', content: probe, mode: 0o755 }] }),
+    expect: (result) => {
+      const [i386, x32] = result.stdout.toString().trim().split('\n');
+      // The filter kills a foreign-ABI call (SIGSYS); a kernel without i386 emulation faults on int $0x80 first (SIGSEGV).
+      expect(i386).toMatch(/^i386-unshare killed by (SYS|SEGV)$/);
+      expect(x32).toBe('x32-unshare killed by SYS');
+    },
+  },
+  {
+    name: 'seccomp: every process of the run is under the filter',
+    spec: ({ probe }) => ({ argv: ['sh', '-c', 'grep Seccomp: /proc/1/status /proc/self/status; ./probe status'], files: [{ path: 'probe', content: probe, mode: 0o755 }] }),
+    expect: (result) => {
+      expect(result.stdout.toString()).toMatch(/^\/proc\/1\/status:Seccomp:\s+2$/m);
+      expect(result.stdout.toString()).toMatch(/^\/proc\/self\/status:Seccomp:\s+2$/m);
+      expect(result.stdout.toString()).toMatch(/^Seccomp:\s+2$/m);
+    },
+  },
+];
 
 const rows: Row[] = [
   {
@@ -167,17 +229,35 @@ const rows: Row[] = [
     },
   },
   {
+    name: '/dev/shm counts against the same work dir cap as /box and /tmp',
+    spec: () => ({
+      argv: ['sh', '-c', 'head -c 20000000 /dev/zero > /dev/shm/fill && echo shm-written && head -c 20000000 /dev/zero > /tmp/fill && echo BOTH-FIT'],
+      limits: testLimits({ workDirMb: 32, fileSizeBytes: 64 * 1024 * 1024 }),
+    }),
+    expect: (result) => {
+      expect(result.stdout.toString()).toBe('shm-written\n');
+      expect(result.stderr.toString()).toMatch(/No space left on device/);
+      expect(result.limitHit).toBe('file-size');
+    },
+  },
+  {
     name: 'host processes are invisible (own pid namespace)',
     spec: () => ({ argv: ['sh', '-c', 'ls /proc | grep -c "^[0-9]"'] }),
     expect: (result) => expect(Number(result.stdout.toString().trim())).toBeLessThanOrEqual(4),
   },
+  ...SECCOMP_ROWS,
 ];
 
 describe('when hostile programs run in the sandbox', () => {
   const ctx = {} as Context;
   let server: Server;
 
+  let probeDir: string;
+
   beforeAll(async () => {
+    probeDir = await mkdtemp(join(tmpdir(), 'runlane-probe-'));
+    await promisify(execFile)('gcc', ['-std=gnu17', '-O2', '-Wall', '-o', join(probeDir, 'probe'), probeSource]);
+    ctx.probe = await readFile(join(probeDir, 'probe'));
     ctx.t = await createTestSandbox();
     server = createServer((socket) => socket.end('hello from the host\n'));
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -186,6 +266,7 @@ describe('when hostile programs run in the sandbox', () => {
   afterAll(async () => {
     server?.close();
     await ctx.t?.dispose();
+    if (probeDir) await rm(probeDir, { recursive: true, force: true });
     delete process.env.RUNLANE_TEST_SECRET;
   });
 

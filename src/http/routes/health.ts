@@ -12,20 +12,28 @@ export function registerHealthRoutes(app: HttpApp, { service, metrics }: HttpApp
       schema: {
         tags: ['service', 'compat'],
         summary: 'Liveness and queue figures',
-        description: 'Fields `status`, `queue_length`, `processing`, `max_concurrent`, `uptime` as the exam platform (seed 002) and CodeWar (seed 004) expect, plus sandbox capabilities.',
+        description:
+          'Fields `status`, `queue_length`, `processing`, `max_concurrent`, `uptime` as the exam platform (seed 002) and CodeWar (seed 004) expect, plus sandbox capabilities and slots. ' +
+          '`status` is `degraded` once the sandbox retired a slot it could not reset (its capacity is then lower; the server log says why).',
         security: [],
         response: { 200: HealthJson, ...ERROR_RESPONSES },
       },
     },
     async () => {
       const health = await service.health();
+      const slots = health.sandboxHealth;
       return {
-        status: 'healthy',
+        status: slots !== null && slots.retired > 0 ? 'degraded' : 'healthy',
         queue_length: health.queueLength,
         processing: health.processing,
         max_concurrent: health.maxConcurrent,
         uptime: Math.round(health.uptimeMs),
-        sandbox: { cgroups: health.sandbox.cgroups, bwrapVersion: health.sandbox.bwrapVersion, warnings: health.sandbox.warnings },
+        sandbox: {
+          cgroups: health.sandbox.cgroups,
+          bwrapVersion: health.sandbox.bwrapVersion,
+          warnings: health.sandbox.warnings,
+          ...(slots !== null ? { slots: slots.slots, retiredSlots: slots.retired } : {}),
+        },
       };
     },
   );

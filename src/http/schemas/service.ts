@@ -62,7 +62,7 @@ export const RoomStatsJson = Type.Object({
 });
 
 export const HealthJson = Type.Object({
-  status: Type.String({ examples: ['healthy'] }),
+  status: Type.String({ examples: ['healthy', 'degraded'], description: '`healthy`, or `degraded` once the sandbox retired a slot it could not reset' }),
   queue_length: Type.Integer(),
   processing: Type.Integer(),
   max_concurrent: Type.Integer(),
@@ -71,5 +71,7 @@ export const HealthJson = Type.Object({
     cgroups: Type.String({ description: 'v2, v1, or none (rlimit fallback)' }),
     bwrapVersion: Type.String(),
     warnings: Type.Array(Type.String()),
+    slots: Type.Optional(Type.Integer({ description: 'Runs the sandbox can hold at once: its uid range minus retired slots' })),
+    retiredSlots: Type.Optional(Type.Integer({ description: 'Slots taken out of use since start-up because they could not be reset and verified empty' })),
   }),
 });

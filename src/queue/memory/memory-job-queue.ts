@@ -1,5 +1,5 @@
 // MemoryJobQueue: the embedded default JobQueue, holding jobs in this process with fair dispatch and live positions.
-import { AppError, QUEUE_ERRORS } from '../../errors/index.js';
+import { AppError, QUEUE_ERRORS, isAppError } from '../../errors/index.js';
 import type { ExecutionResult } from '../../domain/result.js';
 import { checkAdmission } from '../admission.js';
 import { DispatchOrder } from '../dispatch-order.js';
@@ -38,6 +38,10 @@ function userRoomKey(roomId: string, userId: string): string {
 }
 
 function describeFailure(error: unknown): string {
+  // A service fault's details (host paths, tool output) stay in the server log, written next to this; users get its code.
+  if (isAppError(error)) {
+    return error.statusCode >= 500 ? `the service could not run this execution (${error.code}); the server log has the details` : `${error.message} (${error.code})`;
+  }
   if (error instanceof Error) return error.message || error.name;
   return typeof error === 'string' && error !== '' ? error : 'The execution failed for an unknown reason.';
 }

@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { bwrapOptions, commandPrefix, sandboxEnv } from './bwrap-argv.js';
 
-const base = { systemArgs: ['--ro-bind', '/usr', '/usr'], boxDir: '/run/x/box', tmpDir: '/run/x/tmp', shmBytes: 1 << 20, statusFd: 4 };
+const base = { systemArgs: ['--ro-bind', '/usr', '/usr'], boxDir: '/run/x/box', tmpDir: '/run/x/tmp', shmDir: '/run/x/shm', statusFd: 4, seccompFd: 5 };
 
 /** Values of every `--setenv NAME VALUE` triple. */
 function envOf(options: string[]): Record<string, string> {
@@ -43,14 +43,19 @@ describe('bwrapOptions', () => {
       expect(options).not.toContain('--share-net');
     });
 
-    it('should bind the work dir at /box and /tmp, make / and /dev read-only, and start in /box', () => {
+    it('should bind the work dir at /box, /tmp and /dev/shm, make / and /dev read-only, and start in /box', () => {
       const text = options.join(' ');
       expect(text).toContain('--bind /run/x/box /box');
       expect(text).toContain('--bind /run/x/tmp /tmp');
+      expect(text).toContain('--bind /run/x/shm /dev/shm');
+      expect(text).not.toContain('--tmpfs');
       expect(text).toContain('--remount-ro /dev');
       expect(text).toContain('--remount-ro /');
       expect(text).toContain('--chdir /box');
-      expect(text).toContain('--size 1048576 --tmpfs /dev/shm');
+    });
+
+    it('should load the seccomp filter from the given descriptor', () => {
+      expect(options.join(' ')).toContain('--seccomp 5');
     });
 
     it('should clear the environment and set only the minimal one', () => {

@@ -49,14 +49,15 @@ export function commandPrefix(input: CommandPrefixInput): string[] {
 export interface BwrapOptionsInput {
   /** From the host layout (system binds), computed once. */
   systemArgs: readonly string[];
-  /** Host directories bound at /box and /tmp. */
+  /** Host directories of the slot's tmpfs bound at /box, /tmp and /dev/shm (one size cap for all three). */
   boxDir: string;
   tmpDir: string;
-  /** Size cap of the private /dev/shm, bytes. */
-  shmBytes: number;
+  shmDir: string;
   env?: Record<string, string>;
   /** Descriptor bwrap reports the child's pid and exit status on. */
   statusFd: number;
+  /** Descriptor bwrap reads the seccomp filter (classic BPF) from; it applies it to init and the program. */
+  seccompFd: number;
 }
 
 /** Checks variable names and values the caller adds; they reach bwrap as separate items, never through a shell. */
@@ -86,13 +87,15 @@ export function bwrapOptions(input: BwrapOptionsInput): string[] {
     ...input.systemArgs,
     '--proc', '/proc',
     '--dev', '/dev',
-    '--perms', '01777', '--size', String(Math.max(4096, Math.floor(input.shmBytes))), '--tmpfs', '/dev/shm',
+    // Not a tmpfs of its own: a second cap as large as the work dir would double what a run may write.
+    '--bind', input.shmDir, '/dev/shm',
     '--bind', input.boxDir, '/box',
     '--bind', input.tmpDir, '/tmp',
     // The root and /dev are bwrap's own tmpfs mounts, writable by the program unless made read-only last.
     '--remount-ro', '/dev',
     '--remount-ro', '/',
     '--chdir', '/box',
+    '--seccomp', String(input.seccompFd),
     '--clearenv',
   ];
   for (const [name, value] of Object.entries(sandboxEnv(input.env))) options.push('--setenv', name, value);

@@ -2,7 +2,7 @@
 import { rmdir } from 'node:fs/promises';
 import type { Logger } from '../../logging/logger.js';
 import { AppError, SANDBOX_ERRORS } from '../../errors/index.js';
-import type { Sandbox, SandboxCapabilities, SandboxProcess, SandboxRunResult, SandboxRunSpec } from '../sandbox.js';
+import type { Sandbox, SandboxCapabilities, SandboxHealth, SandboxProcess, SandboxRunResult, SandboxRunSpec } from '../sandbox.js';
 import { removeHostLayout } from './host-layout.js';
 import { startRun, type RunContext, type SandboxRun } from '../run/sandbox-run.js';
 
@@ -20,6 +20,10 @@ export class BwrapSandbox implements Sandbox {
     private readonly logger: Logger,
   ) {
     this.context = { ...context, onCreated: (run) => this.live.add(run), onSettled: (run) => this.live.delete(run) };
+  }
+
+  health(): SandboxHealth {
+    return this.context.pool.health();
   }
 
   async run(spec: SandboxRunSpec): Promise<SandboxRunResult> {

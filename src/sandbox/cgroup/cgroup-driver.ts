@@ -8,7 +8,7 @@ export interface CgroupLimits {
 
 /** Figures read from a run's cgroup after (or while) it runs. */
 export interface CgroupFigures {
-  /** CPU time of every process that ever ran in the group, ms. */
+  /** CPU time of every process that ran in the group since the program started, ms. */
   cpuTimeMs: number;
   /** Peak memory of the group, KiB (0 when unknown). */
   memoryPeakKb: number;
@@ -30,7 +30,12 @@ export interface RunCgroup {
    * can be restarted so figures cover the program only.
    */
   applyLimits(limits: CgroupLimits): Promise<void>;
-  /** Current CPU time of the whole group, ms; polled to enforce the CPU limit on the total. */
+  /**
+   * Starts the program's CPU clock: records the group's CPU time when the program starts, so that `cpuTimeMs()` and
+   * `figures()` count from there and the set-up (prologue, setpriv, bwrap) is never charged to the program.
+   */
+  startCpuClock(): Promise<void>;
+  /** CPU time of the whole group since `startCpuClock()` (since `applyLimits()` before it), ms; polled to enforce the CPU limit on the total. */
   cpuTimeMs(): Promise<number>;
   /** Final figures; call after the run has stopped and before `remove()`. */
   figures(): Promise<CgroupFigures>;

@@ -72,6 +72,17 @@ describe('CgroupV1Driver', () => {
       expect(await group.figures()).toEqual({ cpuTimeMs: 1250, memoryPeakKb: 200 * 1024, oomKilled: true, processLimitHit: true });
     });
 
+    it('should count CPU from the program\'s start once the clock is started, not the set-up before it', async () => {
+      const group = await createGroup(false);
+      await group.applyLimits({ memoryBytes: 1 << 20, processes: 4 });
+      // The prologue and bwrap burn 2 s between the limits and the program's start.
+      await fs.write(join(parents.cpuacct, 'run-1/cpuacct.usage'), '2000000000\n');
+      await group.startCpuClock();
+      await fs.write(join(parents.cpuacct, 'run-1/cpuacct.usage'), '2300000000\n');
+      expect(await group.cpuTimeMs()).toBe(300);
+      expect((await group.figures()).cpuTimeMs).toBe(300);
+    });
+
     it('should fall back to failcnt on kernels without an oom_kill counter', async () => {
       const group = await createGroup(false);
       await fs.write(join(parents.memory, 'run-1/memory.oom_control'), 'oom_kill_disable 0\nunder_oom 0\n');

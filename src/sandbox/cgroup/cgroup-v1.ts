@@ -70,6 +70,8 @@ export class CgroupV1Driver implements CgroupDriver {
 
 class CgroupV1Run implements RunCgroup {
   readonly procsFiles: readonly string[];
+  /** cpuacct.usage when the program started, ns. */
+  private cpuBaselineNs = 0;
 
   constructor(
     private readonly dirs: CgroupV1Parents,
@@ -91,11 +93,16 @@ class CgroupV1Run implements RunCgroup {
       writeControl(join(this.dirs.pids, 'pids.max'), limits.processes),
       writeControl(join(this.dirs.cpuacct, 'cpuacct.usage'), 0),
     ]);
+    this.cpuBaselineNs = 0;
+  }
+
+  async startCpuClock(): Promise<void> {
+    this.cpuBaselineNs = (await readNumber(join(this.dirs.cpuacct, 'cpuacct.usage'))) ?? 0;
   }
 
   async cpuTimeMs(): Promise<number> {
     const nanoseconds = await readNumber(join(this.dirs.cpuacct, 'cpuacct.usage'));
-    return nanoseconds === null ? 0 : nanoseconds / 1e6;
+    return nanoseconds === null ? 0 : Math.max(0, nanoseconds - this.cpuBaselineNs) / 1e6;
   }
 
   async figures(): Promise<CgroupFigures> {

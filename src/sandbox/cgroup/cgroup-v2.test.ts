@@ -64,6 +64,19 @@ describe('CgroupV2Driver', () => {
       expect(await group.figures()).toEqual({ cpuTimeMs: 1500, memoryPeakKb: 64 * 1024, oomKilled: true, processLimitHit: false });
     });
 
+    it('should count CPU from the program\'s start once the clock is started, not the set-up before it', async () => {
+      const group = await (await driver()).create('run-5');
+      const dir = join(parent, 'run-5');
+      await fs.write(join(dir, 'cpu.stat'), 'usage_usec 1000\n');
+      await group.applyLimits({ memoryBytes: 1 << 20, processes: 4 });
+      // The prologue and bwrap burn 2 s between the limits and the program's start.
+      await fs.write(join(dir, 'cpu.stat'), 'usage_usec 2001000\n');
+      await group.startCpuClock();
+      await fs.write(join(dir, 'cpu.stat'), 'usage_usec 2251000\n');
+      expect(await group.cpuTimeMs()).toBe(250);
+      expect((await group.figures()).cpuTimeMs).toBe(250);
+    });
+
     it('should fall back to the highest memory.current seen when memory.peak is missing', async () => {
       const group = await (await driver()).create('run-4');
       const dir = join(parent, 'run-4');

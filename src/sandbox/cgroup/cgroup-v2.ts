@@ -74,7 +74,7 @@ class CgroupV2Run implements RunCgroup {
   readonly procsFiles: readonly string[];
   /** Highest `memory.current` seen, for kernels without `memory.peak` (before 5.19). */
   private observedPeak = 0;
-  /** CPU already used by the waiting prologue when the run began; v2 counters cannot be reset. */
+  /** CPU already used when the program started (prologue, setpriv, bwrap); v2 counters cannot be reset. */
   private cpuBaselineUsec = 0;
   /** Whether the kernel keeps `memory.peak` (5.19+), checked on the first poll so later polls skip `memory.current`. */
   private kernelKeepsPeak: Promise<boolean> | null = null;
@@ -86,6 +86,10 @@ class CgroupV2Run implements RunCgroup {
   async applyLimits(limits: CgroupLimits): Promise<void> {
     await writeControl(join(this.dir, 'memory.max'), limits.memoryBytes);
     await writeControl(join(this.dir, 'pids.max'), limits.processes);
+    this.cpuBaselineUsec = (await readKeyed(join(this.dir, 'cpu.stat'))).get('usage_usec') ?? 0;
+  }
+
+  async startCpuClock(): Promise<void> {
     this.cpuBaselineUsec = (await readKeyed(join(this.dir, 'cpu.stat'))).get('usage_usec') ?? 0;
   }
 

@@ -32,6 +32,8 @@ export class NoCgroupDriver implements CgroupDriver {
 class UidRun implements RunCgroup {
   readonly procsFiles: readonly string[] = [];
   private highestCpuMs = 0;
+  /** What the run's processes had used when the program started (bwrap is the prologue's process, exec'd twice). */
+  private cpuBaselineMs = 0;
 
   constructor(
     private readonly uid: number,
@@ -42,7 +44,15 @@ class UidRun implements RunCgroup {
     // Enforced by the prologue's rlimits instead.
   }
 
+  async startCpuClock(): Promise<void> {
+    this.cpuBaselineMs = await this.totalCpuMs();
+  }
+
   async cpuTimeMs(): Promise<number> {
+    return Math.max(0, (await this.totalCpuMs()) - this.cpuBaselineMs);
+  }
+
+  private async totalCpuMs(): Promise<number> {
     let ticks = 0;
     for (const pid of await this.pids()) {
       const stat = await readFile(`${this.procRoot}/${pid}/stat`, 'utf8').catch(() => null);

@@ -1,7 +1,8 @@
-// Keeps prologues warm (already in fresh cgroups, work dir mounted) so a run starts without the cgroup-attach stall or a mount.
+// Keeps prologues warm (already in fresh cgroups, work dir mounted) and recycles slots: reset and verified, or retired.
 import { randomUUID } from 'node:crypto';
 import type { Logger } from '../../logging/logger.js';
 import { AppError, SANDBOX_ERRORS } from '../../errors/index.js';
+import type { SandboxHealth } from '../sandbox.js';
 import type { CgroupDriver, RunCgroup } from '../cgroup/cgroup-driver.js';
 import type { UidPool } from '../uid-pool.js';
 import { normaliseSize, WorkDir, type WorkDirTools } from '../work-dir.js';
@@ -25,8 +26,9 @@ export interface RunnerPoolOptions {
 }
 
 /**
- * Slots (uid + mounted work dir) are reused; cgroups never are: each warm prologue gets a fresh group, removed when its run
- * ends, so no counter or page-cache charge of one run leaks into the next.
+ * Slots (uid + mounted work dir) are reused, but only through `recycle()`: emptied and verified empty, or retired for good.
+ * Cgroups never are reused: each warm prologue gets a fresh group, removed when its run ends, so no counter or page-cache
+ * charge of one run leaks into the next.
  */
 export class RunnerPool {
   private readonly idle: Slot[] = [];
@@ -34,45 +36,91 @@ export class RunnerPool {
   private readonly slots = new Set<Slot>();
   /** Cgroup removals in flight. */
   private readonly removals = new Set<Promise<void>>();
+  /** Slot resets in flight: their slots come back (or are retired) soon. */
+  private readonly recycling = new Set<Promise<void>>();
   /** Slot removals started after close(), awaited by it. */
   private readonly destroying: Promise<void>[] = [];
+  /** Callers of `acquire()` waiting for a slot that is being reset or turned into a warm prologue. */
+  private waiters: Array<() => void> = [];
   private refilling: Promise<void> | null = null;
   private refillBlocked = false;
   private closed = false;
   private lastWorkDirMb: number;
+  /** Slots retired since start-up; their uids stay out of use until the server restarts. */
+  private retired = 0;
 
   constructor(private readonly options: RunnerPoolOptions) {
     this.lastWorkDirMb = options.initialWorkDirMb;
   }
 
-  /** A prologue for one run, warm when one is waiting, else started now; its work dir already has the requested size. */
+  /**
+   * A prologue for one run, warm when one is waiting, else started now; its work dir has the requested size and is
+   * checked empty once more (one statfs) before it is handed out.
+   */
   async acquire(workDirMb: number): Promise<WarmProcess> {
-    if (this.closed) throw new AppError(SANDBOX_ERRORS.setupFailed, 'the sandbox is closed');
-    this.lastWorkDirMb = workDirMb;
-    const process = this.takeWarm(workDirMb) ?? (await this.createWarm(workDirMb));
-    // The replacement is started by `refillSoon()` once this run's program is running: spawning is synchronous work on
-    // the event loop and would otherwise slow this very start.
-    this.refillBlocked = false;
+    for (;;) {
+      if (this.closed) throw new AppError(SANDBOX_ERRORS.setupFailed, 'the sandbox is closed');
+      this.lastWorkDirMb = workDirMb;
+      const process = this.takeWarm(workDirMb) ?? (await this.createWarm(workDirMb, true));
+      if (process === null) continue;
+      // The replacement is started by `refillSoon()` once this run's program is running: spawning is synchronous work on
+      // the event loop and would otherwise slow this very start.
+      this.refillBlocked = false;
+      try {
+        await process.slot.workDir.resize(workDirMb);
+      } catch (error) {
+        this.options.logger.error({ err: error, uid: process.slot.uid }, 'SANDBOX: a work dir could not be resized');
+        await this.abandon(process);
+        throw new AppError(SANDBOX_ERRORS.setupFailed, 'the sandbox could not prepare the run', { cause: error });
+      }
+      if (await process.slot.workDir.isPristine().catch(() => false)) return process;
+      // Nothing runs as the slot's uid while it waits, so this means the host changed it: never hand it to a run.
+      await process.discard();
+      await this.retireSlot(process.slot, new Error('the work dir was not empty when it was handed out'), false);
+      this.removeCgroup(process.cgroup);
+    }
+  }
+
+  /** Slot figures for /health: capacity left and how many slots were retired. */
+  health(): SandboxHealth {
+    return { slots: this.options.uids.capacity - this.retired, retired: this.retired };
+  }
+
+  /**
+   * The only way a slot returns to use after a run or an abandoned set-up: the whole tmpfs is emptied and verified empty.
+   * When that fails the slot is retired (and a fresh one replaces it on demand). Never throws.
+   */
+  async recycle(slot: Slot): Promise<void> {
+    const work = this.resetOrRetire(slot);
+    this.recycling.add(work);
     try {
-      await process.slot.workDir.resize(workDirMb);
+      await work;
+    } finally {
+      this.recycling.delete(work);
+      this.notify();
+    }
+  }
+
+  /**
+   * Takes a slot out of use for good: it is unmounted when possible and its uid is never handed out again until restart,
+   * since the cause (processes that would not die, a tmpfs that would not empty) may still be there. /health reports it.
+   */
+  async retireSlot(slot: Slot, reason: unknown, processesMayRemain: boolean): Promise<void> {
+    if (!this.slots.delete(slot)) return;
+    this.retired++;
+    this.options.logger.error(
+      { err: reason, uid: slot.uid, processesMayRemain, retired: this.retired },
+      'SANDBOX: a slot could not be reset and verified empty; it is retired and its uid kept out of use, so /health reports the sandbox degraded',
+    );
+    try {
+      await slot.workDir.destroy();
     } catch (error) {
-      await this.abandon(process);
-      throw error;
+      this.options.logger.error({ err: error, uid: slot.uid }, 'SANDBOX: a retired slot\'s work dir could not be unmounted');
     }
-    return process;
+    this.notify();
   }
 
-  /** Returns a slot whose run is over and whose work dir has been emptied. */
-  release(slot: Slot): void {
-    if (this.closed) {
-      this.destroying.push(this.destroySlot(slot));
-      return;
-    }
-    this.idle.push(slot);
-    this.scheduleRefill();
-  }
-
-  /** Gives up a slot whose work dir could not be emptied: unmounts it and frees its uid (or keeps the uid out of use if that fails). */
+  /** Gives up a healthy slot (at close, or when it cannot be used): unmounts it and frees its uid, or keeps the uid out of use if that fails. */
   async destroySlot(slot: Slot): Promise<void> {
     if (!this.slots.delete(slot)) return;
     try {
@@ -84,7 +132,7 @@ export class RunnerPool {
   }
 
   /** Removes an emptied run cgroup in the background; `settled()` and `close()` wait for it. */
-  retire(cgroup: RunCgroup): void {
+  removeCgroup(cgroup: RunCgroup): void {
     const removal = cgroup
       .remove()
       .catch((error: unknown) => this.options.logger.error({ err: error }, 'SANDBOX: an emptied run cgroup could not be removed'))
@@ -97,23 +145,51 @@ export class RunnerPool {
     this.scheduleRefill();
   }
 
-  /** Waits until no refill is in flight (tests use it before counting cgroups). */
+  /** Waits until no refill, reset or cgroup removal is in flight (tests use it before counting cgroups and files). */
   async settled(): Promise<void> {
-    while (this.refilling || this.removals.size > 0) {
+    while (this.refilling || this.removals.size > 0 || this.recycling.size > 0) {
       await this.refilling;
-      await Promise.all([...this.removals]);
+      await Promise.all([...this.removals, ...this.recycling]);
     }
   }
 
   /** Ends every warm prologue and removes every slot. */
   async close(): Promise<void> {
     this.closed = true;
+    this.notify();
     await this.settled();
     const warm = this.warm.splice(0);
     await Promise.all(warm.map((process) => this.abandon(process)));
     for (const slot of [...this.slots]) await this.destroySlot(slot);
     await Promise.all(this.destroying);
     this.idle.length = 0;
+  }
+
+  /** Kills a prologue that never ran a program, removes its cgroup and recycles its slot (which a failed set-up may have written to). */
+  async abandon(process: WarmProcess): Promise<void> {
+    await process.discard();
+    try {
+      await process.cgroup.remove();
+    } catch (error) {
+      await this.retireSlot(process.slot, error, true);
+      return;
+    }
+    await this.recycle(process.slot);
+  }
+
+  private async resetOrRetire(slot: Slot): Promise<void> {
+    try {
+      await slot.workDir.reset();
+    } catch (error) {
+      await this.retireSlot(slot, error, false);
+      return;
+    }
+    if (this.closed) {
+      this.destroying.push(this.destroySlot(slot));
+      return;
+    }
+    this.idle.push(slot);
+    this.scheduleRefill();
   }
 
   private takeWarm(workDirMb: number): WarmProcess | undefined {
@@ -126,21 +202,34 @@ export class RunnerPool {
     return pick;
   }
 
-  private async createWarm(workDirMb: number): Promise<WarmProcess> {
-    const slot = this.idle.pop() ?? (await this.createSlot(workDirMb));
+  /**
+   * A new prologue on an idle or new slot. When every uid is leased but a slot is being reset or turned into a warm
+   * prologue, `wait` waits for that and returns null (the caller looks again); otherwise the pool is busy.
+   */
+  private async createWarm(workDirMb: number, wait: boolean): Promise<WarmProcess | null> {
+    const slot = this.idle.pop() ?? (await this.createSlot(workDirMb, wait));
+    if (slot === null) return null;
     let cgroup;
     try {
       cgroup = await this.options.driver.create(`${this.options.serverKey}-${randomUUID()}`, slot.uid);
     } catch (error) {
       this.idle.push(slot);
-      throw new AppError(SANDBOX_ERRORS.setupFailed, `cannot create the run's cgroup: ${(error as Error).message}`, { cause: error });
+      this.notify();
+      this.options.logger.error({ err: error }, 'SANDBOX: a run cgroup could not be created');
+      throw new AppError(SANDBOX_ERRORS.setupFailed, 'the sandbox could not prepare the run', { cause: error });
     }
     return new WarmProcess(slot, cgroup, this.options.spawn);
   }
 
-  private async createSlot(workDirMb: number): Promise<Slot> {
+  private async createSlot(workDirMb: number, wait: boolean): Promise<Slot | null> {
     const uid = this.options.uids.acquire();
-    if (uid === null) throw new AppError(SANDBOX_ERRORS.busy, 'every sandbox uid is in use; retry when a run finishes');
+    if (uid === null) {
+      if (wait && (this.recycling.size > 0 || this.refilling !== null)) {
+        await new Promise<void>((resolve) => this.waiters.push(resolve));
+        return null;
+      }
+      throw new AppError(SANDBOX_ERRORS.busy, 'every sandbox slot is in use; retry when a run finishes');
+    }
     try {
       const workDir = await WorkDir.create(this.options.runsDir, `slot-${uid}-${randomUUID().slice(0, 8)}`, uid, workDirMb, this.options.workDirTools);
       const slot = { uid, workDir };
@@ -148,19 +237,16 @@ export class RunnerPool {
       return slot;
     } catch (error) {
       this.options.uids.release(uid);
-      throw new AppError(SANDBOX_ERRORS.setupFailed, `cannot mount a work dir: ${(error as Error).message}`, { cause: error });
+      this.options.logger.error({ err: error, uid }, 'SANDBOX: a work dir could not be mounted');
+      throw new AppError(SANDBOX_ERRORS.setupFailed, 'the sandbox could not prepare the run', { cause: error });
     }
   }
 
-  /** Kills a prologue that never ran a program, removes its cgroup and returns its slot. */
-  async abandon(process: WarmProcess): Promise<void> {
-    await process.discard();
-    try {
-      await process.cgroup.remove();
-      this.release(process.slot);
-    } catch (error) {
-      this.options.logger.error({ err: error, uid: process.slot.uid }, 'SANDBOX: a waiting prologue\'s cgroup could not be removed; its slot stays out of use');
-    }
+  /** Wakes callers waiting for a slot: one came back, a warm prologue was added, or a refill ended. */
+  private notify(): void {
+    const waiters = this.waiters;
+    this.waiters = [];
+    for (const wake of waiters) wake();
   }
 
   private scheduleRefill(): void {
@@ -168,6 +254,7 @@ export class RunnerPool {
     // One prologue at a time, in the background: runs in flight keep most of the CPU.
     this.refilling = this.refill().finally(() => {
       this.refilling = null;
+      this.notify();
     });
   }
 
@@ -175,12 +262,14 @@ export class RunnerPool {
     while (!this.closed && !this.refillBlocked && this.warm.length < this.options.warmTarget) {
       if (this.idle.length === 0 && this.options.uids.inUse >= this.options.uids.capacity) return;
       try {
-        const process = await this.createWarm(this.lastWorkDirMb);
+        const process = await this.createWarm(this.lastWorkDirMb, false);
+        if (process === null) return;
         if (this.closed) {
           await this.abandon(process);
           return;
         }
         this.warm.push(process);
+        this.notify();
         // A warm prologue that dies while waiting (killed from outside, failed to join) gives its slot back.
         void process.exited.then(() => {
           const index = this.warm.indexOf(process);

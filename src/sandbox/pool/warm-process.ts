@@ -14,6 +14,8 @@ export interface WarmSpawnOptions {
   bwrapPath: string;
   /** A bare PATH: bwrap's own environment is visible as /proc/1/environ inside the sandbox. */
   hostEnv: NodeJS.ProcessEnv;
+  /** The seccomp filter (classic BPF) the prologue opens for bwrap's `--seccomp`. */
+  seccompFilter: string;
 }
 
 export interface ExitInfo {
@@ -48,7 +50,7 @@ export class WarmProcess {
       this.onStatus();
     });
     // --norc: bash sources ~/.bashrc on its own when stdin is a socket (as Node's stdio pipes are), even with -c.
-    this.child = spawn(options.bashPath, ['--norc', '--noprofile', '-c', PROLOGUE_SCRIPT, 'runlane-prologue', ...prologueArgs(cgroup.procsFiles, prefix)], {
+    this.child = spawn(options.bashPath, ['--norc', '--noprofile', '-c', PROLOGUE_SCRIPT, 'runlane-prologue', ...prologueArgs(cgroup.procsFiles, { argvFile: slot.workDir.argvFile, seccompFilter: options.seccompFilter }, prefix)], {
       stdio: ['pipe', 'pipe', 'pipe', 'pipe', 'pipe'],
       env: options.hostEnv,
       cwd: '/',
@@ -74,7 +76,7 @@ export class WarmProcess {
     return this.exitInfo;
   }
 
-  /** Hands the run to the prologue: rlimits, argv and bwrap options, then EOF so bwrap's `--args` read ends. */
+  /** Hands the run to the prologue (rlimits and bwrap options; the argv file is written first), then EOF so bwrap's `--args` read ends. */
   go(message: Buffer): void {
     (this.child.stdio[GO_FD] as Writable).end(message);
   }

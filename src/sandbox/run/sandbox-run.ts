@@ -5,14 +5,15 @@ import type { Logger } from '../../logging/logger.js';
 import { AppError, SANDBOX_ERRORS } from '../../errors/index.js';
 import type { LimitHit, SandboxProcess, SandboxRunResult, SandboxRunSpec } from '../sandbox.js';
 import type { CgroupDriver } from '../cgroup/cgroup-driver.js';
-import { isSafeRelativePath } from '../work-dir.js';
-import { bwrapOptions, sandboxEnv } from '../bwrap/bwrap-argv.js';
-import { BWRAP_EXTRA_PROCESSES, STATUS_FD, goMessage } from '../bwrap/prologue.js';
+import { isWorkDirFull } from '../work-dir.js';
+import { bwrapOptions } from '../bwrap/bwrap-argv.js';
+import { BWRAP_EXTRA_PROCESSES, SECCOMP_FD, STATUS_FD, goMessage } from '../bwrap/prologue.js';
 import type { HostLayout } from '../bwrap/host-layout.js';
 import type { RunnerPool } from '../pool/runner-pool.js';
 import type { ExitInfo, WarmProcess } from '../pool/warm-process.js';
 import { OutputCapture } from './output-capture.js';
 import { tearDown, type PhaseTimes } from './teardown.js';
+import { validateSpec } from './validate-spec.js';
 
 /** Everything a run needs from the sandbox that starts it. */
 export interface RunContext {
@@ -32,34 +33,32 @@ const SETUP_TIMEOUT_MS = 15_000;
 /** How often the group's CPU time is read to enforce the limit on the total of every process. */
 const CPU_POLL_MS = { cgroup: 20, none: 100 } as const;
 
-/** Validates a spec, takes a (warm) prologue, applies limits, writes files and hands the run over; resolves once the program started. */
+/** What callers (and in the end users) are told of a sandbox fault; the details, host paths included, go to the server log. */
+const SETUP_FAILED = 'the sandbox could not prepare the run';
+
+/** Validates a spec, takes a (warm) prologue, applies limits, writes argv and files and hands the run over; resolves once the program started. */
 export async function startRun(ctx: RunContext, spec: SandboxRunSpec): Promise<SandboxRun> {
-  validateSpec(spec);
+  validateSpec(spec, ctx.layout);
   const preparing = process.hrtime.bigint();
   const runId = randomUUID();
   const logger = ctx.logger.child({ runId, ...(spec.label ? { label: spec.label } : {}) });
   const warm = await ctx.pool.acquire(spec.limits.workDirMb);
   try {
     await warm.cgroup.applyLimits({ memoryBytes: spec.limits.memoryMb * 1024 * 1024, processes: spec.limits.processes + BWRAP_EXTRA_PROCESSES });
+    await warm.slot.workDir.writeArgv(spec.argv);
     await warm.slot.workDir.writeFiles(spec.files ?? []);
   } catch (error) {
+    // Whatever was half written goes with the reset: the slot is emptied and verified before any other run gets it.
     await ctx.pool.abandon(warm);
-    throw new AppError(SANDBOX_ERRORS.setupFailed, `sandbox setup failed: ${(error as Error).message}`, { cause: error });
+    if (isWorkDirFull(error)) {
+      throw new AppError(SANDBOX_ERRORS.workDirFull, `the run's files and arguments do not fit in its work dir of ${spec.limits.workDirMb} MB`, { cause: error });
+    }
+    logger.error({ err: error }, 'SANDBOX: run set-up failed');
+    throw new AppError(SANDBOX_ERRORS.setupFailed, SETUP_FAILED, { cause: error });
   }
   const run = new SandboxRun(ctx, spec, warm, { runId, logger, preparing });
   await run.started;
   return run;
-}
-
-function validateSpec(spec: SandboxRunSpec): void {
-  const bad = (message: string) => new AppError(SANDBOX_ERRORS.badSpec, message);
-  if (spec.argv.length === 0 || spec.argv[0] === '' || spec.argv.some((arg) => arg.includes('\0'))) throw bad('argv must name a program and be free of NUL bytes');
-  for (const file of spec.files ?? []) if (!isSafeRelativePath(file.path)) throw bad(`unsafe file path ${JSON.stringify(file.path)}`);
-  try {
-    sandboxEnv(spec.env);
-  } catch (error) {
-    throw bad((error as Error).message);
-  }
 }
 
 interface RunIdentity {
@@ -87,6 +86,10 @@ export class SandboxRun implements SandboxProcess {
   private startedAt: bigint | null = null;
   private readonly timers: NodeJS.Timeout[] = [];
   private polling = false;
+  /** Settles once the program's CPU clock has started (the cgroup's usage at program start is recorded). */
+  private cpuClock: Promise<void> = Promise.resolve();
+  /** Settles once the argv file is gone; awaited before the slot is reset, so it can never hit the next run's file. */
+  private argvRemoval: Promise<void> = Promise.resolve();
   private settleStarted!: (error?: AppError) => void;
   private readonly removeAbortListener: () => void;
 
@@ -109,7 +112,8 @@ export class SandboxRun implements SandboxProcess {
     this.output.attach(warm.child.stdout!, 'stdout');
     this.output.attach(warm.child.stderr!, 'stderr');
     warm.onStatus = () => {
-      if (warm.status.childPid !== null && this.startedAt === null) this.onProgramStarted();
+      // A report read after bwrap exited comes too late: teardown (and the slot's reset) may already be under way.
+      if (warm.status.childPid !== null && this.startedAt === null && !this.exited) this.onProgramStarted();
     };
 
     const onAbort = () => this.kill();
@@ -122,11 +126,12 @@ export class SandboxRun implements SandboxProcess {
       systemArgs: ctx.layout.systemArgs,
       boxDir: workDir.boxDir,
       tmpDir: workDir.tmpDir,
-      shmBytes: spec.limits.workDirMb * 1024 * 1024,
+      shmDir: workDir.shmDir,
       env: spec.env,
       statusFd: STATUS_FD,
+      seccompFd: SECCOMP_FD,
     });
-    warm.go(goMessage({ limits: spec.limits, fallbackRlimits: ctx.driver.fallbackRlimits, argv: spec.argv, bwrapOptions: options }));
+    warm.go(goMessage({ limits: spec.limits, fallbackRlimits: ctx.driver.fallbackRlimits, argc: spec.argv.length, bwrapOptions: options }));
     if (spec.signal?.aborted) this.kill();
 
     this.result = warm.exited.then((exit) => this.finish(exit));
@@ -150,6 +155,11 @@ export class SandboxRun implements SandboxProcess {
 
   private onProgramStarted(): void {
     this.startedAt = process.hrtime.bigint();
+    const { logger } = this.identity;
+    // From here on CPU time is the program's: what the prologue, setpriv and bwrap used before is subtracted.
+    this.cpuClock = this.warm.cgroup.startCpuClock().catch((error: unknown) => logger.warn({ err: error }, 'sandbox CPU clock start failed'));
+    // The prologue has read its argv by now; the file's space goes back to the run.
+    this.argvRemoval = this.warm.slot.workDir.removeArgv().catch((error: unknown) => logger.warn({ err: error }, 'sandbox argv file not removed'));
     this.settleStarted();
     this.ctx.pool.refillSoon();
     this.timers.push(setTimeout(() => this.stop('wall'), this.spec.limits.wallTimeMs));
@@ -161,6 +171,7 @@ export class SandboxRun implements SandboxProcess {
     if (this.polling || this.exited) return;
     this.polling = true;
     try {
+      await this.cpuClock;
       if ((await this.warm.cgroup.cpuTimeMs()) >= this.spec.limits.cpuTimeMs) this.stop('cpu');
     } catch (error) {
       this.identity.logger.warn({ err: error }, 'sandbox CPU poll failed');
@@ -191,6 +202,7 @@ export class SandboxRun implements SandboxProcess {
     this.removeAbortListener();
     const { logger } = this.identity;
     const started = this.startedAt !== null;
+    await Promise.all([this.cpuClock, this.argvRemoval]);
     const outcome = await tearDown({
       warm: this.warm,
       pool: this.ctx.pool,
@@ -203,7 +215,7 @@ export class SandboxRun implements SandboxProcess {
 
     if (outcome.error !== null) {
       logger.error({ err: outcome.error, uid: this.warm.slot.uid }, 'SANDBOX TEARDOWN FAILED: the run may have left processes, a cgroup or a work dir behind');
-      const error = new AppError(SANDBOX_ERRORS.teardownFailed, `sandbox teardown failed: ${outcome.error.message}`, { cause: outcome.error });
+      const error = new AppError(SANDBOX_ERRORS.teardownFailed, 'the sandbox could not clean up after the run', { cause: outcome.error });
       this.settleStarted(error);
       throw error;
     }
@@ -213,10 +225,10 @@ export class SandboxRun implements SandboxProcess {
       return { ...this.output.result(), exitCode: null, signal: 'SIGKILL', cpuTimeMs: 0, wallTimeMs: 0, memoryKb: 0, limitHit: null, aborted: true, files: [] };
     }
     if (!started) {
-      const detail = this.output.result().stderr.toString('utf8').trim().slice(0, 2000);
-      const reason = exit.error?.message ?? detail ?? '';
-      const error = new AppError(SANDBOX_ERRORS.setupFailed, `sandbox did not start the program${reason ? `: ${reason}` : ` (exit ${exit.code ?? exit.signal})`}`);
-      logger.error({ exit: { code: exit.code, signal: exit.signal } }, error.message);
+      // bwrap's and the prologue's own words name host paths: they stay in the log.
+      const detail = exit.error?.message ?? this.output.result().stderr.toString('utf8').trim().slice(0, 2000);
+      logger.error({ exit: { code: exit.code, signal: exit.signal }, detail }, 'SANDBOX: the sandbox did not start the program');
+      const error = new AppError(SANDBOX_ERRORS.setupFailed, 'the sandbox could not start the program');
       this.settleStarted(error);
       throw error;
     }

@@ -1,4 +1,4 @@
-// After a run's bwrap has exited: kill whatever is left, read figures and files, retire the cgroup, empty the work dir.
+// After a run's bwrap has exited: kill whatever is left, read figures and files, remove the cgroup, recycle the slot.
 import type { LimitHit, SandboxFile, SandboxRunSpec } from '../sandbox.js';
 import type { CgroupFigures } from '../cgroup/cgroup-driver.js';
 import type { RunnerPool } from '../pool/runner-pool.js';
@@ -36,7 +36,7 @@ export interface TeardownOutcome {
   files: SandboxFile[];
   /** A limit explaining an end the sandbox did not cause (OOM killer, rlimit, full work dir). */
   inferredLimit: LimitHit;
-  /** Set when processes, the cgroup or the work dir could not be removed; the slot is then kept out of use. */
+  /** Set when processes could not be killed (the slot is then retired) or figures and files could not be read. */
   error: Error | null;
 }
 
@@ -49,6 +49,13 @@ export async function tearDown(input: TeardownInput): Promise<TeardownOutcome> {
   let fileSizeCap = false;
   try {
     await warm.cgroup.killAll();
+  } catch (error) {
+    // Processes may still be alive: the slot (its uid and work dir) is retired, never reused.
+    await input.pool.retireSlot(warm.slot, error, true);
+    return { status, figures, files, inferredLimit: null, error: error as Error };
+  }
+  let failure: Error | null = null;
+  try {
     await drainStreams(warm);
     figures = await warm.cgroup.figures();
     if (input.started && !input.stoppedBySandbox && isFailure(status)) {
@@ -58,20 +65,15 @@ export async function tearDown(input: TeardownInput): Promise<TeardownOutcome> {
       const maxBytes = Math.min(COLLECT_MAX_BYTES, spec.limits.workDirMb * 1024 * 1024);
       files = await warm.slot.workDir.collect({ maxBytes, maxFiles: COLLECT_MAX_FILES });
     }
-    // The group is empty now (killAll verified it); removing it takes the kernel's cgroup mutex, which a prologue joining its
-    // group elsewhere can hold for an RCU grace period, so the removal happens in the background (close() awaits it).
-    input.pool.retire(warm.cgroup);
   } catch (error) {
-    // Processes may still be alive: the slot (its uid and work dir) is never reused.
-    return { status, figures, files, inferredLimit: null, error: error as Error };
+    failure = error as Error;
   }
-  try {
-    await warm.slot.workDir.reset();
-    input.pool.release(warm.slot);
-  } catch {
-    // Every process is gone, so a slot that cannot be emptied is simply unmounted and replaced.
-    await input.pool.destroySlot(warm.slot);
-  }
+  // The group is empty now (killAll verified it); removing it takes the kernel's cgroup mutex, which a prologue joining its
+  // group elsewhere can hold for an RCU grace period, so the removal happens in the background (close() awaits it).
+  input.pool.removeCgroup(warm.cgroup);
+  // Every process is gone: the slot is emptied and verified empty before another run gets it, or retired.
+  await input.pool.recycle(warm.slot);
+  if (failure !== null) return { status, figures, files: [], inferredLimit: null, error: failure };
   return { status, figures, files, inferredLimit: inferLimitHit(status, figures, spec.limits.cpuTimeMs, fileSizeCap), error: null };
 }
 
