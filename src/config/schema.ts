@@ -89,6 +89,10 @@ export const ConfigSchema = Type.Object(
         maxFiles: positiveInt(32, 'Most source files in a submission'),
         maxTestCases: positiveInt(100, 'Most test cases in a submission'),
         maxArgs: positiveInt(64, 'Most command-line arguments'),
+        maxSubmissionOutputBytes: positiveInt(
+          16 * 1024 * 1024,
+          'Most output one submission keeps: stdout + stderr of every run plus the compiler output, bytes; the rest is cut and marked truncated (the verdict is unaffected)',
+        ),
       },
       { default: {}, additionalProperties: false },
     ),
