@@ -24,6 +24,10 @@ describe('when formatting a verdict line', () => {
     expect(formatVerdictLine({ ...result, verdict: 'compilation_error', message: 'compilation failed', compile })).toBe('compilation_error (compilation failed) · compiled in 310 ms');
   });
 
+  it('should say when output was cut to the submission output cap', () => {
+    expect(formatVerdictLine({ ...result, outputTruncated: true })).toBe('accepted · 12 ms CPU · 35 ms wall · 8.2 MB · output cut to limits.maxSubmissionOutputBytes');
+  });
+
   it('should print small memory in KB', () => {
     expect(formatMemory(900)).toBe('900 KB');
   });

@@ -9,6 +9,7 @@ export function formatVerdictLine(result: ExecutionResult): string {
   }
   if (result.compile) parts.push(result.compileCached ? 'compile cached' : `compiled in ${result.compile.wallTimeMs} ms`);
   if (result.testCases.some((testCase) => testCase.invalidUtf8)) parts.push('output was not valid UTF-8');
+  if (result.outputTruncated) parts.push('output cut to limits.maxSubmissionOutputBytes');
   return parts.join(' · ');
 }
 

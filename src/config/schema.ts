@@ -97,6 +97,10 @@ export const ConfigSchema = Type.Object(
         // Linux refuses a single argv string of 128 KiB or more (MAX_ARG_STRLEN), so a larger cap could never run.
         maxArgBytes: Type.Integer({ minimum: 1, maximum: 128 * 1024 - 1, default: 4 * 1024, description: 'Largest single command-line argument, bytes (UTF-8)' }),
         maxArgsTotalBytes: Type.Integer({ minimum: 1, maximum: 1024 * 1024, default: 64 * 1024, description: 'Largest total of all command-line arguments, bytes (UTF-8)' }),
+        maxSubmissionOutputBytes: positiveInt(
+          16 * 1024 * 1024,
+          'Most output one submission keeps: stdout + stderr of every run plus the compiler output, bytes; the rest is cut and marked truncated (the verdict is unaffected)',
+        ),
       },
       { default: {}, additionalProperties: false },
     ),

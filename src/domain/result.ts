@@ -27,6 +27,13 @@ export interface StageResult extends RunFigures {
   invalidUtf8: boolean;
   /** Human-readable detail for the verdict (e.g. which limit was hit). */
   message: string | null;
+  /**
+   * Set (true) when `stdout` is shorter than what the run wrote within its own output limit: cut to fit the submission's
+   * output budget, or to a preview's size. Absent means the text is complete. Never changes the verdict.
+   */
+  stdoutTruncated?: boolean;
+  /** As `stdoutTruncated`, for `stderr`. */
+  stderrTruncated?: boolean;
 }
 
 export interface TestCaseResult extends StageResult {
@@ -54,4 +61,9 @@ export interface ExecutionResult {
   wallTimeMs: number;
   memoryKb: number;
   message: string | null;
+  /**
+   * Set (true) when some output of this execution is not in it: a stage's stdout or stderr was cut to fit the
+   * submission's output budget or a preview's size, or (in previews) an expected output was cut. Absent means complete.
+   */
+  outputTruncated?: boolean;
 }

@@ -37,6 +37,7 @@ export async function createEngine(options: CreateEngineOptions): Promise<Sandbo
     limits: { run: limits.run, compile: limits.compile, max: limits.max },
     testCaseBatchSize: scheduler.testCaseBatchSize,
     compileCacheBytes: scheduler.compileCacheBytes,
+    maxSubmissionOutputBytes: limits.maxSubmissionOutputBytes,
     logger,
   });
 }

@@ -43,6 +43,12 @@ describe('when the program failed on its own', () => {
     expect(judgeRun({ ...clean, exitCode: 0, stderr }, oom).verdict).toBe('accepted');
   });
 
+  it('should find the out-of-memory message at the end of megabytes of stderr', () => {
+    const oom = { ...context, outOfMemoryPattern: '^MemoryError' };
+    const stderr = Buffer.concat([Buffer.alloc(8 * 1024 * 1024, 0x2e), Buffer.from('\nTraceback (most recent call last):\nMemoryError\n')]);
+    expect(judgeRun({ ...clean, exitCode: 1, stderr }, oom).verdict).toBe('memory_limit_exceeded');
+  });
+
   it('should blame the service when the sandbox explains nothing', () => {
     expect(judgeRun({ ...clean, exitCode: null }, context).verdict).toBe('internal_error');
   });

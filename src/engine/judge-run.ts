@@ -24,6 +24,12 @@ export interface JudgeRunContext {
 type RunOutcome = Pick<SandboxRunResult, 'stdout' | 'stderr' | 'exitCode' | 'signal' | 'limitHit'>;
 
 /**
+ * How much of the end of stderr is searched for the runtime's out-of-memory message. A runtime reports it as it dies,
+ * so it is at the end (with at most a stack trace after it); megabytes written before need not be decoded.
+ */
+const OUT_OF_MEMORY_TAIL_BYTES = 1024 * 1024;
+
+/**
  * Order matters: a limit the sandbox enforced explains everything after it (a program killed for CPU also has a
  * signal), then how the program ended, then its answer.
  * - `cpu`/`wall` or SIGXCPU → time_limit_exceeded.
@@ -47,7 +53,7 @@ export function judgeRun(run: RunOutcome, context: JudgeRunContext): Judgement {
   if (run.limitHit === 'processes') return { verdict: 'runtime_error', message: `process and thread limit of ${limits.processes} reached` };
 
   const failed = run.signal !== null || (run.exitCode !== null && run.exitCode !== 0);
-  if (failed && context.outOfMemoryPattern && new RegExp(context.outOfMemoryPattern, 'm').test(outputAsText(run.stderr))) {
+  if (failed && context.outOfMemoryPattern && new RegExp(context.outOfMemoryPattern, 'm').test(outputAsText(run.stderr.subarray(-OUT_OF_MEMORY_TAIL_BYTES)))) {
     return { verdict: 'memory_limit_exceeded', message: `memory limit of ${limits.memoryMb} MB exceeded (the runtime ran out of memory)` };
   }
   if (run.signal !== null) return { verdict: 'runtime_error', message: `killed by signal ${run.signal}` };
@@ -55,7 +61,7 @@ export function judgeRun(run: RunOutcome, context: JudgeRunContext): Judgement {
   if (run.exitCode !== 0) return { verdict: 'runtime_error', message: `exited with code ${run.exitCode}` };
 
   if (context.expectedOutput !== null) {
-    const comparison = compareOutput(outputAsText(run.stdout), context.expectedOutput, context.compareMode);
+    const comparison = compareOutput(run.stdout, context.expectedOutput, context.compareMode);
     if (!comparison.equal) return { verdict: 'wrong_answer', message: `output differs from the expected output at line ${comparison.firstDifferentLine}` };
   }
   return { verdict: 'accepted', message: null };

@@ -13,7 +13,8 @@ import { mapConcurrent } from './map-concurrent.js';
 import { expandCommand } from './placeholders.js';
 import { runStageFiles, workDirBytes } from './run-files.js';
 import { compileStageLimits, runStageLimits, type LimitSettings, type StageLimits } from './stage-limits.js';
-import { stageResult, summarize } from './stage-result.js';
+import { OutputBudget } from './output-budget.js';
+import { boundStage, joinCompilerOutput, stageResult, summarize } from './stage-result.js';
 import { validateRequest, type ResolvedRequest } from './validate-request.js';
 
 export interface SandboxEngineOptions {
@@ -32,6 +33,11 @@ export interface SandboxEngineOptions {
    * @defaultValue 268435456 (256 MiB)
    */
   compileCacheBytes?: number;
+  /**
+   * Output one execution keeps, bytes: stdout + stderr of every run plus the compiler's (`limits.maxSubmissionOutputBytes`).
+   * @defaultValue 16777216 (16 MiB)
+   */
+  maxSubmissionOutputBytes?: number;
   /** @defaultValue a silent logger */
   logger?: Logger;
 }
@@ -67,6 +73,7 @@ export class SandboxEngine implements Engine {
   private readonly statuses: LanguageStatus[];
   private readonly limitSettings: LimitSettings;
   private readonly batchSize: number;
+  private readonly maxOutputBytes: number;
   private readonly logger: Logger;
   private readonly compiler: CompileStage;
 
@@ -75,6 +82,7 @@ export class SandboxEngine implements Engine {
     this.statuses = options.languages;
     this.limitSettings = options.limits;
     this.batchSize = options.testCaseBatchSize ?? 3;
+    this.maxOutputBytes = options.maxSubmissionOutputBytes ?? 16 * 1024 * 1024;
     this.logger = options.logger ?? silentLogger();
     this.compiler = new CompileStage(this.sandbox, options.compileCacheBytes ?? 256 * 1024 * 1024, this.logger);
   }
@@ -102,15 +110,18 @@ export class SandboxEngine implements Engine {
     const cases: TestCase[] = request.testCases.length > 0 ? request.testCases : [{ stdin: request.stdin, expectedOutput: null }];
     const prepared = await this.prepare(request, resolved, options);
     if (!prepared) return summarize({ compile: null, compileCached: false, compilerOutput: '', testCases: [], expectedRuns: cases.length });
+    // One budget for the whole execution; each stage is cut to what is left when it finishes, before it is decoded.
+    const budget = new OutputBudget(this.maxOutputBytes, cases.length + (prepared.compile ? 1 : 0));
+    const { stage: compile, compilerOutput } = boundCompile(prepared, request.outputEncoding, budget);
     if (prepared.failed) {
-      return summarize({ compile: prepared.compile, compileCached: prepared.compileCached, compilerOutput: prepared.compilerOutput, testCases: [], expectedRuns: cases.length });
+      return summarize({ compile, compileCached: prepared.compileCached, compilerOutput, testCases: [], expectedRuns: cases.length });
     }
 
-    const finished = await mapConcurrent(cases, this.batchSize, (testCase, index) => this.runCase(prepared, request, testCase, index, options));
+    const finished = await mapConcurrent(cases, this.batchSize, (testCase, index) => this.runCase(prepared, request, testCase, index, options, budget));
     const testCases = finished.filter((entry): entry is TestCaseResult => entry !== null);
-    const result = summarize({ compile: prepared.compile, compileCached: prepared.compileCached, compilerOutput: '', testCases, expectedRuns: cases.length });
+    const result = summarize({ compile, compileCached: prepared.compileCached, compilerOutput: '', testCases, expectedRuns: cases.length });
     if (result.verdict === 'internal_error') logger.warn({ message: result.message }, 'execution ended with internal_error');
-    else logger.debug({ verdict: result.verdict, cpuTimeMs: result.cpuTimeMs, memoryKb: result.memoryKb }, 'execution finished');
+    else logger.debug({ verdict: result.verdict, cpuTimeMs: result.cpuTimeMs, memoryKb: result.memoryKb, outputTruncated: budget.truncated }, 'execution finished');
     return result;
   }
 
@@ -121,16 +132,18 @@ export class SandboxEngine implements Engine {
     const limits = prepared ? prepared.limits.program : runStageLimits(this.limitSettings, resolved.language, request.limits).program;
     const noRun = { compileCached: false, compilerOutput: '', testCases: [], expectedRuns: 1 };
     if (!prepared) return { compileError: null, process: null, limits, outcome: Promise.resolve(summarize({ ...noRun, compile: null })) };
+    // The run's output is streamed, never kept; only the compiler's is, within the same budget as a batch execution.
+    const { stage: compile, compilerOutput } = boundCompile(prepared, request.outputEncoding, new OutputBudget(this.maxOutputBytes, 1));
     if (prepared.failed) {
-      const outcome = summarize({ ...noRun, compile: prepared.compile, compileCached: prepared.compileCached, compilerOutput: prepared.compilerOutput });
-      return { compileError: prepared.compile, process: null, limits, outcome: Promise.resolve(outcome) };
+      const outcome = summarize({ ...noRun, compile, compileCached: prepared.compileCached, compilerOutput });
+      return { compileError: compile, process: null, limits, outcome: Promise.resolve(outcome) };
     }
     const process = await this.sandbox.start({
       argv: prepared.argv, env: resolved.language.env ?? {}, limits: prepared.limits.sandbox, files: prepared.runFiles,
       ...(options.signal ? { signal: options.signal } : {}), label: `${options.executionId ?? 'interactive'}:run`,
     });
     const outcome = process.result.then((run) => {
-      const base = { compile: prepared.compile, compileCached: prepared.compileCached, compilerOutput: '', expectedRuns: 1 };
+      const base = { compile, compileCached: prepared.compileCached, compilerOutput: '', expectedRuns: 1 };
       if (run.aborted) return summarize({ ...base, testCases: [] });
       const judgement = judgeRun(run, { limits, expectedOutput: null, compareMode: request.compareMode, outOfMemoryPattern: resolved.language.outOfMemoryPattern });
       // The output was streamed to the client as it came; the result carries only the verdict and figures.
@@ -167,7 +180,7 @@ export class SandboxEngine implements Engine {
   }
 
   /** One run of the program; null when it was stopped by the caller rather than finished. */
-  private async runCase(prepared: Prepared, request: ExecutionRequest, testCase: TestCase, index: number, options: ExecuteOptions): Promise<TestCaseResult | null> {
+  private async runCase(prepared: Prepared, request: ExecutionRequest, testCase: TestCase, index: number, options: ExecuteOptions, budget: OutputBudget): Promise<TestCaseResult | null> {
     if (options.signal?.aborted) return null;
     const { language } = prepared.resolved;
     const run = await this.sandbox.run({
@@ -177,7 +190,8 @@ export class SandboxEngine implements Engine {
     if (run.aborted) return null;
     const expectedOutput = testCase.expectedOutput ?? null;
     const judgement = judgeRun(run, { limits: prepared.limits.program, expectedOutput, compareMode: request.compareMode, outOfMemoryPattern: language.outOfMemoryPattern });
-    const result: TestCaseResult = { ...stageResult(run, judgement, request.outputEncoding), index, expectedOutput };
+    // The judgement saw all of the output; only what fits the execution's budget is decoded and kept.
+    const result: TestCaseResult = { ...stageResult(run, judgement, request.outputEncoding, budget), index, expectedOutput };
     options.onEvent?.({ type: 'test-case-finished', index, verdict: result.verdict });
     return result;
   }
@@ -195,5 +209,17 @@ function withRunFilesChecked(compile: StageResult, runFiles: readonly SandboxFil
   const size = (bytes / (1024 * 1024)).toFixed(1);
   const message = `the compiled program and its files (${size} MB) are larger than the run's work dir (${workDirMb} MB); make the program smaller or ask for a larger workDirMb`;
   return { ...compile, verdict: 'compilation_error', message };
+}
+
+/**
+ * The compile stage cut to the output budget, and a failed compile's messages as the top-level stderr shows them
+ * (unchanged when nothing was cut, else rebuilt from the cut stage so they never exceed it).
+ */
+function boundCompile(prepared: Prepared, encoding: OutputEncoding, budget: OutputBudget): { stage: StageResult | null; compilerOutput: string } {
+  if (!prepared.compile) return { stage: null, compilerOutput: '' };
+  const stage = boundStage(prepared.compile, encoding, budget);
+  if (!prepared.failed) return { stage, compilerOutput: '' };
+  const cut = stage.stdoutTruncated === true || stage.stderrTruncated === true;
+  return { stage, compilerOutput: cut ? joinCompilerOutput(stage, encoding) : prepared.compilerOutput };
 }
 

@@ -1,7 +1,8 @@
 // Result building: decoded stages, the overall verdict, first-run copies and figures folded across runs.
 import { describe, expect, it } from 'vitest';
 import type { TestCaseResult } from '../domain/result.js';
-import { stageResult, summarize, type RunRecord } from './stage-result.js';
+import { OutputBudget } from './output-budget.js';
+import { boundStage, joinCompilerOutput, stageResult, summarize, type RunRecord } from './stage-result.js';
 
 const run: RunRecord = { stdout: Buffer.from('out\n'), stderr: Buffer.from([0xff]), exitCode: 0, signal: null, cpuTimeMs: 5, wallTimeMs: 9, memoryKb: 1000, limitHit: null };
 const testCase = (index: number, overrides: Partial<TestCaseResult> = {}): TestCaseResult => ({
@@ -41,5 +42,38 @@ describe('when summarizing runs', () => {
   it('should say when it was stopped before all runs finished', () => {
     const result = summarize({ compile: null, compileCached: false, compilerOutput: '', expectedRuns: 3, testCases: [testCase(0)] });
     expect(result.message).toBe('stopped before it finished: 1 of 3 runs completed');
+  });
+});
+
+describe('when the output budget is smaller than the output', () => {
+  const flood: RunRecord = { ...run, stdout: Buffer.alloc(100, 0x61), stderr: Buffer.alloc(0) };
+
+  it('should keep what fits and mark the cut stream, with the verdict as judged', () => {
+    const stage = stageResult(flood, { verdict: 'wrong_answer', message: 'differs' }, 'utf8', new OutputBudget(40, 1));
+    expect(stage).toMatchObject({ verdict: 'wrong_answer', stdout: 'a'.repeat(40), stdoutTruncated: true });
+    expect(stage).not.toHaveProperty('stderrTruncated');
+  });
+
+  it('should mark the whole result when any stage was cut', () => {
+    const budget = new OutputBudget(20_000, 2);
+    const large: RunRecord = { ...run, stdout: Buffer.alloc(12_000, 0x61), stderr: Buffer.alloc(0) };
+    const cases = [0, 1].map((index) => ({ ...stageResult(large, { verdict: 'accepted', message: null }, 'utf8', budget), index, expectedOutput: null }));
+    const result = summarize({ compile: null, compileCached: false, compilerOutput: '', expectedRuns: 2, testCases: cases });
+    expect(result.testCases.map((entry) => entry.stdoutTruncated === true)).toEqual([false, true]);
+    expect(result.outputTruncated).toBe(true);
+    expect(summarize({ compile: null, compileCached: false, compilerOutput: '', expectedRuns: 1, testCases: [testCase(0)] })).not.toHaveProperty('outputTruncated');
+  });
+
+  it("should cut a compile stage's texts and mark a failed compile's result", () => {
+    const compile = stageResult({ ...run, stdout: Buffer.from('note\n'), stderr: Buffer.alloc(100, 0x65), exitCode: 1 }, { verdict: 'compilation_error', message: 'failed' }, 'utf8');
+    const bounded = boundStage(compile, 'utf8', new OutputBudget(30, 1));
+    expect(bounded).toMatchObject({ stdout: 'note\n', stderr: 'e'.repeat(25), stderrTruncated: true });
+    const result = summarize({ compile: bounded, compileCached: false, compilerOutput: joinCompilerOutput(bounded, 'utf8'), expectedRuns: 1, testCases: [] });
+    expect(result).toMatchObject({ verdict: 'compilation_error', stderr: 'note\n' + 'e'.repeat(25), outputTruncated: true });
+  });
+
+  it('should join base64 compiler output as bytes', () => {
+    const stage = stageResult({ ...run, stdout: Buffer.from('ab'), stderr: Buffer.from('cde') }, { verdict: 'compilation_error', message: null }, 'base64');
+    expect(Buffer.from(joinCompilerOutput(stage, 'base64'), 'base64').toString()).toBe('abcde');
   });
 });

@@ -2,16 +2,18 @@
 import type { ExecutionResult, OutputEncoding, StageResult, TestCaseResult } from '../domain/result.js';
 import { overallVerdict } from '../domain/verdict.js';
 import type { SandboxRunResult } from '../sandbox/sandbox.js';
-import { decodeOutput } from './decode-output.js';
 import type { Judgement } from './judge-run.js';
+import { OutputBudget } from './output-budget.js';
 
 /** The part of a sandbox outcome the engine keeps (the compile cache stores exactly this). */
 export type RunRecord = Pick<SandboxRunResult, 'stdout' | 'stderr' | 'exitCode' | 'signal' | 'cpuTimeMs' | 'wallTimeMs' | 'memoryKb' | 'limitHit'>;
 
-/** One stage's result with its output decoded for delivery. */
-export function stageResult(run: RunRecord, judgement: Judgement, encoding: OutputEncoding): StageResult {
-  const stdout = decodeOutput(run.stdout, encoding);
-  const stderr = decodeOutput(run.stderr, encoding);
+/**
+ * One stage's result with its output decoded for delivery: only what fits the budget is decoded, and a cut stream is
+ * marked truncated. The verdict comes from the judgement, which saw all of the output.
+ */
+export function stageResult(run: RunRecord, judgement: Judgement, encoding: OutputEncoding, budget: OutputBudget = OutputBudget.unlimited()): StageResult {
+  const { stdout, stderr } = budget.keep(run.stdout, run.stderr, encoding);
   return {
     verdict: judgement.verdict,
     stdout: stdout.text,
@@ -23,13 +25,35 @@ export function stageResult(run: RunRecord, judgement: Judgement, encoding: Outp
     memoryKb: run.memoryKb,
     exitCode: run.exitCode,
     signal: run.signal,
+    ...truncationFlags(stdout.truncated, stderr.truncated),
   };
+}
+
+/** A stage decoded earlier (the compile stage), cut to what the budget has left for it. */
+export function boundStage(stage: StageResult, encoding: OutputEncoding, budget: OutputBudget): StageResult {
+  const { stdout, stderr } = budget.keepText(stage.stdout, stage.stderr, encoding);
+  const { stdoutTruncated, stderrTruncated, ...rest } = stage;
+  return { ...rest, stdout: stdout.text, stderr: stderr.text, ...truncationFlags(stdout.truncated || stdoutTruncated === true, stderr.truncated || stderrTruncated === true) };
+}
+
+/**
+ * A failed compile's messages as one text, as the top-level `stderr` shows them: stdout then stderr of the compiler
+ * (tsc reports errors on stdout). In base64 the bytes are joined, not the two encodings.
+ */
+export function joinCompilerOutput(stage: StageResult, encoding: OutputEncoding): string {
+  if (encoding === 'utf8') return stage.stdout + stage.stderr;
+  return Buffer.concat([Buffer.from(stage.stdout, 'base64'), Buffer.from(stage.stderr, 'base64')]).toString('base64');
+}
+
+/** The optional truncation fields: present only when set, as the domain type documents. */
+function truncationFlags(stdout: boolean, stderr: boolean): Pick<StageResult, 'stdoutTruncated' | 'stderrTruncated'> {
+  return { ...(stdout ? { stdoutTruncated: true } : {}), ...(stderr ? { stderrTruncated: true } : {}) };
 }
 
 export interface SummaryInput {
   compile: StageResult | null;
   compileCached: boolean;
-  /** The compiler's stdout and stderr together (tsc reports errors on stdout), for a failed compile. */
+  /** The compiler's stdout and stderr together (tsc reports errors on stdout), for a failed compile; within the output budget. */
   compilerOutput: string;
   /** Finished test cases, in any order. */
   testCases: TestCaseResult[];
@@ -46,11 +70,13 @@ export function summarize(input: SummaryInput): ExecutionResult {
       verdict: 'compilation_error', compile, compileCached, testCases: [],
       stdout: '', stderr: input.compilerOutput, exitCode: null, signal: null,
       cpuTimeMs: compile.cpuTimeMs, wallTimeMs: compileWallMs, memoryKb: compile.memoryKb, message: compile.message,
+      ...(isTruncated(compile) ? { outputTruncated: true } : {}),
     };
   }
   const testCases = [...input.testCases].sort((a, b) => a.index - b.index);
   const first = testCases[0];
   const verdict = overallVerdict(testCases.map((testCase) => testCase.verdict));
+  const truncated = (compile !== null && isTruncated(compile)) || testCases.some(isTruncated);
   return {
     verdict, compile, compileCached, testCases,
     stdout: first?.stdout ?? '',
@@ -61,7 +87,12 @@ export function summarize(input: SummaryInput): ExecutionResult {
     wallTimeMs: compileWallMs + testCases.reduce((sum, testCase) => sum + testCase.wallTimeMs, 0),
     memoryKb: Math.max(0, ...testCases.map((testCase) => testCase.memoryKb)),
     message: summaryMessage(testCases, input.expectedRuns),
+    ...(truncated ? { outputTruncated: true } : {}),
   };
+}
+
+function isTruncated(stage: StageResult): boolean {
+  return stage.stdoutTruncated === true || stage.stderrTruncated === true;
 }
 
 function summaryMessage(testCases: TestCaseResult[], expectedRuns: number): string | null {

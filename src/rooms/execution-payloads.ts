@@ -1,9 +1,17 @@
 // Maps queue entries and stored submissions to the attributed payloads room members receive.
 import { redactResult } from '../domain/access.js';
 import type { ExecutionResult } from '../domain/result.js';
+import { cutText, previewResult } from '../domain/result-preview.js';
 import type { Submission } from '../domain/submission.js';
 import type { QueueEntry, QueueSnapshot } from '../queue/job-queue.js';
-import type { ExecutionStatus, ExecutionSummary, HistoryEntry, QueueFigures } from './server-events.js';
+import type { ExecutionStatus, ExecutionSummary, HistoryEntry, QueueFigures, RoomExecutionResult } from './server-events.js';
+
+/**
+ * Characters of output a completion event carries in all. Every member of the room gets it, so it stays small however
+ * much the program wrote; the whole result is at `GET /api/v1/submissions/:id`. The result preview gets half, since
+ * the event's `output` repeats the preview's stdout.
+ */
+export const ROOM_EVENT_OUTPUT_CHARS = 64 * 1024;
 
 /** Room caps reported next to the node's figures. */
 export interface RoomCaps {
@@ -34,12 +42,23 @@ export function summaryFromEntry(entry: QueueEntry, status: ExecutionStatus, fin
 }
 
 /**
- * Fields a completed execution adds, under the names both seeds' clients read. The whole room hears them, so the result
- * is the one others may see (expected outputs and judged runs' output left out); the author reads the rest over REST.
+ * Fields a completed execution adds, under the names both seeds' clients read. The result is a preview (with `output`,
+ * at most ROOM_EVENT_OUTPUT_CHARS characters of output in all) of the result others may see (see `redactResult`): hidden
+ * test data and judged runs' output stay with the submitter, whoever else is in the room; the author reads the rest over REST.
  */
-export function completionFields(result: ExecutionResult): { verdict: ExecutionResult['verdict']; success: boolean; executionTime: number; output: string; result: ExecutionResult } {
-  const shared = redactResult(result);
-  return { verdict: result.verdict, success: result.verdict === 'accepted', executionTime: result.wallTimeMs, output: shared.stdout, result: shared };
+export function completionFields(result: ExecutionResult): {
+  verdict: ExecutionResult['verdict'];
+  success: boolean;
+  executionTime: number;
+  output: string;
+  truncated: boolean;
+  result: RoomExecutionResult;
+} {
+  // What others may see (no expected outputs, no judged run's output) is cut to the preview, so hidden data takes none of its room.
+  const shown = previewResult(redactResult(result), ROOM_EVENT_OUTPUT_CHARS / 2);
+  const testCases = shown.testCases.map(({ expectedOutput: _hidden, ...testCase }) => testCase);
+  const truncated = shown.outputTruncated === true;
+  return { verdict: result.verdict, success: result.verdict === 'accepted', executionTime: result.wallTimeMs, output: shown.stdout, truncated, result: { ...shown, testCases } };
 }
 
 export function queueFigures(snapshot: QueueSnapshot, caps: RoomCaps): QueueFigures {
@@ -61,6 +80,8 @@ export function historyEntry(submission: Submission): HistoryEntry {
   const result = submission.result;
   const stdout = result?.stdout ?? '';
   const stderr = result?.stderr ?? '';
+  const output = cutText(stdout, HISTORY_OUTPUT_CHARS);
+  const errors = cutText(stderr, HISTORY_OUTPUT_CHARS);
   return {
     executionId: submission.id,
     correlationId: submission.correlationId,
@@ -80,9 +101,10 @@ export function historyEntry(submission: Submission): HistoryEntry {
     verdict: submission.verdict,
     success: submission.verdict === 'accepted',
     executionTime: result?.wallTimeMs ?? null,
-    output: stdout.slice(0, HISTORY_OUTPUT_CHARS),
-    stderr: stderr.slice(0, HISTORY_OUTPUT_CHARS),
-    truncated: stdout.length > HISTORY_OUTPUT_CHARS || stderr.length > HISTORY_OUTPUT_CHARS,
+    output,
+    stderr: errors,
+    // The history read returns previews already; a cut here or there both mean the text is not all of it.
+    truncated: output.length < stdout.length || errors.length < stderr.length || result?.outputTruncated === true,
     error: submission.error,
   };
 }

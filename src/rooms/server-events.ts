@@ -1,5 +1,5 @@
 // Names and payload shapes of everything the server sends to room members.
-import type { ExecutionResult } from '../domain/result.js';
+import type { ExecutionResult, TestCaseResult } from '../domain/result.js';
 import type { Verdict } from '../domain/verdict.js';
 import type { PresenceUser } from './presence.js';
 
@@ -77,15 +77,28 @@ export interface ExecutionQueuedEvent extends RoomEventBase, ExecutionSummary {}
 export type QueuePositionEvent = ExecutionQueuedEvent;
 export interface ExecutionStartedEvent extends RoomEventBase, ExecutionSummary {}
 
+/** A test case as room members see it: without its expected output, which stays with the submitter. */
+export type RoomTestCaseResult = Omit<TestCaseResult, 'expectedOutput'>;
+
+/**
+ * A result as broadcast to a room: a preview whose output texts hold at most 32 KiB of characters together (cut texts
+ * are marked `stdoutTruncated`/`stderrTruncated`, and `outputTruncated` is set), with no expected outputs.
+ */
+export interface RoomExecutionResult extends Omit<ExecutionResult, 'testCases'> {
+  testCases: RoomTestCaseResult[];
+}
+
 export interface ExecutionCompletedEvent extends RoomEventBase, ExecutionSummary {
   verdict: Verdict;
   /** True when the verdict is `accepted`. */
   success: boolean;
   /** Wall time of the execution (compile + runs), ms. */
   executionTime: number;
-  /** stdout of the (first) run, under the name seed 003's clients read. */
+  /** stdout of the (first) run, under the name seed 003's clients read; part of the preview. */
   output: string;
-  result: ExecutionResult;
+  /** The preview left output out: read `GET /api/v1/submissions/:id` for all of it. */
+  truncated: boolean;
+  result: RoomExecutionResult;
 }
 
 export interface ExecutionFailedEvent extends RoomEventBase, ExecutionSummary {

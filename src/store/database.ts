@@ -40,6 +40,7 @@ export interface SubmissionsTable {
   priority: number;
   status: string;
   verdict: string | null;
+  /** Top-level output; null when it is a copy of the first run's (or the compiler's messages), rebuilt on read. */
   stdout: string | null;
   stderr: string | null;
   exit_code: number | null;
@@ -47,9 +48,9 @@ export interface SubmissionsTable {
   cpu_time_ms: number | null;
   wall_time_ms: number | null;
   memory_kb: BigCount | null;
-  /** Compiler stdout followed by stderr, for history views. */
+  /** The compile stage's texts as JSON `{ stdout, stderr }`; in rows of the earlier layout, stdout followed by stderr. */
   compile_output: string | null;
-  /** The ExecutionResult as JSON, without the fields kept in their own columns or rows (stdout, stderr, testCases). */
+  /** The ExecutionResult as JSON without its output texts, plus truncation marks and a preview (see kysely/submission-rows.ts). */
   result: string | null;
   error: string | null;
   created_at: EpochMs;

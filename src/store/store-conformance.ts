@@ -5,6 +5,7 @@ import type { StoreHarness } from './conformance/harness.js';
 import { describeHistoryCases } from './conformance/history-cases.js';
 import { describeLifecycleCases } from './conformance/lifecycle-cases.js';
 import { describeMaintenanceCases } from './conformance/maintenance-cases.js';
+import { describeOutputCases } from './conformance/output-cases.js';
 import { describeRoomCases } from './conformance/room-cases.js';
 import { describeSubmissionCases } from './conformance/submission-cases.js';
 
@@ -45,5 +46,6 @@ export function describeStoreConformance(name: string, makeStore: () => Promise<
     describeMaintenanceCases(harness);
     describeRoomCases(harness);
     describeLifecycleCases(harness);
+    describeOutputCases(harness);
   });
 }

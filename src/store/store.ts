@@ -17,6 +17,12 @@ export interface HistoryQuery {
   limit: number;
   /** Only entries created before this instant (for paging). */
   before?: Date;
+  /**
+   * Return each result as its stored preview (every output text together cut to a few KiB, marked truncated) instead
+   * of whole, so a page never reads megabytes of output. What lists and broadcasts use; read one submission for all of it.
+   * @defaultValue false
+   */
+  outputPreview?: boolean;
 }
 
 export interface RoomStats {

@@ -217,12 +217,14 @@ export class SubmissionService {
     };
   }
 
+  /** A room's executions, newest first, each with its result as a preview (outputs cut to a few KiB, marked truncated). */
   roomHistory(roomId: string, limit: number): Promise<Submission[]> {
-    return this.deps.store.roomHistory(roomId, { limit });
+    return this.deps.store.roomHistory(roomId, { limit, outputPreview: true });
   }
 
+  /** A user's executions, newest first, with previews as `roomHistory`. */
   userHistory(userId: string, limit: number): Promise<Submission[]> {
-    return this.deps.store.userHistory(userId, { limit });
+    return this.deps.store.userHistory(userId, { limit, outputPreview: true });
   }
 
   roomStats(roomId: string, sinceMs: number): Promise<RoomStats> {

@@ -45,6 +45,14 @@ export function combinedOutput(submission: Submission): string {
   return result.stdout + result.stderr;
 }
 
+/**
+ * Whether `combinedOutput` is not all the program wrote: cut to the submission output cap, or, for history entries,
+ * to the preview (the whole result is read by id).
+ */
+export function outputTruncated(submission: Submission): boolean {
+  return submission.result?.outputTruncated === true;
+}
+
 /** Milliseconds the program ran (compile and runs), rounded; 0 before it has run. */
 export function executionTimeMs(submission: Submission): number {
   return Math.round(submission.result?.wallTimeMs ?? 0);

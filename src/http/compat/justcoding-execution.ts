@@ -7,7 +7,7 @@ import { ERROR_RESPONSES, HistoryQuery, Nullable, QueueEntryJson, RoomParams, Ro
 import { StatusJson, VerdictJson } from '../schemas/submission-response.js';
 import { DEFAULT_HISTORY_LIMIT, DEFAULT_STATS_RANGE_MS } from '../routes/history.js';
 import { identityOf, type HttpApp, type HttpAppDeps } from '../types.js';
-import { combinedOutput, executionTimeMs, succeeded } from './compat-common.js';
+import { combinedOutput, executionTimeMs, outputTruncated, succeeded } from './compat-common.js';
 import { assertMayReadUserHistory, getVisibleSubmission, visibleHistory, visibleSnapshot } from '../read-access.js';
 
 const PREFIX = '/api/execution';
@@ -23,6 +23,7 @@ const HistoryEntry = Type.Object({
   status: StatusJson,
   verdict: Nullable(VerdictJson),
   output: Type.String(),
+  truncated: Type.Boolean({ description: 'output is cut short: a preview in history lists (read one execution for all of it), or cut to the submission output cap' }),
   executionTime: Type.Integer({ description: 'ms' }),
   createdAt: Timestamp,
   completedAt: Nullable(Timestamp),
@@ -73,6 +74,7 @@ function historyEntry(submission: Submission) {
     status: submission.status,
     verdict: submission.verdict,
     output: combinedOutput(submission),
+    truncated: outputTruncated(submission),
     executionTime: executionTimeMs(submission),
     createdAt: submission.createdAt.toISOString(),
     completedAt: submission.finishedAt?.toISOString() ?? null,

@@ -42,6 +42,7 @@ export function toSubmissionJson(submission: Submission, place: QueuePlace = NO_
     memoryKb: result?.memoryKb ?? null,
     message: result?.message ?? submission.error,
     outputEncoding: submission.request.outputEncoding,
+    outputTruncated: result?.outputTruncated === true,
     compile: result?.compile ? { ...toStageJson(result.compile), cached: result.compileCached } : null,
     testCases: (result?.testCases ?? []).map(toTestCaseJson),
     createdAt: submission.createdAt.toISOString(),
@@ -73,6 +74,8 @@ function toStageJson(stage: StageResult) {
     memoryKb: stage.memoryKb,
     message: stage.message,
     invalidUtf8: stage.invalidUtf8,
+    stdoutTruncated: stage.stdoutTruncated === true,
+    stderrTruncated: stage.stderrTruncated === true,
   };
 }
 

@@ -22,6 +22,10 @@ export const StageJson = Type.Object({
   ...figures,
   message: Nullable(Type.String()),
   invalidUtf8: Type.Boolean(),
+  stdoutTruncated: Type.Boolean({
+    description: 'stdout is cut short: to fit the submission output cap (`limits.maxSubmissionOutputBytes`), or to a list preview. The verdict saw all of it',
+  }),
+  stderrTruncated: Type.Boolean({ description: 'As `stdoutTruncated`, for stderr' }),
 });
 
 export const TestCaseJson = Type.Object({
@@ -53,6 +57,10 @@ export const SubmissionJson = Type.Object(
     memoryKb: Nullable(Type.Number()),
     message: Nullable(Type.String({ description: 'Detail of the verdict, or why the service could not run it' })),
     outputEncoding: Type.Union([Type.Literal('utf8'), Type.Literal('base64')]),
+    outputTruncated: Type.Boolean({
+      description:
+        'Some output is not in this answer: cut to the submission output cap, or (in history lists) to the preview. Read GET /api/v1/submissions/:id for everything that was kept',
+    }),
     compile: Nullable(Type.Object({ ...StageJson.properties, cached: Type.Boolean({ description: 'Taken from the compile cache' }) })),
     testCases: Type.Array(TestCaseJson),
     createdAt: Timestamp,

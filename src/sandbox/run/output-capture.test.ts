@@ -44,3 +44,17 @@ describe('OutputCapture', () => {
     });
   });
 });
+
+describe('OutputCapture with megabytes of output', () => {
+  it('should keep every byte in order and hand them over without copying them again', () => {
+    const capture = new OutputCapture(8 * 1024 * 1024, vi.fn());
+    const out = new PassThrough();
+    capture.attach(out, 'stdout');
+    const chunks = Array.from({ length: 100 }, (_, index) => Buffer.alloc(64 * 1024, index));
+    for (const chunk of chunks) out.write(chunk);
+    const first = capture.result().stdout;
+    expect(first.equals(Buffer.concat(chunks))).toBe(true);
+    // A view of the kept bytes: asking twice shares the memory.
+    expect(capture.result().stdout.buffer).toBe(first.buffer);
+  });
+});

@@ -12,7 +12,8 @@ import { DuplicateCorrelationIdError, invalidTransition, submissionNotFound } fr
 import { advanceRoomSequence, countRoomExecution, selectRoom, upsertRoom } from './room-queries.js';
 import { ACTIVE_STATUSES, FINISHED_STATUSES } from '../../domain/lifecycle.js';
 import { selectGlobalStats, selectRoomStats } from './stats-queries.js';
-import { fromSubmissionRow, toFinishUpdate, toSubmissionRow, toTestCaseRows } from './submission-rows.js';
+import { selectPreviewColumns, selectTestCasePreviews } from './preview-queries.js';
+import { fromSubmissionRow, needsTestCaseRows, toFinishUpdate, toSubmissionRow, toTestCaseRows, type ReadShape } from './submission-rows.js';
 
 /** What a dialect adapter tells the shared implementation about its driver. */
 export interface KyselyStoreAdapter {
@@ -178,28 +179,33 @@ export class KyselyStore implements Store {
   private async history(operation: string, column: 'room_id' | 'user_id', value: string, query: HistoryQuery): Promise<Submission[]> {
     const limit = Math.floor(query.limit);
     if (!(limit > 0)) return [];
+    const shape = { preview: query.outputPreview === true };
     return this.guard(operation, async () => {
-      let select = this.db.selectFrom('submissions').selectAll().where(column, '=', value);
+      // A preview page never selects whole output columns: only the stored preview (and cut texts of older rows).
+      let select = shape.preview ? selectPreviewColumns(this.db) : this.db.selectFrom('submissions').selectAll();
+      select = select.where(column, '=', value);
       if (query.before) select = select.where('created_at', '<', query.before.getTime());
       // The id breaks ties between submissions created in the same millisecond, so pages are stable.
       const rows = await select.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(limit).execute();
-      return this.withTestCases(rows);
+      return this.withTestCases(rows, shape);
     });
   }
 
-  private async withTestCases(rows: SubmissionRow[]): Promise<Submission[]> {
-    const withResult = rows.filter((row) => row.result !== null).map((row) => row.id);
+  private async withTestCases(rows: SubmissionRow[], shape: ReadShape = { preview: false }): Promise<Submission[]> {
+    const needed = rows.filter((row) => needsTestCaseRows(row, shape)).map((row) => row.id);
     const byId = new Map<string, TestCaseRow[]>();
-    for (let start = 0; start < withResult.length; start += SELECT_CHUNK) {
-      const ids = withResult.slice(start, start + SELECT_CHUNK);
-      const testCases = await this.db.selectFrom('test_case_results').selectAll().where('submission_id', 'in', ids).execute();
+    for (let start = 0; start < needed.length; start += SELECT_CHUNK) {
+      const ids = needed.slice(start, start + SELECT_CHUNK);
+      const testCases = shape.preview
+        ? await selectTestCasePreviews(this.db, ids)
+        : await this.db.selectFrom('test_case_results').selectAll().where('submission_id', 'in', ids).execute();
       for (const testCase of testCases) {
         const list = byId.get(testCase.submission_id) ?? [];
         list.push(testCase);
         byId.set(testCase.submission_id, list);
       }
     }
-    return rows.map((row) => fromSubmissionRow(row, byId.get(row.id) ?? []));
+    return rows.map((row) => fromSubmissionRow(row, byId.get(row.id) ?? [], shape));
   }
 
   /** Called when a guarded status update touched no row: says whether the id is unknown or its status forbids the move. */

@@ -3,15 +3,36 @@ import type { Role } from '../../domain/identity.js';
 import type { SubmissionStatus } from '../../domain/lifecycle.js';
 import type { ResourceLimits } from '../../domain/limits.js';
 import type { PriorityKind } from '../../domain/priority.js';
-import type { ExecutionResult, OutputEncoding, TestCaseResult } from '../../domain/result.js';
+import type { ExecutionResult, OutputEncoding, StageResult, TestCaseResult } from '../../domain/result.js';
+import { LIST_PREVIEW_CHARS, previewResult } from '../../domain/result-preview.js';
 import type { CompareMode, SourceFile, Submission, TestCase } from '../../domain/submission.js';
 import type { Verdict } from '../../domain/verdict.js';
 import type { FinishPatch } from '../store.js';
 import type { NewSubmissionRow, NewTestCaseRow, SubmissionRow, SubmissionsTable, TestCaseRow } from '../database.js';
 import type { Updateable } from 'kysely';
 
-/** What the `result` column holds: the parts of an ExecutionResult not kept in their own columns or rows. */
-type StoredResult = Omit<ExecutionResult, 'stdout' | 'stderr' | 'testCases'>;
+/** A stage as the `result` column holds it: everything but its texts, which live in their own column or rows. */
+type StoredStage = Omit<StageResult, 'stdout' | 'stderr'>;
+
+/**
+ * What the `result` column holds: the parts of an ExecutionResult not kept in their own columns or rows, plus the
+ * preview list reads return, so that a history page never reads whole outputs. No output text is kept here in full.
+ */
+interface StoredResult extends Omit<ExecutionResult, 'stdout' | 'stderr' | 'testCases' | 'compile'> {
+  compile: StoredStage | null;
+  /** Test cases whose stdout or stderr was cut to the output budget (their rows have no column for it). */
+  truncatedTestCases?: Array<{ index: number; stdout?: true; stderr?: true }>;
+  /** The whole result with its texts cut to LIST_PREVIEW_CHARS together. */
+  preview: ExecutionResult;
+}
+
+/** Rows written before results carried a preview: compile texts inside the JSON, top-level output in its columns. */
+type LegacyStoredResult = Omit<ExecutionResult, 'stdout' | 'stderr' | 'testCases'>;
+
+/** How a read returns results: whole, or the stored preview (history lists). */
+export interface ReadShape {
+  preview: boolean;
+}
 
 /** The row of a new submission (including its result, if it already has one). */
 export function toSubmissionRow(submission: Submission): NewSubmissionRow {
@@ -79,8 +100,11 @@ export function toTestCaseRows(submissionId: string, result: ExecutionResult | n
   }));
 }
 
-/** Rebuilds the domain Submission from its row and its test-case rows (in any order). */
-export function fromSubmissionRow(row: SubmissionRow, testCaseRows: readonly TestCaseRow[]): Submission {
+/**
+ * Rebuilds the domain Submission from its row and its test-case rows (in any order). With `shape.preview` the result is
+ * the stored preview; rows stored before previews existed are previewed from what was read (see `needsTestCaseRows`).
+ */
+export function fromSubmissionRow(row: SubmissionRow, testCaseRows: readonly TestCaseRow[], shape: ReadShape = { preview: false }): Submission {
   return {
     id: row.id,
     correlationId: row.correlation_id,
@@ -103,7 +127,7 @@ export function fromSubmissionRow(row: SubmissionRow, testCaseRows: readonly Tes
     },
     status: row.status as SubmissionStatus,
     verdict: row.verdict as Verdict | null,
-    result: resultFromRow(row, testCaseRows),
+    result: resultFromRow(row, testCaseRows, shape),
     error: row.error,
     createdAt: new Date(Number(row.created_at)),
     startedAt: optionalDate(row.started_at),
@@ -117,30 +141,73 @@ function resultColumns(result: ExecutionResult | null): Pick<NewSubmissionRow, '
   if (!result) {
     return { stdout: null, stderr: null, exit_code: null, signal: null, cpu_time_ms: null, wall_time_ms: null, memory_kb: null, compile_output: null, result: null };
   }
-  // Output can be megabytes; it lives in its own columns (and test-case rows), never twice in the JSON.
-  const { stdout, stderr, testCases: _testCases, ...rest } = result;
-  const stored: StoredResult = rest;
+  // Output can be megabytes; each text is stored once. The top-level stdout/stderr are copies of the first run's (or
+  // the compiler's messages): stored as null when they equal that copy, and rebuilt from it on read.
+  const { stdout, stderr, testCases, compile, ...rest } = result;
+  const copied = topLevelOutput(result.verdict, compile, testCases);
+  const truncatedTestCases = testCases
+    .filter((testCase) => testCase.stdoutTruncated || testCase.stderrTruncated)
+    .map((testCase) => ({ index: testCase.index, ...(testCase.stdoutTruncated ? { stdout: true as const } : {}), ...(testCase.stderrTruncated ? { stderr: true as const } : {}) }));
+  const stored: StoredResult = {
+    ...rest,
+    compile: compile ? withoutTexts(compile) : null,
+    ...(truncatedTestCases.length > 0 ? { truncatedTestCases } : {}),
+    preview: previewResult(result, LIST_PREVIEW_CHARS),
+  };
   return {
-    stdout,
-    stderr,
+    stdout: stdout === copied.stdout ? null : stdout,
+    stderr: stderr === copied.stderr ? null : stderr,
     exit_code: result.exitCode,
     signal: result.signal,
     cpu_time_ms: result.cpuTimeMs,
     wall_time_ms: result.wallTimeMs,
     memory_kb: result.memoryKb,
-    compile_output: result.compile ? result.compile.stdout + result.compile.stderr : null,
+    compile_output: compile ? JSON.stringify({ stdout: compile.stdout, stderr: compile.stderr }) : null,
     result: JSON.stringify(stored),
   };
 }
 
-function resultFromRow(row: SubmissionRow, testCaseRows: readonly TestCaseRow[]): ExecutionResult | null {
-  if (row.result === null) return null;
-  const stored = JSON.parse(row.result) as StoredResult;
-  const testCases = [...testCaseRows].sort((a, b) => Number(a.idx) - Number(b.idx)).map(testCaseFromRow);
-  return { ...stored, stdout: row.stdout ?? '', stderr: row.stderr ?? '', testCases };
+/** Whether reading this row in the given shape needs its test-case rows (a stored preview does not). */
+export function needsTestCaseRows(row: Pick<SubmissionRow, 'result'>, shape: ReadShape): boolean {
+  if (row.result === null) return false;
+  return !shape.preview || !isStoredResult(JSON.parse(row.result) as StoredResult | LegacyStoredResult);
 }
 
-function testCaseFromRow(row: TestCaseRow): TestCaseResult {
+function resultFromRow(row: SubmissionRow, testCaseRows: readonly TestCaseRow[], shape: ReadShape): ExecutionResult | null {
+  if (row.result === null) return null;
+  const stored = JSON.parse(row.result) as StoredResult | LegacyStoredResult;
+  const sorted = [...testCaseRows].sort((a, b) => Number(a.idx) - Number(b.idx));
+  if (!isStoredResult(stored)) {
+    // Written before previews: the compile texts are in the JSON and the top-level output in its own columns.
+    const legacy: ExecutionResult = { ...stored, stdout: row.stdout ?? '', stderr: row.stderr ?? '', testCases: sorted.map((testCase) => testCaseFromRow(testCase)) };
+    return shape.preview ? previewResult(legacy, LIST_PREVIEW_CHARS) : legacy;
+  }
+  if (shape.preview) return stored.preview;
+  const { preview: _preview, truncatedTestCases, compile: storedCompile, ...rest } = stored;
+  const flags = new Map((truncatedTestCases ?? []).map((entry) => [entry.index, entry]));
+  const testCases = sorted.map((testCase) => testCaseFromRow(testCase, flags.get(Number(testCase.idx))));
+  const compile = storedCompile ? { ...storedCompile, ...(JSON.parse(row.compile_output ?? '{}') as Pick<StageResult, 'stdout' | 'stderr'>) } : null;
+  const copied = topLevelOutput(stored.verdict, compile, testCases);
+  return { ...rest, compile, testCases, stdout: row.stdout ?? copied.stdout, stderr: row.stderr ?? copied.stderr };
+}
+
+/** What the top-level stdout and stderr of a result copy: the compiler's messages for a failed compile, else the first run's. */
+function topLevelOutput(verdict: Verdict, compile: StageResult | null, testCases: readonly TestCaseResult[]): { stdout: string; stderr: string } {
+  if (verdict === 'compilation_error' && compile) return { stdout: '', stderr: compile.stdout + compile.stderr };
+  const first = testCases.reduce<TestCaseResult | undefined>((lowest, testCase) => (lowest === undefined || testCase.index < lowest.index ? testCase : lowest), undefined);
+  return { stdout: first?.stdout ?? '', stderr: first?.stderr ?? '' };
+}
+
+function withoutTexts(stage: StageResult): StoredStage {
+  const { stdout: _stdout, stderr: _stderr, ...rest } = stage;
+  return rest;
+}
+
+function isStoredResult(stored: StoredResult | LegacyStoredResult): stored is StoredResult {
+  return 'preview' in stored;
+}
+
+function testCaseFromRow(row: TestCaseRow, truncated?: { stdout?: true; stderr?: true }): TestCaseResult {
   return {
     index: Number(row.idx),
     verdict: row.verdict as Verdict,
@@ -154,6 +221,8 @@ function testCaseFromRow(row: TestCaseRow): TestCaseResult {
     memoryKb: Number(row.memory_kb),
     invalidUtf8: Number(row.invalid_utf8) === 1,
     message: row.message,
+    ...(truncated?.stdout ? { stdoutTruncated: true } : {}),
+    ...(truncated?.stderr ? { stderrTruncated: true } : {}),
   };
 }
 
