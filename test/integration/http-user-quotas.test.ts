@@ -64,7 +64,7 @@ describe('per-user and per-key queue caps', () => {
       const finished = await waitForSubmission(stack.app, served.body.id, other.headers, 60_000);
       expect(finished.body).toMatchObject({ status: 'completed', stdout: 'served\n' });
       // The greedy user's backlog is still waiting behind their one running job.
-      const greedyQueued = (await call(stack.app, 'GET', '/api/v1/queue', { headers: other.headers })).body.queued.filter((entry: { user: { userId: string } }) => entry.user.userId === greedy.userId);
+      const greedyQueued = (await call(stack.app, 'GET', '/api/v1/queue', { headers: greedy.headers })).body.queued.filter((entry: { user: { userId: string } }) => entry.user.userId === greedy.userId);
       expect(greedyQueued).toHaveLength(5);
     });
 
