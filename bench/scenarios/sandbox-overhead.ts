@@ -42,7 +42,7 @@ export async function run(ctx: BenchContext): Promise<BenchRow[]> {
   });
   const warm = await createSandbox(options('warm'), silentLogger());
   const cold = await createSandbox(options('cold', 0), silentLogger());
-  ctx.log(`cgroups ${warm.capabilities.cgroups}, bwrap ${warm.capabilities.bwrapVersion}`);
+  ctx.log(`${warm.capabilities.implementation} ${warm.capabilities.version}, cgroups ${warm.capabilities.cgroups}`);
   const rows: BenchRow[] = [];
   try {
     const runs = ctx.iterations(100, 10);

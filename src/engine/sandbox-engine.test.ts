@@ -5,7 +5,7 @@ import type { ResourceLimits } from '../domain/limits.js';
 import type { ExecutionRequest } from '../domain/submission.js';
 import { CATALOGUE } from '../languages/catalogue.js';
 import type { LanguageStatus } from '../languages/language.js';
-import type { Sandbox, SandboxProcess, SandboxRunResult, SandboxRunSpec } from '../sandbox/sandbox.js';
+import type { Sandbox, SandboxCapabilities, SandboxProcess, SandboxRunResult, SandboxRunSpec } from '../sandbox/sandbox.js';
 import type { EngineEvent } from './engine.js';
 import { SandboxEngine } from './sandbox-engine.js';
 import { executionRequest } from '../domain/submission.js';
@@ -16,7 +16,7 @@ const languages: LanguageStatus[] = CATALOGUE.map((language) => ({ ...language, 
 type Script = (spec: SandboxRunSpec) => Partial<SandboxRunResult> | Promise<Partial<SandboxRunResult>>;
 
 class FakeSandbox implements Sandbox {
-  readonly capabilities = { cgroups: 'v1' as const, bwrapVersion: 'fake', warnings: [] };
+  readonly capabilities: SandboxCapabilities = { implementation: 'fake', version: 'fake', enforces: { memory: true, cpuTotal: true, pids: true, network: true, filesystem: true, seccomp: true, memoryPeak: true }, cgroups: 'v1', warnings: [] };
   readonly specs: SandboxRunSpec[] = [];
   running = 0;
   peak = 0;

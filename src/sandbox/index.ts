@@ -100,7 +100,7 @@ export async function createSandbox(options: SandboxOptions, logger: Logger): Pr
       return key !== null && !(await isServerAlive(key));
     });
     if (staleGroups > 0) log.warn({ cgroups: staleGroups }, 'SANDBOX: removed run cgroups left by a server that did not shut down');
-    const capabilities: SandboxCapabilities = { cgroups: driver.version, bwrapVersion, warnings: driver.warnings };
+    const capabilities = bwrapCapabilities(driver.version, bwrapVersion, driver.warnings);
     const pool = new RunnerPool({
       driver,
       uids: new UidPool(options.uidBase, options.uidCount),
@@ -114,13 +114,26 @@ export async function createSandbox(options: SandboxOptions, logger: Logger): Pr
     });
     const sandbox = new BwrapSandbox(capabilities, { driver, pool, layout, runsDir, logger: log }, log);
     await selfTest(sandbox);
-    log.info({ cgroups: capabilities.cgroups, bwrapVersion, runRoot: options.runRoot }, 'sandbox ready');
+    log.info({ implementation: capabilities.implementation, version: bwrapVersion, cgroups: capabilities.cgroups, runRoot: options.runRoot }, 'sandbox ready');
     return sandbox;
   } catch (error) {
     await removeHostLayout(layout).catch(() => undefined);
     await rmdir(runsDir).catch(() => undefined);
     throw error;
   }
+}
+
+/** What the bwrap sandbox enforces: namespaces, the seccomp filter and the work dir always; the whole-run caps only with cgroups. */
+function bwrapCapabilities(cgroups: SandboxCapabilities['cgroups'], version: string, warnings: string[]): SandboxCapabilities {
+  const grouped = cgroups !== 'none';
+  return {
+    implementation: 'bwrap',
+    version,
+    // Without cgroups RLIMIT_NPROC still caps processes: each run has a host uid of its own.
+    enforces: { memory: grouped, cpuTotal: grouped, pids: true, network: true, filesystem: true, seccomp: true, memoryPeak: grouped },
+    cgroups,
+    warnings,
+  };
 }
 
 /** Detects (or forces) the cgroup flavour and logs why a better one was not used. */

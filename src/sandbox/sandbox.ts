@@ -66,11 +66,36 @@ export interface SandboxProcess {
   readonly result: Promise<SandboxRunResult>;
 }
 
-/** What this host's sandbox can enforce; reported at start-up and by /health. */
+/**
+ * What a sandbox enforces on every run as a whole (all its processes together), so operators and clients can see how
+ * strong the isolation is without knowing which implementation provides it.
+ */
+export interface SandboxEnforcement {
+  /** Memory of the whole run is capped (cgroup); false when only a per-process address-space rlimit stands in. */
+  memory: boolean;
+  /** CPU time of every process of the run together is capped and measured exactly (cgroup accounting). */
+  cpuTotal: boolean;
+  /** The number of processes and threads of the run is capped. */
+  pids: boolean;
+  /** Runs have no network (an empty network namespace). */
+  network: boolean;
+  /** Runs see only a read-only system, their own work dir and private /tmp and /dev/shm. */
+  filesystem: boolean;
+  /** A seccomp filter refuses the system calls that attack the kernel or open channels between runs. */
+  seccomp: boolean;
+  /** Peak memory of the whole run is measured (`memoryKb` is 0 otherwise). */
+  memoryPeak: boolean;
+}
+
+/** What this host's sandbox is and enforces; reported at start-up and by /health. */
 export interface SandboxCapabilities {
+  /** Which implementation runs programs (`bwrap`: one bubblewrap process tree per command). */
+  implementation: string;
+  /** Version of the implementation's isolation tool (for `bwrap`, bubblewrap's version). */
+  version: string;
+  enforces: SandboxEnforcement;
   /** `v2`, `v1`, or `none` (rlimit fallback: memory, CPU-total and peak-memory figures are weaker). */
   cgroups: 'v1' | 'v2' | 'none';
-  bwrapVersion: string;
   /** Human-readable warnings to log loudly at start-up. */
   warnings: string[];
 }

@@ -77,7 +77,7 @@ async function harness(env: Record<string, string> = {}, store?: Store): Promise
   const engine = new ScriptedEngine();
   const usedStore = store ?? (await createSqliteStore(':memory:'));
   const queue = new MemoryJobQueue({ limits: queueLimitsFromConfig(config.scheduler) });
-  const service = new SubmissionService({ engine, queue, store: usedStore, config, logger: silentLogger(), sandboxCapabilities: { cgroups: 'v1', bwrapVersion: 'test', warnings: [] } });
+  const service = new SubmissionService({ engine, queue, store: usedStore, config, logger: silentLogger(), sandboxCapabilities: { implementation: 'test', version: 'test', enforces: { memory: true, cpuTotal: true, pids: true, network: true, filesystem: true, seccomp: true, memoryPeak: true }, cgroups: 'v1', warnings: [] } });
   const events: SubmissionEvent[] = [];
   service.subscribe((event) => events.push(event));
   await service.start();

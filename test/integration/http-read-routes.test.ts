@@ -142,7 +142,7 @@ describe('GET /health', () => {
       processing: expect.any(Number),
       max_concurrent: 1,
       uptime: expect.any(Number),
-      sandbox: { cgroups: expect.stringMatching(/^(v1|v2|none)$/), bwrapVersion: expect.any(String) },
+      sandbox: { implementation: 'bwrap', version: expect.any(String), cgroups: expect.stringMatching(/^(v1|v2|none)$/), enforces: expect.objectContaining({ network: true, seccomp: true }) },
     });
   });
 });

@@ -29,8 +29,10 @@ export function registerHealthRoutes(app: HttpApp, { service, metrics }: HttpApp
         max_concurrent: health.maxConcurrent,
         uptime: Math.round(health.uptimeMs),
         sandbox: {
+          implementation: health.sandbox.implementation,
+          version: health.sandbox.version,
           cgroups: health.sandbox.cgroups,
-          bwrapVersion: health.sandbox.bwrapVersion,
+          enforces: health.sandbox.enforces,
           warnings: health.sandbox.warnings,
           ...(slots !== null ? { slots: slots.slots, retiredSlots: slots.retired } : {}),
         },

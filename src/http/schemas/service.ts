@@ -68,8 +68,21 @@ export const HealthJson = Type.Object({
   max_concurrent: Type.Integer(),
   uptime: Type.Integer({ description: 'Milliseconds since the service started' }),
   sandbox: Type.Object({
+    implementation: Type.String({ examples: ['bwrap'], description: 'Which sandbox implementation runs programs' }),
+    version: Type.String({ description: 'Version of the implementation\'s isolation tool (bubblewrap\'s for `bwrap`)' }),
     cgroups: Type.String({ description: 'v2, v1, or none (rlimit fallback)' }),
-    bwrapVersion: Type.String(),
+    enforces: Type.Object(
+      {
+        memory: Type.Boolean({ description: 'Memory of the whole run is capped (false: only a per-process rlimit)' }),
+        cpuTotal: Type.Boolean({ description: 'CPU time of all processes of a run together is capped and measured exactly' }),
+        pids: Type.Boolean({ description: 'The number of processes of a run is capped' }),
+        network: Type.Boolean({ description: 'Runs have no network' }),
+        filesystem: Type.Boolean({ description: 'Runs see a read-only system plus their own work dir' }),
+        seccomp: Type.Boolean({ description: 'A seccomp filter refuses kernel-attacking and cross-run system calls' }),
+        memoryPeak: Type.Boolean({ description: 'Peak memory of a run is measured (memoryKb is 0 otherwise)' }),
+      },
+      { description: 'What the sandbox enforces on every run as a whole' },
+    ),
     warnings: Type.Array(Type.String()),
     slots: Type.Optional(Type.Integer({ description: 'Runs the sandbox can hold at once: its uid range minus retired slots' })),
     retiredSlots: Type.Optional(Type.Integer({ description: 'Slots taken out of use since start-up because they could not be reset and verified empty' })),
