@@ -9,7 +9,7 @@ import type { Logger } from './logging/logger.js';
 import { Metrics } from './metrics/index.js';
 import { MemoryJobQueue } from './queue/memory/memory-job-queue.js';
 import { queueLimitsFromConfig } from './queue/queue-limits.js';
-import { createSandbox } from './sandbox/index.js';
+import { createBwrapSandbox } from './sandbox/bwrap/create-bwrap-sandbox.js';
 import { resolveDatabaseTarget } from './store/database-url.js';
 import { createSqliteStore } from './store/sqlite/sqlite-store.js';
 import { SubmissionService } from './submissions/index.js';
@@ -34,7 +34,7 @@ export async function startServer(config: Readonly<Config>, logger: Logger): Pro
     );
   }
 
-  const sandbox = await createSandbox(config.sandbox, logger.child({ component: 'sandbox' }));
+  const sandbox = await createBwrapSandbox(config.sandbox, logger.child({ component: 'sandbox' }));
   for (const warning of sandbox.capabilities.warnings) logger.warn({ component: 'sandbox' }, warning);
   const engine = await createEngine({ sandbox, config, logger: logger.child({ component: 'engine' }) });
   const store = await createSqliteStore(database.path, logger.child({ component: 'store' }));

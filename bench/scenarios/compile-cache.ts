@@ -6,7 +6,7 @@ import { loadConfig } from '../../src/config/index.js';
 import { createEngine } from '../../src/engine/create-engine.js';
 import { executionRequest } from '../../src/domain/submission.js';
 import { silentLogger } from '../../src/logging/logger.js';
-import { createSandbox } from '../../src/sandbox/index.js';
+import { createBwrapSandbox } from '../../src/sandbox/bwrap/create-bwrap-sandbox.js';
 import type { BenchContext, BenchRow } from '../lib/types.js';
 import { median, percentile } from '../lib/stats.js';
 
@@ -18,7 +18,7 @@ const PROGRAM = '#include <iostream>\n#include <string>\nint main() { std::strin
 export async function run(ctx: BenchContext): Promise<BenchRow[]> {
   // The pool uids must be able to reach the run root inside the private temporary directory.
   await chmod(ctx.tmpDir, 0o711);
-  const sandbox = await createSandbox(
+  const sandbox = await createBwrapSandbox(
     { bwrapPath: 'bwrap', runRoot: join(ctx.tmpDir, 'run-root'), uidBase: 420_000 + randomInt(0, 1000) * 64, uidCount: 64, cgroupRoot: `runlane-bench-cache-${process.pid}`, requireCgroups: false },
     silentLogger(),
   );

@@ -8,7 +8,7 @@ import { executionRequest } from '../../src/domain/submission.js';
 import { createEngine } from '../../src/engine/create-engine.js';
 import { silentLogger } from '../../src/logging/logger.js';
 import { startServer } from '../../src/main.js';
-import { createSandbox } from '../../src/sandbox/index.js';
+import { createBwrapSandbox } from '../../src/sandbox/bwrap/create-bwrap-sandbox.js';
 import type { BenchContext, BenchRow } from '../lib/types.js';
 import { closedLoop, type ClosedLoopResult } from '../lib/closed-loop.js';
 
@@ -88,7 +88,7 @@ function benchConfig(ctx: BenchContext, role: string): Readonly<Config> {
 /** Executions/s of the engine alone, called directly with `concurrency` executions in flight. */
 async function measureEngine(ctx: BenchContext, config: Readonly<Config>, levels: number[]): Promise<Map<number, ClosedLoopResult>> {
   await mkdir(config.sandbox.runRoot, { recursive: true });
-  const sandbox = await createSandbox(config.sandbox, silentLogger());
+  const sandbox = await createBwrapSandbox(config.sandbox, silentLogger());
   const results = new Map<number, ClosedLoopResult>();
   try {
     const engine = await createEngine({ sandbox, config });

@@ -5,7 +5,7 @@ import { chmod, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { silentLogger } from '../../src/logging/logger.js';
-import { createSandbox } from '../../src/sandbox/index.js';
+import { createBwrapSandbox } from '../../src/sandbox/bwrap/create-bwrap-sandbox.js';
 import type { ResourceLimits } from '../../src/domain/limits.js';
 import type { Sandbox, SandboxFile } from '../../src/sandbox/sandbox.js';
 import type { BenchContext, BenchRow } from '../lib/types.js';
@@ -40,8 +40,8 @@ export async function run(ctx: BenchContext): Promise<BenchRow[]> {
     requireCgroups: false,
     ...(warmPool === undefined ? {} : { warmPool }),
   });
-  const warm = await createSandbox(options('warm'), silentLogger());
-  const cold = await createSandbox(options('cold', 0), silentLogger());
+  const warm = await createBwrapSandbox(options('warm'), silentLogger());
+  const cold = await createBwrapSandbox(options('cold', 0), silentLogger());
   ctx.log(`${warm.capabilities.implementation} ${warm.capabilities.version}, cgroups ${warm.capabilities.cgroups}`);
   const rows: BenchRow[] = [];
   try {

@@ -4,7 +4,7 @@ import { createEngine } from '../engine/create-engine.js';
 import type { SandboxEngine } from '../engine/sandbox-engine.js';
 import { isAppError } from '../errors/index.js';
 import { createLogger, type Logger } from '../logging/logger.js';
-import { createSandbox } from '../sandbox/index.js';
+import { createBwrapSandbox } from '../sandbox/bwrap/create-bwrap-sandbox.js';
 import type { Sandbox } from '../sandbox/sandbox.js';
 import { CliUsageError } from './cli-usage-error.js';
 
@@ -35,7 +35,7 @@ export async function openEngine(options: OpenEngineOptions): Promise<OpenEngine
     throw error;
   }
   const logger = createLogger({ level: config.log.level, destination: options.logDestination });
-  const sandbox: Sandbox = await createSandbox(config.sandbox, logger);
+  const sandbox: Sandbox = await createBwrapSandbox(config.sandbox, logger);
   try {
     const engine = await createEngine({ sandbox, config, logger });
     return { config, logger, engine, close: () => sandbox.close() };

@@ -12,7 +12,8 @@ import { silentLogger, type Logger } from '../../src/logging/logger.js';
 import { Metrics } from '../../src/metrics/index.js';
 import { MemoryJobQueue } from '../../src/queue/memory/memory-job-queue.js';
 import { queueLimitsFromConfig } from '../../src/queue/queue-limits.js';
-import { createSandbox, type Sandbox } from '../../src/sandbox/index.js';
+import { createBwrapSandbox } from '../../src/sandbox/bwrap/create-bwrap-sandbox.js';
+import type { Sandbox } from '../../src/sandbox/index.js';
 import type { Store } from '../../src/store/store.js';
 import { createSqliteStore } from '../../src/store/sqlite/sqlite-store.js';
 import { SubmissionService } from '../../src/submissions/index.js';
@@ -79,7 +80,7 @@ export async function createTestStack(overrides: ConfigOverrides = {}, options: 
       flags: flatten(mergeTrees(mergeTrees(TEST_DEFAULTS, { dataDir, sandbox: { runRoot, uidBase } }), overrides)),
     });
     const databasePath = options.databasePath ?? join(dataDir, 'runlane.db');
-    const sandbox = await createSandbox(config.sandbox, logger);
+    const sandbox = await createBwrapSandbox(config.sandbox, logger);
     cleanups.push(() => sandbox.close());
     const engine = await createEngine({ sandbox, config, logger });
     const store = await createSqliteStore(databasePath, logger);

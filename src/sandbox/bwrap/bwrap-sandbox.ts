@@ -4,9 +4,9 @@ import type { Logger } from '../../logging/logger.js';
 import { AppError, SANDBOX_ERRORS } from '../../errors/index.js';
 import type { Sandbox, SandboxCapabilities, SandboxHealth, SandboxProcess, SandboxRunResult, SandboxRunSpec } from '../sandbox.js';
 import { removeHostLayout } from './host-layout.js';
-import { startRun, type RunContext, type SandboxRun } from '../run/sandbox-run.js';
+import { startRun, type RunContext, type SandboxRun } from './run/sandbox-run.js';
 
-/** Runs programs with bwrap; built by `createSandbox`, which detects the host and prepares `context`. */
+/** Runs programs with bwrap; built by `createBwrapSandbox`, which detects the host and prepares `context`. */
 export class BwrapSandbox implements Sandbox {
   private readonly live = new Set<SandboxRun>();
   /** Runs being prepared (not yet handed over), so close() can wait for them to become killable. */

@@ -15,7 +15,7 @@ describe('CgroupV2Driver', () => {
     parent = join(fs.root, 'runlane');
   });
 
-  /** A prepared driver, as createSandbox leaves it. */
+  /** A prepared driver, as createBwrapSandbox leaves it. */
   async function driver(): Promise<CgroupV2Driver> {
     const created = new CgroupV2Driver(parent);
     await created.prepare();

@@ -1,8 +1,8 @@
 // Specs the kernel, bwrap or the work dir could not honour are refused up front with a bad-spec error.
 import { describe, expect, it } from 'vitest';
-import type { ResourceLimits } from '../../domain/limits.js';
-import { isAppError } from '../../errors/index.js';
-import type { SandboxRunSpec } from '../sandbox.js';
+import type { ResourceLimits } from '../../../domain/limits.js';
+import { isAppError } from '../../../errors/index.js';
+import type { SandboxRunSpec } from '../../sandbox.js';
 import { MAX_ARG_STRLEN, validateSpec } from './validate-spec.js';
 
 const limits: ResourceLimits = { cpuTimeMs: 1_000, wallTimeMs: 2_000, memoryMb: 64, processes: 8, outputBytes: 1_000, fileSizeBytes: 1_000, workDirMb: 8, openFiles: 64, stackMb: 8 };

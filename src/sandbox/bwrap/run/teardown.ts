@@ -1,6 +1,6 @@
 // After a run's bwrap has exited: kill whatever is left, read figures and files, remove the cgroup, recycle the slot.
-import type { LimitHit, SandboxFile, SandboxRunSpec } from '../sandbox.js';
-import type { CgroupFigures } from '../cgroup/cgroup-driver.js';
+import type { LimitHit, SandboxFile, SandboxRunSpec } from '../../sandbox.js';
+import type { CgroupFigures } from '../../cgroup/cgroup-driver.js';
 import type { RunnerPool } from '../pool/runner-pool.js';
 import type { ExitInfo, WarmProcess } from '../pool/warm-process.js';
 import { interpretExit, type ExitStatus } from './exit-status.js';

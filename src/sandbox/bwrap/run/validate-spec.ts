@@ -1,10 +1,10 @@
 // Refuses a run spec the kernel, bwrap or the work dir could not honour, before any slot is touched.
-import { AppError, SANDBOX_ERRORS } from '../../errors/index.js';
-import type { SandboxRunSpec } from '../sandbox.js';
-import { isSafeRelativePath } from '../work-dir.js';
-import { bwrapOptions, sandboxEnv } from '../bwrap/bwrap-argv.js';
-import type { HostLayout } from '../bwrap/host-layout.js';
-import { stackKiB } from '../bwrap/prologue.js';
+import { AppError, SANDBOX_ERRORS } from '../../../errors/index.js';
+import type { SandboxRunSpec } from '../../sandbox.js';
+import { isSafeRelativePath } from '../../work-dir.js';
+import { bwrapOptions, sandboxEnv } from '../bwrap-argv.js';
+import type { HostLayout } from '../host-layout.js';
+import { stackKiB } from '../prologue.js';
 
 /** Longest single argument or environment string execve accepts, NUL included (Linux MAX_ARG_STRLEN: 32 pages). */
 export const MAX_ARG_STRLEN = 32 * 4096;

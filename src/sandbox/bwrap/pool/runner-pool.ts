@@ -1,11 +1,11 @@
 // Keeps prologues warm (already in fresh cgroups, work dir mounted) and recycles slots: reset and verified, or retired.
 import { randomUUID } from 'node:crypto';
-import type { Logger } from '../../logging/logger.js';
-import { AppError, SANDBOX_ERRORS } from '../../errors/index.js';
-import type { SandboxHealth } from '../sandbox.js';
-import type { CgroupDriver, RunCgroup } from '../cgroup/cgroup-driver.js';
-import type { UidPool } from '../uid-pool.js';
-import { normaliseSize, WorkDir, type WorkDirTools } from '../work-dir.js';
+import type { Logger } from '../../../logging/logger.js';
+import { AppError, SANDBOX_ERRORS } from '../../../errors/index.js';
+import type { SandboxHealth } from '../../sandbox.js';
+import type { CgroupDriver, RunCgroup } from '../../cgroup/cgroup-driver.js';
+import type { UidPool } from '../../uid-pool.js';
+import { normaliseSize, WorkDir, type WorkDirTools } from '../../work-dir.js';
 import type { Slot } from './slot.js';
 import { WarmProcess, type WarmSpawnOptions } from './warm-process.js';
 

@@ -1,14 +1,14 @@
 // One sandboxed run from hand-over to verified teardown: limits enforced while it runs, figures and files read after.
 import { randomUUID } from 'node:crypto';
 import type { Readable, Writable } from 'node:stream';
-import type { Logger } from '../../logging/logger.js';
-import { AppError, SANDBOX_ERRORS } from '../../errors/index.js';
-import type { LimitHit, SandboxProcess, SandboxRunResult, SandboxRunSpec } from '../sandbox.js';
-import type { CgroupDriver } from '../cgroup/cgroup-driver.js';
-import { isWorkDirFull } from '../work-dir.js';
-import { bwrapOptions } from '../bwrap/bwrap-argv.js';
-import { BWRAP_EXTRA_PROCESSES, SECCOMP_FD, STATUS_FD, goMessage } from '../bwrap/prologue.js';
-import type { HostLayout } from '../bwrap/host-layout.js';
+import type { Logger } from '../../../logging/logger.js';
+import { AppError, SANDBOX_ERRORS } from '../../../errors/index.js';
+import type { LimitHit, SandboxProcess, SandboxRunResult, SandboxRunSpec } from '../../sandbox.js';
+import type { CgroupDriver } from '../../cgroup/cgroup-driver.js';
+import { isWorkDirFull } from '../../work-dir.js';
+import { bwrapOptions } from '../bwrap-argv.js';
+import { BWRAP_EXTRA_PROCESSES, SECCOMP_FD, STATUS_FD, goMessage } from '../prologue.js';
+import type { HostLayout } from '../host-layout.js';
 import type { RunnerPool } from '../pool/runner-pool.js';
 import type { ExitInfo, WarmProcess } from '../pool/warm-process.js';
 import { OutputCapture } from './output-capture.js';

@@ -1,9 +1,9 @@
 // A prologue started ahead of time: already inside its run's cgroups, waiting on its go descriptor for a program to run.
 import { spawn, type ChildProcess } from 'node:child_process';
 import type { Readable, Writable } from 'node:stream';
-import type { RunCgroup } from '../cgroup/cgroup-driver.js';
-import { commandPrefix } from '../bwrap/bwrap-argv.js';
-import { GO_FD, PROLOGUE_SCRIPT, STATUS_FD, prologueArgs } from '../bwrap/prologue.js';
+import type { RunCgroup } from '../../cgroup/cgroup-driver.js';
+import { commandPrefix } from '../bwrap-argv.js';
+import { GO_FD, PROLOGUE_SCRIPT, STATUS_FD, prologueArgs } from '../prologue.js';
 import { StatusReader } from '../run/status-reader.js';
 import type { Slot } from './slot.js';
 
