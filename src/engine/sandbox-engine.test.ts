@@ -5,7 +5,7 @@ import type { ResourceLimits } from '../domain/limits.js';
 import type { ExecutionRequest } from '../domain/submission.js';
 import { CATALOGUE } from '../languages/catalogue.js';
 import type { LanguageStatus } from '../languages/language.js';
-import type { Sandbox, SandboxCapabilities, SandboxProcess, SandboxRunResult, SandboxRunSpec } from '../sandbox/sandbox.js';
+import type { Sandbox, SandboxCapabilities, SandboxProcess, SandboxRunResult, SandboxRunSpec, ToolchainReport, Workspace } from '../sandbox/sandbox.js';
 import type { EngineEvent } from './engine.js';
 import { SandboxEngine } from './sandbox-engine.js';
 import { executionRequest } from '../domain/submission.js';
@@ -41,6 +41,14 @@ class FakeSandbox implements Sandbox {
   }
 
   async close(): Promise<void> {}
+
+  async createWorkspace(): Promise<Workspace> {
+    throw new Error('not used by this engine');
+  }
+
+  async detectToolchains(): Promise<ToolchainReport[]> {
+    return [];
+  }
 
   health() {
     return { slots: 1, retired: 0 };

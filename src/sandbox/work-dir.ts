@@ -1,12 +1,14 @@
 // A private, size-capped work dir: a tmpfs mounted on the host, owned by one pool uid, holding a run's /box, /tmp and /dev/shm.
 import { execFile } from 'node:child_process';
-import { chown, lstat, mkdir, open, readdir, rm, rmdir, statfs, unlink } from 'node:fs/promises';
+import { chmod, chown, copyFile, lstat, mkdir, open, readdir, rm, rmdir, statfs, unlink } from 'node:fs/promises';
 import { constants } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { SandboxFile } from './sandbox.js';
 import { collectFiles, type CollectLimits } from './collect-files.js';
+import { exportTree, fileMode } from './copy-files.js';
+import type { ExportOptions } from './sandbox.js';
 import { isCode } from './cgroup/cgroup-fs.js';
 
 const run = promisify(execFile);
@@ -142,6 +144,25 @@ export class WorkDir {
     return this.emptyUsage !== null && usage.blocks === this.emptyUsage.blocks && usage.inodes === this.emptyUsage.inodes;
   }
 
+  /** Bytes the files take beyond an empty work dir (tmpfs counts whole pages). */
+  async usedBytes(): Promise<number> {
+    const stats = await statfs(this.root);
+    const blocks = stats.blocks - stats.bfree - (this.emptyUsage?.blocks ?? 0);
+    return Math.max(0, blocks) * stats.bsize;
+  }
+
+  /** Empties /tmp and /dev/shm between two commands of a workspace (every process of the first is dead by then). */
+  async clearScratch(): Promise<void> {
+    for (const dir of [this.tmpDir, this.shmDir]) {
+      for (const name of await readdir(dir)) await rm(join(dir, name), { recursive: true, force: true });
+    }
+  }
+
+  /** Removes the argv file if a failed set-up left it (the next command writes its own with O_EXCL). */
+  async discardArgv(): Promise<void> {
+    await rm(this.argvFile, { force: true });
+  }
+
   /** Blocks and inodes in use (the block count survives a resize: only the total changes). */
   private async usage(): Promise<{ blocks: number; inodes: number }> {
     const stats = await statfs(this.root);
@@ -188,6 +209,27 @@ export class WorkDir {
         await handle.close();
       }
     }
+  }
+
+  /**
+   * Copies files of a host directory the server owns into /box, as `writeFiles` writes them (O_EXCL, owned by the slot's
+   * uid), without reading them into memory. Only before a program ran in the dir: parents are created, not checked.
+   */
+  async importFiles(sourceDir: string, paths: readonly string[]): Promise<void> {
+    for (const path of paths) {
+      if (!isSafeRelativePath(path)) throw new Error(`unsafe file path: ${JSON.stringify(path)}`);
+      const source = join(sourceDir, path);
+      const target = join(this.boxDir, path);
+      await this.makeParents(dirname(path));
+      await copyFile(source, target, constants.COPYFILE_EXCL);
+      await chmod(target, await fileMode(source));
+      await chown(target, this.uid, this.uid);
+    }
+  }
+
+  /** Copies the regular files of /box into a new host directory; see `exportTree`. */
+  async exportFiles(targetDir: string, options: ExportOptions): Promise<string[]> {
+    return exportTree(this.boxDir, targetDir, options);
   }
 
   /** Reads back the regular files of /box; symlinks and special files are skipped, never followed. */

@@ -1,16 +1,24 @@
-// Runs the sandbox conformance suite once for every cgroup flavour this host offers; says loudly which ones it cannot.
-import { describe, it } from 'vitest';
-import { announceSkip, availableFlavours } from '../fixtures/sandbox/harness.js';
-import { describeSandboxConformance } from '../fixtures/sandbox/conformance.js';
+// Runs the sandbox conformance suite against every implementation: bwrap with each cgroup flavour this host offers (says loudly which it cannot).
+import { describe, expect, it } from 'vitest';
+import { announceSkip, availableFlavours, createTestSandbox } from '../fixtures/sandbox/harness.js';
+import { describeSandboxConformance, type SandboxFactory } from '../fixtures/sandbox/conformance.js';
 
 const { available, reasons } = await availableFlavours();
 
+/** bwrap forced onto one cgroup flavour; the capabilities must report the flavour it was given. */
+const bwrapWith = (flavour: 'v1' | 'v2' | 'none'): SandboxFactory => async () => {
+  const t = await createTestSandbox(flavour);
+  expect(t.sandbox.capabilities).toMatchObject({ implementation: 'bwrap', cgroups: flavour });
+  return { ...t, uids: { base: t.options.uidBase, count: t.options.uidCount } };
+};
+
 for (const flavour of ['v2', 'v1', 'none'] as const) {
+  const name = `bwrap with cgroups ${flavour}`;
   if (available.includes(flavour)) {
-    describeSandboxConformance(flavour);
+    describeSandboxConformance(name, bwrapWith(flavour));
   } else {
-    announceSkip(`sandbox conformance suite for cgroup ${flavour}`, reasons[flavour] || 'not offered by this host');
-    describe(`when the sandbox runs with cgroups ${flavour}`, () => {
+    announceSkip(`sandbox conformance suite for ${name}`, reasons[flavour] || 'not offered by this host');
+    describe(`when the sandbox is ${name}`, () => {
       it.skip(`should conform (SKIPPED: this host has no usable cgroup ${flavour}: ${reasons[flavour]})`, () => undefined);
     });
   }

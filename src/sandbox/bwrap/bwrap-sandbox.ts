@@ -2,14 +2,19 @@
 import { rmdir } from 'node:fs/promises';
 import type { Logger } from '../../logging/logger.js';
 import { AppError, SANDBOX_ERRORS } from '../../errors/index.js';
-import type { Sandbox, SandboxCapabilities, SandboxHealth, SandboxProcess, SandboxRunResult, SandboxRunSpec } from '../sandbox.js';
+import type {
+  Sandbox, SandboxCapabilities, SandboxHealth, SandboxProcess, SandboxRunResult, SandboxRunSpec, ToolchainProbe, ToolchainReport, Workspace, WorkspaceOptions,
+} from '../sandbox.js';
+import { BwrapWorkspace } from './bwrap-workspace.js';
 import { removeHostLayout } from './host-layout.js';
-import { startRun, type RunContext, type SandboxRun } from './run/sandbox-run.js';
+import { probeToolchains } from './probe-toolchains.js';
+import type { RunContext, SandboxRun } from './run/sandbox-run.js';
 
 /** Runs programs with bwrap; built by `createBwrapSandbox`, which detects the host and prepares `context`. */
 export class BwrapSandbox implements Sandbox {
   private readonly live = new Set<SandboxRun>();
-  /** Runs being prepared (not yet handed over), so close() can wait for them to become killable. */
+  private readonly workspaces = new Set<BwrapWorkspace>();
+  /** Workspaces being created (a slot not yet handed over), so close() can wait for them to become destroyable. */
   private readonly starting = new Set<Promise<unknown>>();
   private closed = false;
   private readonly context: RunContext;
@@ -26,20 +31,61 @@ export class BwrapSandbox implements Sandbox {
     return this.context.pool.health();
   }
 
+  async createWorkspace(options: WorkspaceOptions): Promise<Workspace> {
+    if (this.closed) throw new AppError(SANDBOX_ERRORS.setupFailed, 'the sandbox is closed');
+    const acquiring = this.context.pool.acquire(options.workDirMb);
+    this.starting.add(acquiring);
+    let warm;
+    try {
+      warm = await acquiring;
+    } finally {
+      this.starting.delete(acquiring);
+    }
+    const logger = options.label ? this.logger.child({ workspace: options.label }) : this.logger;
+    const workspace: BwrapWorkspace = new BwrapWorkspace(this.context, warm.slot, warm, Math.max(1, options.commands ?? 1), logger, () => this.workspaces.delete(workspace));
+    this.workspaces.add(workspace);
+    if (this.closed) {
+      await workspace.destroy();
+      throw new AppError(SANDBOX_ERRORS.setupFailed, 'the sandbox is closed');
+    }
+    return workspace;
+  }
+
   async run(spec: SandboxRunSpec): Promise<SandboxRunResult> {
-    const process = await this.startTracked(spec);
-    // Batch runs get their whole stdin at once, then EOF, so a program reading to the end terminates.
-    process.stdin.end(spec.stdin ?? '');
-    // Nobody reads the live copies in a batch run; the result carries the same bytes.
-    process.stdout.resume();
-    process.stderr.resume();
-    return process.result;
+    const workspace = await this.createWorkspace({ workDirMb: spec.limits.workDirMb, ...(spec.label ? { label: spec.label } : {}) });
+    try {
+      await workspace.writeFiles(spec.files ?? []);
+      return await workspace.run(spec);
+    } finally {
+      await workspace.destroy();
+    }
   }
 
   async start(spec: SandboxRunSpec): Promise<SandboxProcess> {
-    const process = await this.startTracked(spec);
-    if (spec.stdin !== undefined && spec.stdin.length > 0) process.stdin.write(spec.stdin);
-    return process;
+    const workspace = await this.createWorkspace({ workDirMb: spec.limits.workDirMb, ...(spec.label ? { label: spec.label } : {}) });
+    let process: SandboxProcess;
+    try {
+      await workspace.writeFiles(spec.files ?? []);
+      process = await workspace.start(spec);
+    } catch (error) {
+      await workspace.destroy();
+      throw error;
+    }
+    // The slot is reset before the result is reported, as for a batch run.
+    const result = process.result.finally(() => workspace.destroy());
+    result.catch(() => undefined);
+    return {
+      stdin: process.stdin,
+      stdout: process.stdout,
+      stderr: process.stderr,
+      signal: (name) => process.signal(name),
+      kill: () => process.kill(),
+      result,
+    };
+  }
+
+  detectToolchains(probes: readonly ToolchainProbe[]): Promise<ToolchainReport[]> {
+    return probeToolchains(this, probes);
   }
 
   async close(): Promise<void> {
@@ -49,6 +95,7 @@ export class BwrapSandbox implements Sandbox {
     if (runs.length > 0) this.logger.info({ runs: runs.length }, 'sandbox closing: killing live runs');
     for (const run of runs) run.kill();
     await Promise.allSettled(runs.map((run) => run.result));
+    await Promise.allSettled([...this.workspaces].map((workspace) => workspace.destroy()));
     await this.context.pool.close();
     await removeHostLayout(this.context.layout);
     await rmdir(this.context.runsDir).catch((error: unknown) => this.logger.warn({ err: error }, 'sandbox: run dir not removed'));
@@ -58,16 +105,5 @@ export class BwrapSandbox implements Sandbox {
   /** Resolves once no waiting prologue is being prepared in the background (tests count cgroups after it). */
   async settled(): Promise<void> {
     await this.context.pool.settled();
-  }
-
-  private async startTracked(spec: SandboxRunSpec): Promise<SandboxRun> {
-    if (this.closed) throw new AppError(SANDBOX_ERRORS.setupFailed, 'the sandbox is closed');
-    const starting = startRun(this.context, spec);
-    this.starting.add(starting);
-    try {
-      return await starting;
-    } finally {
-      this.starting.delete(starting);
-    }
   }
 }

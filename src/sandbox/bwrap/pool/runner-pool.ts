@@ -165,6 +165,42 @@ export class RunnerPool {
     this.idle.length = 0;
   }
 
+  /**
+   * A cold prologue on a slot a workspace already holds (its next command), in a fresh cgroup. The slot stays the
+   * workspace's: its files are the point of keeping it.
+   */
+  async prologueOn(slot: Slot): Promise<WarmProcess> {
+    if (this.closed) throw new AppError(SANDBOX_ERRORS.setupFailed, 'the sandbox is closed');
+    let cgroup;
+    try {
+      cgroup = await this.options.driver.create(`${this.options.serverKey}-${randomUUID()}`, slot.uid);
+    } catch (error) {
+      this.options.logger.error({ err: error }, 'SANDBOX: a run cgroup could not be created');
+      throw new AppError(SANDBOX_ERRORS.setupFailed, 'the sandbox could not prepare the run', { cause: error });
+    }
+    return new WarmProcess(slot, cgroup, this.options.spawn);
+  }
+
+  /**
+   * Ends a prologue that never ran a program and removes its cgroup, keeping its slot for the workspace holding it.
+   * Returns false when the cgroup could not be removed: the slot was then retired (processes may remain).
+   */
+  async discardPrologue(process: WarmProcess): Promise<boolean> {
+    await process.discard();
+    try {
+      await process.cgroup.remove();
+      return true;
+    } catch (error) {
+      await this.retireSlot(process.slot, error, true);
+      return false;
+    }
+  }
+
+  /** True while the slot is in use (not retired or destroyed). */
+  holds(slot: Slot): boolean {
+    return this.slots.has(slot);
+  }
+
   /** Kills a prologue that never ran a program, removes its cgroup and recycles its slot (which a failed set-up may have written to). */
   async abandon(process: WarmProcess): Promise<void> {
     await process.discard();

@@ -1,9 +1,9 @@
-// One sandboxed run from hand-over to verified teardown: limits enforced while it runs, figures and files read after.
+// One command of a workspace from hand-over to verified teardown: limits enforced while it runs, figures and files read after.
 import { randomUUID } from 'node:crypto';
 import type { Readable, Writable } from 'node:stream';
 import type { Logger } from '../../../logging/logger.js';
 import { AppError, SANDBOX_ERRORS } from '../../../errors/index.js';
-import type { LimitHit, SandboxProcess, SandboxRunResult, SandboxRunSpec } from '../../sandbox.js';
+import type { LimitHit, SandboxCommand, SandboxProcess, SandboxRunResult } from '../../sandbox.js';
 import type { CgroupDriver } from '../../cgroup/cgroup-driver.js';
 import { isWorkDirFull } from '../../work-dir.js';
 import { bwrapOptions } from '../bwrap-argv.js';
@@ -13,7 +13,6 @@ import type { RunnerPool } from '../pool/runner-pool.js';
 import type { ExitInfo, WarmProcess } from '../pool/warm-process.js';
 import { OutputCapture } from './output-capture.js';
 import { tearDown, type PhaseTimes } from './teardown.js';
-import { validateSpec } from './validate-spec.js';
 
 /** Everything a run needs from the sandbox that starts it. */
 export interface RunContext {
@@ -28,6 +27,16 @@ export interface RunContext {
   onSettled: (run: SandboxRun) => void;
 }
 
+/** How a command reports back to the workspace whose slot it runs on. */
+export interface CommandHooks {
+  /** The program started: the workspace may prepare the prologue of its next command. */
+  started: () => void;
+  /** Set-up failed before hand-over: the prologue must be discarded and the half-written argv file removed. */
+  setupFailed: (warm: WarmProcess) => Promise<void>;
+  /** Teardown finished (every process gone, or the slot retired); awaited before the result settles. */
+  ended: (slotRetired: boolean) => Promise<void>;
+}
+
 /** Time bwrap gets to report that the program started before the run counts as a sandbox fault. */
 const SETUP_TIMEOUT_MS = 15_000;
 /** How often the group's CPU time is read to enforce the limit on the total of every process. */
@@ -36,27 +45,28 @@ const CPU_POLL_MS = { cgroup: 20, none: 100 } as const;
 /** What callers (and in the end users) are told of a sandbox fault; the details, host paths included, go to the server log. */
 const SETUP_FAILED = 'the sandbox could not prepare the run';
 
-/** Validates a spec, takes a (warm) prologue, applies limits, writes argv and files and hands the run over; resolves once the program started. */
-export async function startRun(ctx: RunContext, spec: SandboxRunSpec): Promise<SandboxRun> {
-  validateSpec(spec, ctx.layout);
+/**
+ * Hands a validated command to the workspace's prologue: resizes the work dir to the command's limit, applies limits and
+ * writes argv; resolves once the program started.
+ */
+export async function startCommand(ctx: RunContext, spec: SandboxCommand, warm: WarmProcess, hooks: CommandHooks): Promise<SandboxRun> {
   const preparing = process.hrtime.bigint();
   const runId = randomUUID();
   const logger = ctx.logger.child({ runId, ...(spec.label ? { label: spec.label } : {}) });
-  const warm = await ctx.pool.acquire(spec.limits.workDirMb);
   try {
+    await warm.slot.workDir.resize(spec.limits.workDirMb);
     await warm.cgroup.applyLimits({ memoryBytes: spec.limits.memoryMb * 1024 * 1024, processes: spec.limits.processes + BWRAP_EXTRA_PROCESSES });
     await warm.slot.workDir.writeArgv(spec.argv);
-    await warm.slot.workDir.writeFiles(spec.files ?? []);
   } catch (error) {
-    // Whatever was half written goes with the reset: the slot is emptied and verified before any other run gets it.
-    await ctx.pool.abandon(warm);
-    if (isWorkDirFull(error)) {
+    await hooks.setupFailed(warm);
+    // A remount to a size below what the files take fails (EINVAL), as a write that does not fit does (ENOSPC).
+    if (isWorkDirFull(error) || (await warm.slot.workDir.usedBytes().catch(() => 0)) > spec.limits.workDirMb * 1024 * 1024) {
       throw new AppError(SANDBOX_ERRORS.workDirFull, `the run's files and arguments do not fit in its work dir of ${spec.limits.workDirMb} MB`, { cause: error });
     }
     logger.error({ err: error }, 'SANDBOX: run set-up failed');
     throw new AppError(SANDBOX_ERRORS.setupFailed, SETUP_FAILED, { cause: error });
   }
-  const run = new SandboxRun(ctx, spec, warm, { runId, logger, preparing });
+  const run = new SandboxRun(ctx, spec, warm, { runId, logger, preparing }, hooks);
   await run.started;
   return run;
 }
@@ -95,9 +105,10 @@ export class SandboxRun implements SandboxProcess {
 
   constructor(
     private readonly ctx: RunContext,
-    private readonly spec: SandboxRunSpec,
+    private readonly spec: SandboxCommand,
     private readonly warm: WarmProcess,
     private readonly identity: RunIdentity,
+    private readonly hooks: CommandHooks,
   ) {
     this.runId = identity.runId;
     this.started = new Promise<void>((resolve, reject) => {
@@ -162,6 +173,7 @@ export class SandboxRun implements SandboxProcess {
     this.argvRemoval = this.warm.slot.workDir.removeArgv().catch((error: unknown) => logger.warn({ err: error }, 'sandbox argv file not removed'));
     this.settleStarted();
     this.ctx.pool.refillSoon();
+    this.hooks.started();
     this.timers.push(setTimeout(() => this.stop('wall'), this.spec.limits.wallTimeMs));
     const interval = this.ctx.driver.version === 'none' ? CPU_POLL_MS.none : CPU_POLL_MS.cgroup;
     this.timers.push(setInterval(() => void this.pollCpu(), interval));
@@ -211,6 +223,7 @@ export class SandboxRun implements SandboxProcess {
       started,
       stoppedBySandbox: this.limitHit !== null || this.aborted,
     });
+    await this.hooks.ended(outcome.slotRetired);
     this.ctx.onSettled(this);
 
     if (outcome.error !== null) {

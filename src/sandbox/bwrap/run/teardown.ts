@@ -1,5 +1,5 @@
-// After a run's bwrap has exited: kill whatever is left, read figures and files, remove the cgroup, recycle the slot.
-import type { LimitHit, SandboxFile, SandboxRunSpec } from '../../sandbox.js';
+// After a command's bwrap has exited: kill whatever is left, read figures and files, remove the cgroup (the slot stays the workspace's).
+import type { LimitHit, SandboxCommand, SandboxFile } from '../../sandbox.js';
 import type { CgroupFigures } from '../../cgroup/cgroup-driver.js';
 import type { RunnerPool } from '../pool/runner-pool.js';
 import type { ExitInfo, WarmProcess } from '../pool/warm-process.js';
@@ -22,7 +22,7 @@ export interface PhaseTimes {
 export interface TeardownInput {
   warm: WarmProcess;
   pool: RunnerPool;
-  spec: SandboxRunSpec;
+  spec: SandboxCommand;
   exit: ExitInfo;
   /** bwrap reported the program started. */
   started: boolean;
@@ -38,6 +38,8 @@ export interface TeardownOutcome {
   inferredLimit: LimitHit;
   /** Set when processes could not be killed (the slot is then retired) or figures and files could not be read. */
   error: Error | null;
+  /** Processes could not be killed: the slot was retired and must not run anything again. */
+  slotRetired: boolean;
 }
 
 /** Verified teardown: returns only once every process of the run is gone, or reports why not. */
@@ -52,7 +54,7 @@ export async function tearDown(input: TeardownInput): Promise<TeardownOutcome> {
   } catch (error) {
     // Processes may still be alive: the slot (its uid and work dir) is retired, never reused.
     await input.pool.retireSlot(warm.slot, error, true);
-    return { status, figures, files, inferredLimit: null, error: error as Error };
+    return { status, figures, files, inferredLimit: null, error: error as Error, slotRetired: true };
   }
   let failure: Error | null = null;
   try {
@@ -71,10 +73,9 @@ export async function tearDown(input: TeardownInput): Promise<TeardownOutcome> {
   // The group is empty now (killAll verified it); removing it takes the kernel's cgroup mutex, which a prologue joining its
   // group elsewhere can hold for an RCU grace period, so the removal happens in the background (close() awaits it).
   input.pool.removeCgroup(warm.cgroup);
-  // Every process is gone: the slot is emptied and verified empty before another run gets it, or retired.
-  await input.pool.recycle(warm.slot);
-  if (failure !== null) return { status, figures, files: [], inferredLimit: null, error: failure };
-  return { status, figures, files, inferredLimit: inferLimitHit(status, figures, spec.limits.cpuTimeMs, fileSizeCap), error: null };
+  // Every process is gone; the workspace holding the slot empties and verifies it when it is destroyed.
+  if (failure !== null) return { status, figures, files: [], inferredLimit: null, error: failure, slotRetired: false };
+  return { status, figures, files, inferredLimit: inferLimitHit(status, figures, spec.limits.cpuTimeMs, fileSizeCap), error: null, slotRetired: false };
 }
 
 async function drainStreams(warm: WarmProcess): Promise<void> {

@@ -1,6 +1,6 @@
 // Refuses a run spec the kernel, bwrap or the work dir could not honour, before any slot is touched.
 import { AppError, SANDBOX_ERRORS } from '../../../errors/index.js';
-import type { SandboxRunSpec } from '../../sandbox.js';
+import type { SandboxCommand, SandboxFile, SandboxRunSpec } from '../../sandbox.js';
 import { isSafeRelativePath } from '../../work-dir.js';
 import { bwrapOptions, sandboxEnv } from '../bwrap-argv.js';
 import type { HostLayout } from '../host-layout.js';
@@ -15,11 +15,17 @@ const BWRAP_COMMAND_ITEMS = 4;
 /** Room for what setpriv and bwrap add to an execve (their paths, options and environment), bytes. */
 const EXEC_OVERHEAD_BYTES = 4096;
 
+const bad = (message: string) => new AppError(SANDBOX_ERRORS.badSpec, message);
+
 /** Throws a `badSpec` AppError naming the first problem, in words that never show host paths. */
 export function validateSpec(spec: SandboxRunSpec, layout: Pick<HostLayout, 'systemArgs'>): void {
-  const bad = (message: string) => new AppError(SANDBOX_ERRORS.badSpec, message);
+  validateFiles(spec.files ?? []);
+  validateCommand(spec, layout);
+}
+
+/** Checks a command (argv, environment, exec size) the way `validateSpec` does, files aside. */
+export function validateCommand(spec: SandboxCommand, layout: Pick<HostLayout, 'systemArgs'>): void {
   if (spec.argv.length === 0 || spec.argv[0] === '' || spec.argv.some((arg) => arg.includes('\0'))) throw bad('argv must name a program and be free of NUL bytes');
-  checkFiles(spec, bad);
   let env: Record<string, string>;
   let optionCount: number;
   try {
@@ -28,12 +34,13 @@ export function validateSpec(spec: SandboxRunSpec, layout: Pick<HostLayout, 'sys
   } catch (error) {
     throw bad((error as Error).message);
   }
-  checkExecSize(spec, env, optionCount, bad);
+  checkExecSize(spec, env, optionCount);
 }
 
-function checkFiles(spec: SandboxRunSpec, bad: (message: string) => AppError): void {
+/** Throws a `badSpec` AppError for an unsafe or repeated path, or one path used as a file and a folder. */
+export function validateFiles(files: readonly Pick<SandboxFile, 'path'>[]): void {
   const paths = new Set<string>();
-  for (const file of spec.files ?? []) {
+  for (const file of files) {
     if (!isSafeRelativePath(file.path)) throw bad(`unsafe file path ${JSON.stringify(file.path)}`);
     if (paths.has(file.path)) throw bad(`file ${JSON.stringify(file.path)} is given twice`);
     paths.add(file.path);
@@ -50,7 +57,7 @@ function checkFiles(spec: SandboxRunSpec, bad: (message: string) => AppError): v
  * execve refuses (E2BIG) one string over MAX_ARG_STRLEN, and argv + environment over a quarter of the stack rlimit
  * (at least 128 KiB, at most 6 MiB); bwrap refuses more than 9000 items. Checked here, a clear error instead of a failed start.
  */
-function checkExecSize(spec: SandboxRunSpec, env: Record<string, string>, optionCount: number, bad: (message: string) => AppError): void {
+function checkExecSize(spec: SandboxCommand, env: Record<string, string>, optionCount: number): void {
   let bytes = EXEC_OVERHEAD_BYTES;
   for (const [index, arg] of spec.argv.entries()) {
     const length = Buffer.byteLength(arg, 'utf8');
