@@ -23,7 +23,7 @@ export async function run(ctx: BenchContext): Promise<BenchRow[]> {
     silentLogger(),
   );
   try {
-    const engine = await createEngine({ sandbox, config: loadConfig({ env: {} }) });
+    const engine = await createEngine({ sandbox, config: loadConfig({ env: {}, flags: { 'sandbox.runRoot': join(ctx.tmpDir, 'run-root') } }) });
     if (!engine.languages().find((language) => language.id === 'cpp')?.installed) throw new Error('C++ (g++) is not installed');
     const rounds = ctx.iterations(10, 3);
     const first: number[] = [];

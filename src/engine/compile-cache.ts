@@ -5,6 +5,8 @@ export interface CompileCacheOptions<T> {
   maxBytes: number;
   /** Size of a value in bytes (artifacts plus compiler output). */
   sizeOf: (value: T) => number;
+  /** Called for a value that leaves the cache (evicted, replaced, cleared, or never stored because it is too large), to free what it holds on disk. */
+  onDrop?: (value: T) => void;
 }
 
 /** What a computation hands back: the value, and whether it is deterministic enough to keep. */
@@ -76,23 +78,29 @@ export class CompileCache<T> {
 
   /** Drops every stored value (in-flight computations finish and are stored as usual). */
   clear(): void {
+    for (const entry of this.entries.values()) this.options.onDrop?.(entry.value);
     this.entries.clear();
     this.bytes = 0;
   }
 
   private store(key: string, value: T): void {
     const size = this.options.sizeOf(value);
-    if (size > this.options.maxBytes) return;
+    if (size > this.options.maxBytes) {
+      this.options.onDrop?.(value);
+      return;
+    }
     const previous = this.entries.get(key);
     if (previous) {
       this.bytes -= previous.size;
       this.entries.delete(key);
+      if (previous.value !== value) this.options.onDrop?.(previous.value);
     }
     for (const [oldKey, old] of this.entries) {
       if (this.bytes + size <= this.options.maxBytes) break;
       this.entries.delete(oldKey);
       this.bytes -= old.size;
       this.counters.evictions++;
+      this.options.onDrop?.(old.value);
     }
     this.entries.set(key, { value, size });
     this.bytes += size;

@@ -1,28 +1,21 @@
-// The run stage's files: artifacts win every clash with a source, and the work dir size counts whole pages.
+// Which inputs a cache hit writes beside the cached artifacts: artifacts win every clash with an input.
 import { describe, expect, it } from 'vitest';
-import { runStageFiles, workDirBytes } from './run-files.js';
+import { runStageFiles } from './run-files.js';
 
 const file = (path: string, content = path) => ({ path, content: Buffer.from(content) });
 const paths = (files: { path: string; content: Buffer }[]) => files.map((entry) => `${entry.path}=${entry.content.toString()}`).sort();
 
 describe('runStageFiles', () => {
-  describe('when no artifact clashes with a source', () => {
-    it('should keep every source and every artifact', () => {
-      expect(paths(runStageFiles([file('main.c'), file('data.txt')], [file('main', 'ELF')]))).toEqual(['data.txt=data.txt', 'main.c=main.c', 'main=ELF']);
+  describe('when no artifact clashes with an input', () => {
+    it('should keep every input', () => {
+      expect(paths(runStageFiles([file('main.c'), file('data.txt')], ['main']))).toEqual(['data.txt=data.txt', 'main.c=main.c']);
     });
   });
 
-  describe('when an artifact has a source\'s path, or needs it as a folder, or is where a source\'s folder was', () => {
-    it('should keep the artifact and drop the source, so no path is written twice', () => {
-      const sources = [file('main.c'), file('main', 'user'), file('out', 'user file'), file('lib/util.c'), file('lib/deep/x.c')];
-      const artifacts = [file('main', 'ELF'), file('out/a.o', 'obj'), file('lib', 'a file now')];
-      expect(paths(runStageFiles(sources, artifacts))).toEqual(['lib=a file now', 'main.c=main.c', 'main=ELF', 'out/a.o=obj']);
+  describe('when an artifact has an input\'s path, or needs it as a folder, or is where an input\'s folder was', () => {
+    it('should drop the input, so no path is written twice', () => {
+      const inputs = [file('main.c'), file('main', 'user'), file('out', 'user file'), file('lib/util.c'), file('lib/deep/x.c')];
+      expect(paths(runStageFiles(inputs, ['main', 'out/a.o', 'lib']))).toEqual(['main.c=main.c']);
     });
-  });
-});
-
-describe('workDirBytes', () => {
-  it('should count every file as whole 4 KiB pages, as tmpfs charges them', () => {
-    expect(workDirBytes([file('a', ''), file('b', 'x'), { path: 'c', content: Buffer.alloc(4097) }])).toBe(0 + 4096 + 8192);
   });
 });

@@ -1,11 +1,14 @@
-// The engine's orchestration against a scripted fake sandbox: compile once, parallel cases, verdicts, cache, aborts.
+// The engine's orchestration against a scripted fake sandbox: compile once in a workspace, lanes of cases, verdicts, cache, aborts.
+import { mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import type { ResourceLimits } from '../domain/limits.js';
 import type { ExecutionRequest } from '../domain/submission.js';
 import { CATALOGUE } from '../languages/catalogue.js';
 import type { LanguageStatus } from '../languages/language.js';
-import type { Sandbox, SandboxCapabilities, SandboxProcess, SandboxRunResult, SandboxRunSpec, ToolchainReport, Workspace } from '../sandbox/sandbox.js';
+import type { ExportOptions, Sandbox, SandboxCapabilities, SandboxCommand, SandboxFile, SandboxProcess, SandboxRunResult, SandboxRunSpec, ToolchainReport, Workspace } from '../sandbox/sandbox.js';
 import type { EngineEvent } from './engine.js';
 import { SandboxEngine } from './sandbox-engine.js';
 import { executionRequest } from '../domain/submission.js';
@@ -13,16 +16,73 @@ import { executionRequest } from '../domain/submission.js';
 const limits: ResourceLimits = { cpuTimeMs: 1000, wallTimeMs: 2000, memoryMb: 128, processes: 32, outputBytes: 10_000, fileSizeBytes: 10_000, workDirMb: 16, openFiles: 64, stackMb: 8 };
 const languages: LanguageStatus[] = CATALOGUE.map((language) => ({ ...language, installed: true, version: '1.0.0', unavailableReason: null }));
 
+const ARTIFACT_ROOT = await mkdtemp(join(tmpdir(), 'runlane-engine-test-'));
+
 type Script = (spec: SandboxRunSpec) => Partial<SandboxRunResult> | Promise<Partial<SandboxRunResult>>;
+
+/** Programs the fake treats as compilers: their run is recorded with `collectFiles`, and what the script returns in `files` becomes the work dir. */
+const COMPILERS = new Set(['gcc', 'g++', 'javac', 'tsc', 'go', 'rustc']);
+const PAGE = 4096;
+
+/** A work dir in memory: files written or imported before the first command, rewritten by a compile's script. */
+class FakeWorkspace implements Workspace {
+  files = new Map<string, SandboxFile>();
+  constructor(private readonly sandbox: FakeSandbox) {}
+
+  async writeFiles(files: readonly SandboxFile[]): Promise<void> {
+    for (const file of files) this.files.set(file.path, file);
+  }
+
+  async importFiles(sourceDir: string, paths: readonly string[]): Promise<void> {
+    for (const path of paths) this.files.set(path, { path, content: await readFile(join(sourceDir, path)) });
+  }
+
+  async exportFiles(targetDir: string, options: ExportOptions): Promise<string[]> {
+    const unchanged = new Map((options.unchanged ?? []).map((file) => [file.path, file.content]));
+    const copied: string[] = [];
+    for (const file of this.files.values()) {
+      if (unchanged.get(file.path)?.equals(file.content)) continue;
+      await mkdir(dirname(join(targetDir, file.path)), { recursive: true });
+      await writeFile(join(targetDir, file.path), file.content);
+      copied.push(file.path);
+    }
+    return copied;
+  }
+
+  async keepRegularFiles(): Promise<void> {}
+
+  async usedBytes(): Promise<number> {
+    return [...this.files.values()].reduce((sum, file) => sum + Math.ceil(file.content.length / PAGE) * PAGE, 0);
+  }
+
+  async run(command: SandboxCommand): Promise<SandboxRunResult> {
+    const compile = COMPILERS.has(command.argv[0]!);
+    const result = await this.sandbox.record({ ...command, files: [...this.files.values()], ...(compile ? { collectFiles: true } : {}) });
+    if (compile && result.files.length > 0) this.files = new Map(result.files.map((file) => [file.path, file]));
+    return result;
+  }
+
+  async start(command: SandboxCommand): Promise<SandboxProcess> {
+    const result = this.run(command);
+    return { stdin: new PassThrough(), stdout: new PassThrough(), stderr: new PassThrough(), signal: () => undefined, kill: () => undefined, result };
+  }
+
+  async destroy(): Promise<void> {
+    this.sandbox.destroyed++;
+  }
+}
 
 class FakeSandbox implements Sandbox {
   readonly capabilities: SandboxCapabilities = { implementation: 'fake', version: 'fake', enforces: { memory: true, cpuTotal: true, pids: true, network: true, filesystem: true, seccomp: true, memoryPeak: true }, cgroups: 'v1', warnings: [] };
+  /** Every command run, with the files its work dir held when it started. */
   readonly specs: SandboxRunSpec[] = [];
   running = 0;
   peak = 0;
+  created = 0;
+  destroyed = 0;
   constructor(private readonly script: Script) {}
 
-  async run(spec: SandboxRunSpec): Promise<SandboxRunResult> {
+  async record(spec: SandboxRunSpec): Promise<SandboxRunResult> {
     this.specs.push(spec);
     this.running++;
     this.peak = Math.max(this.peak, this.running);
@@ -34,21 +94,28 @@ class FakeSandbox implements Sandbox {
     }
   }
 
-  async start(spec: SandboxRunSpec): Promise<SandboxProcess> {
-    this.specs.push(spec);
-    const result = this.run(spec);
-    return { stdin: new PassThrough(), stdout: new PassThrough(), stderr: new PassThrough(), signal: () => undefined, kill: () => undefined, result };
+  async createWorkspace(): Promise<Workspace> {
+    this.created++;
+    return new FakeWorkspace(this);
   }
 
-  async close(): Promise<void> {}
+  async run(spec: SandboxRunSpec): Promise<SandboxRunResult> {
+    const workspace = await this.createWorkspace();
+    await workspace.writeFiles(spec.files ?? []);
+    return workspace.run(spec);
+  }
 
-  async createWorkspace(): Promise<Workspace> {
-    throw new Error('not used by this engine');
+  async start(spec: SandboxRunSpec): Promise<SandboxProcess> {
+    const workspace = await this.createWorkspace();
+    await workspace.writeFiles(spec.files ?? []);
+    return workspace.start(spec);
   }
 
   async detectToolchains(): Promise<ToolchainReport[]> {
     return [];
   }
+
+  async close(): Promise<void> {}
 
   health() {
     return { slots: 1, retired: 0 };
@@ -61,7 +128,7 @@ class FakeSandbox implements Sandbox {
 
 function engineWith(script: Script, batch = 3) {
   const sandbox = new FakeSandbox(script);
-  const engine = new SandboxEngine({ sandbox, languages, limits: { run: limits, compile: { ...limits, cpuTimeMs: 9000 }, max: { ...limits, memoryMb: 1024 } }, testCaseBatchSize: batch });
+  const engine = new SandboxEngine({ sandbox, languages, artifactDir: ARTIFACT_ROOT, limits: { run: limits, compile: { ...limits, cpuTimeMs: 9000 }, max: { ...limits, memoryMb: 1024 } }, testCaseBatchSize: batch });
   return { sandbox, engine };
 }
 
@@ -124,6 +191,22 @@ describe('when running a compiled program with test cases', () => {
     const run = sandbox.specs.find((spec) => !spec.collectFiles)!;
     expect(run.argv).toEqual(['./main']);
     expect(run.files!.map((file) => file.path).sort()).toEqual(['main', 'main.c']);
+  });
+
+  it('should run the cases in the compile\'s workspace and in lanes filled from the cache, then destroy every workspace', async () => {
+    const { engine, sandbox } = engineWith(cScript);
+    const cases = [1, 2, 3, 4, 5, 6].map((n) => ({ stdin: `${n}\n`, expectedOutput: `${n}\n` }));
+    const result = await engine.execute(cRequest({ testCases: cases }));
+    expect(result.verdict).toBe('accepted');
+    // One workspace compiles and runs its share; two more lanes get the artifact copied from the cache entry on disk.
+    expect(sandbox.created).toBe(3);
+    expect(sandbox.destroyed).toBe(3);
+    const runs = sandbox.specs.filter((spec) => !spec.collectFiles);
+    expect(runs).toHaveLength(6);
+    for (const run of runs) expect(run.files!.map((file) => [file.path, file.content.toString()]).sort()).toEqual([['main', 'ELF'], ['main.c', 'int main(){}']]);
+    await engine.execute(cRequest({ testCases: [{ stdin: 'x' }] }));
+    expect(sandbox.created).toBe(4);
+    expect(sandbox.destroyed).toBe(4);
   });
 
   it('should reuse the compile for an identical submission, and share one that is in flight', async () => {

@@ -1,17 +1,19 @@
-// The Engine over a Sandbox: validate, compile once (cached), run the test cases in parallel batches, judge each run.
+// The Engine over a Sandbox: validate, compile once in a workspace (cached), run the test cases where the program was built, judge each run.
 import type { ExecutionResult, OutputEncoding, StageResult, TestCaseResult } from '../domain/result.js';
 import type { ExecutionRequest, TestCase } from '../domain/submission.js';
 import type { LanguageStatus } from '../languages/language.js';
 import { silentLogger, type Logger } from '../logging/logger.js';
-import type { Sandbox, SandboxFile, SandboxHealth } from '../sandbox/sandbox.js';
-import { CompileStage, type CompileOutcome } from './compile-stage.js';
+import type { Sandbox, SandboxFile, SandboxHealth, Workspace } from '../sandbox/sandbox.js';
+import { ArtifactStore } from './artifact-store.js';
+import { CompileStage, type CompileAnswer, type CompileInput, type CompileOutcome } from './compile-stage.js';
 import type { CompileCacheStats } from './compile-cache.js';
 import { decodeOutput } from './decode-output.js';
 import type { Engine, ExecuteOptions, InteractiveStart } from './engine.js';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { judgeRun } from './judge-run.js';
-import { mapConcurrent } from './map-concurrent.js';
 import { expandCommand } from './placeholders.js';
-import { runStageFiles, workDirBytes } from './run-files.js';
+import { runStageFiles } from './run-files.js';
 import { compileStageLimits, runStageLimits, type LimitSettings, type StageLimits } from './stage-limits.js';
 import { OutputBudget } from './output-budget.js';
 import { boundStage, joinCompilerOutput, stageResult, summarize } from './stage-result.js';
@@ -24,10 +26,16 @@ export interface SandboxEngineOptions {
   /** The `limits` section of the config: run and compile defaults, and the maxima a request may ask for. */
   limits: LimitSettings;
   /**
-   * Test cases of one submission running at once.
+   * Test cases of one submission running at once: each lane is a workspace holding the program (the compile's own,
+   * others filled from the compile cache) and runs its share of the test cases one after another.
    * @defaultValue 3
    */
   testCaseBatchSize?: number;
+  /**
+   * Directory under which the compile cache keeps artifacts on disk (a directory per process inside it).
+   * @defaultValue `runlane-artifacts` in the OS temporary directory
+   */
+  artifactDir?: string;
   /**
    * Size bound of the compile cache, bytes.
    * @defaultValue 268435456 (256 MiB)
@@ -42,16 +50,19 @@ export interface SandboxEngineOptions {
   logger?: Logger;
 }
 
-/** A program ready to run: either a compile failure, or the argv and files of the run stage. */
+/** A program ready to run: either a compile failure, or a workspace holding it and how to fill more. */
 interface Prepared {
   resolved: ResolvedRequest;
   compile: StageResult | null;
   compileCached: boolean;
   compilerOutput: string;
   failed: boolean;
-  runFiles: SandboxFile[];
   argv: string[];
   limits: StageLimits;
+  /** The workspace holding the program, ready for its first run; null when the compile failed. The caller destroys it. */
+  workspace: Workspace | null;
+  /** Makes another workspace holding the same program (a parallel lane); null when only `workspace` can run it. */
+  another: ((commands: number) => Promise<Workspace>) | null;
 }
 
 /** Stops waiting (not the shared work) when the caller aborts. */
@@ -84,7 +95,8 @@ export class SandboxEngine implements Engine {
     this.batchSize = options.testCaseBatchSize ?? 3;
     this.maxOutputBytes = options.maxSubmissionOutputBytes ?? 16 * 1024 * 1024;
     this.logger = options.logger ?? silentLogger();
-    this.compiler = new CompileStage(this.sandbox, options.compileCacheBytes ?? 256 * 1024 * 1024, this.logger);
+    const store = ArtifactStore.open(options.artifactDir ?? join(tmpdir(), 'runlane-artifacts'));
+    this.compiler = new CompileStage(store, options.compileCacheBytes ?? 256 * 1024 * 1024, this.logger);
   }
 
   languages(): LanguageStatus[] {
@@ -108,83 +120,178 @@ export class SandboxEngine implements Engine {
     const resolved = validateRequest(request, this.statuses, this.limitSettings.max);
     const logger = this.logger.child({ executionId: options.executionId, correlationId: options.correlationId, language: resolved.language.id });
     const cases: TestCase[] = request.testCases.length > 0 ? request.testCases : [{ stdin: request.stdin, expectedOutput: null }];
-    const prepared = await this.prepare(request, resolved, options);
+    const lanes = Math.max(1, Math.min(this.batchSize, cases.length));
+    const prepared = await this.prepare(request, resolved, options, Math.ceil(cases.length / lanes));
     if (!prepared) return summarize({ compile: null, compileCached: false, compilerOutput: '', testCases: [], expectedRuns: cases.length });
-    // One budget for the whole execution; each stage is cut to what is left when it finishes, before it is decoded.
-    const budget = new OutputBudget(this.maxOutputBytes, cases.length + (prepared.compile ? 1 : 0));
-    const { stage: compile, compilerOutput } = boundCompile(prepared, request.outputEncoding, budget);
-    if (prepared.failed) {
-      return summarize({ compile, compileCached: prepared.compileCached, compilerOutput, testCases: [], expectedRuns: cases.length });
+    const workspaces = prepared.workspace ? [prepared.workspace] : [];
+    try {
+      // One budget for the whole execution; each stage is cut to what is left when it finishes, before it is decoded.
+      const budget = new OutputBudget(this.maxOutputBytes, cases.length + (prepared.compile ? 1 : 0));
+      const { stage: compile, compilerOutput } = boundCompile(prepared, request.outputEncoding, budget);
+      if (prepared.failed || !prepared.workspace) {
+        return summarize({ compile, compileCached: prepared.compileCached, compilerOutput, testCases: [], expectedRuns: cases.length });
+      }
+      const finished: (TestCaseResult | null)[] = new Array(cases.length).fill(null);
+      let next = 0;
+      // Each lane runs its share one after another in one workspace, where the program already is.
+      const lane = async (workspace: Workspace) => {
+        for (let index = next++; index < cases.length; index = next++) {
+          finished[index] = await this.runCase(workspace, prepared, request, cases[index]!, index, options, budget);
+        }
+      };
+      const laneCount = prepared.another ? lanes : 1;
+      const perLane = Math.ceil(cases.length / laneCount);
+      await Promise.all(
+        Array.from({ length: laneCount }, async (_, laneIndex) => {
+          if (laneIndex === 0) return lane(prepared.workspace!);
+          const workspace = await prepared.another!(perLane);
+          workspaces.push(workspace);
+          return lane(workspace);
+        }),
+      );
+      const testCases = finished.filter((entry): entry is TestCaseResult => entry !== null);
+      const result = summarize({ compile, compileCached: prepared.compileCached, compilerOutput: '', testCases, expectedRuns: cases.length });
+      if (result.verdict === 'internal_error') logger.warn({ message: result.message }, 'execution ended with internal_error');
+      else logger.debug({ verdict: result.verdict, cpuTimeMs: result.cpuTimeMs, memoryKb: result.memoryKb, outputTruncated: budget.truncated }, 'execution finished');
+      return result;
+    } finally {
+      await Promise.all(workspaces.map((workspace) => workspace.destroy()));
     }
-
-    const finished = await mapConcurrent(cases, this.batchSize, (testCase, index) => this.runCase(prepared, request, testCase, index, options, budget));
-    const testCases = finished.filter((entry): entry is TestCaseResult => entry !== null);
-    const result = summarize({ compile, compileCached: prepared.compileCached, compilerOutput: '', testCases, expectedRuns: cases.length });
-    if (result.verdict === 'internal_error') logger.warn({ message: result.message }, 'execution ended with internal_error');
-    else logger.debug({ verdict: result.verdict, cpuTimeMs: result.cpuTimeMs, memoryKb: result.memoryKb, outputTruncated: budget.truncated }, 'execution finished');
-    return result;
   }
 
   async startInteractive(request: ExecutionRequest, options: ExecuteOptions = {}): Promise<InteractiveStart> {
     const resolved = validateRequest(request, this.statuses, this.limitSettings.max);
-    const prepared = await this.prepare(request, resolved, options);
+    const prepared = await this.prepare(request, resolved, options, 1);
     // prepare() already worked the limits out; only an abort before it finished leaves them to compute here.
     const limits = prepared ? prepared.limits.program : runStageLimits(this.limitSettings, resolved.language, request.limits).program;
     const noRun = { compileCached: false, compilerOutput: '', testCases: [], expectedRuns: 1 };
     if (!prepared) return { compileError: null, process: null, limits, outcome: Promise.resolve(summarize({ ...noRun, compile: null })) };
+    const workspace = prepared.workspace;
     // The run's output is streamed, never kept; only the compiler's is, within the same budget as a batch execution.
     const { stage: compile, compilerOutput } = boundCompile(prepared, request.outputEncoding, new OutputBudget(this.maxOutputBytes, 1));
-    if (prepared.failed) {
+    if (prepared.failed || !workspace) {
+      await workspace?.destroy();
       const outcome = summarize({ ...noRun, compile, compileCached: prepared.compileCached, compilerOutput });
       return { compileError: compile, process: null, limits, outcome: Promise.resolve(outcome) };
     }
-    const process = await this.sandbox.start({
-      argv: prepared.argv, env: resolved.language.env ?? {}, limits: prepared.limits.sandbox, files: prepared.runFiles,
-      ...(options.signal ? { signal: options.signal } : {}), label: `${options.executionId ?? 'interactive'}:run`,
-    });
-    const outcome = process.result.then((run) => {
-      const base = { compile, compileCached: prepared.compileCached, compilerOutput: '', expectedRuns: 1 };
-      if (run.aborted) return summarize({ ...base, testCases: [] });
-      const judgement = judgeRun(run, { limits, expectedOutput: null, compareMode: request.compareMode, outOfMemoryPattern: resolved.language.outOfMemoryPattern });
-      // The output was streamed to the client as it came; the result carries only the verdict and figures.
-      const streamed = { ...run, stdout: Buffer.alloc(0), stderr: Buffer.alloc(0) };
-      return summarize({ ...base, testCases: [{ ...stageResult(streamed, judgement, request.outputEncoding), index: 0, expectedOutput: null }] });
-    });
+    let process;
+    try {
+      process = await workspace.start({
+        argv: prepared.argv, env: resolved.language.env ?? {}, limits: prepared.limits.sandbox,
+        ...(options.signal ? { signal: options.signal } : {}), label: `${options.executionId ?? 'interactive'}:run`,
+      });
+    } catch (error) {
+      await workspace.destroy();
+      throw error;
+    }
+    const outcome = process.result
+      .then((run) => {
+        const base = { compile, compileCached: prepared.compileCached, compilerOutput: '', expectedRuns: 1 };
+        if (run.aborted) return summarize({ ...base, testCases: [] });
+        const judgement = judgeRun(run, { limits, expectedOutput: null, compareMode: request.compareMode, outOfMemoryPattern: resolved.language.outOfMemoryPattern });
+        // The output was streamed to the client as it came; the result carries only the verdict and figures.
+        const streamed = { ...run, stdout: Buffer.alloc(0), stderr: Buffer.alloc(0) };
+        return summarize({ ...base, testCases: [{ ...stageResult(streamed, judgement, request.outputEncoding), index: 0, expectedOutput: null }] });
+      })
+      .finally(() => workspace.destroy());
     // A caller that never looks at the outcome must not cause an unhandled rejection on a sandbox fault.
     outcome.catch(() => undefined);
     return { compileError: null, process, limits, outcome };
   }
 
-  /** Compiles when the language needs it; null when the caller aborted while waiting for the compile. */
-  private async prepare(request: ExecutionRequest, resolved: ResolvedRequest, options: ExecuteOptions): Promise<Prepared | null> {
+  /**
+   * Puts the program into a workspace: the sources for an interpreted language, else the compile's (or, on a cache hit,
+   * the sources with the cached artifacts copied in). Null when the caller aborted while waiting for the compile.
+   * `commands` is how many runs the first workspace will see.
+   */
+  private async prepare(request: ExecutionRequest, resolved: ResolvedRequest, options: ExecuteOptions, commands: number): Promise<Prepared | null> {
     const { language, entry } = resolved;
     const sources: SandboxFile[] = request.files.map((file) => ({ path: file.name, content: Buffer.from(file.content) }));
     const limits = runStageLimits(this.limitSettings, language, request.limits);
     const sourceNames = sources.map((file) => file.path).filter((path) => language.extensions.some((extension) => path.toLowerCase().endsWith(extension)));
     const argv = [...expandCommand(language.run, { entry, sources: sourceNames, memoryMb: limits.program.memoryMb }), ...request.args];
     const base = { resolved, argv, limits };
-    if (!language.compile) return { ...base, compile: null, compileCached: false, compilerOutput: '', failed: false, runFiles: sources };
+    const label = options.executionId ?? 'execution';
+    if (!language.compile) {
+      const filled = (count: number) => this.filledWorkspace(limits.sandbox.workDirMb, count, label, (workspace) => workspace.writeFiles(sources));
+      return { ...base, compile: null, compileCached: false, compilerOutput: '', failed: false, workspace: await filled(commands), another: filled };
+    }
 
     options.onEvent?.({ type: 'compile-started' });
     const compileLimits = compileStageLimits(this.limitSettings, language);
-    const label = `${options.executionId ?? 'execution'}:compile`;
-    const compiled = await untilAborted(this.compiler.compile({ language, entry, files: sources, sources: sourceNames, limits: compileLimits, label }), options.signal);
-    if (!compiled) return null;
-    const runFiles = runStageFiles(sources, compiled.outcome.artifacts);
-    const compile = withRunFilesChecked(compileResult(compiled.outcome, request.outputEncoding), runFiles, limits.sandbox.workDirMb);
+    // Room for the compile and for the runs: each command resizes the work dir to its own limit.
+    const workDirMb = Math.max(compileLimits.sandbox.workDirMb, limits.sandbox.workDirMb);
+    const input: CompileInput = {
+      language, entry, files: sources, sources: sourceNames, limits: compileLimits, label: `${label}:compile`,
+      workspace: () => this.sandbox.createWorkspace({ workDirMb, commands: 1 + commands, label }),
+    };
+    const compiling = this.compiler.compile(input);
+    const answer = await untilAborted(compiling, options.signal);
+    if (!answer) {
+      // The compile goes on for whoever shares it; the workspace it leaves for this caller is not needed any more.
+      void compiling.then((late) => late.workspace?.destroy(), () => undefined);
+      return null;
+    }
+    const ready = await this.programWorkspace(answer, input, workDirMb, commands, label);
+    const compiled = ready.answer;
+    const used = ready.workspace ? await ready.workspace.usedBytes().catch(async (error: unknown) => (await ready.workspace!.destroy(), Promise.reject(error))) : 0;
+    const compile = withRunFilesChecked(compileResult(compiled.outcome, request.outputEncoding), used, limits.sandbox.workDirMb);
     options.onEvent?.({ type: 'compile-finished', cached: compiled.cached, result: compile });
     const failed = compile.verdict !== 'accepted';
     const { record } = compiled.outcome;
     const compilerOutput = failed ? decodeOutput(Buffer.concat([record.stdout, record.stderr]), request.outputEncoding).text : '';
-    return { ...base, compile, compileCached: compiled.cached, compilerOutput, failed, runFiles };
+    if (failed) await ready.workspace?.destroy();
+    return { ...base, compile, compileCached: compiled.cached, compilerOutput, failed, workspace: failed ? null : ready.workspace, another: failed ? null : ready.another };
   }
 
-  /** One run of the program; null when it was stopped by the caller rather than finished. */
-  private async runCase(prepared: Prepared, request: ExecutionRequest, testCase: TestCase, index: number, options: ExecuteOptions, budget: OutputBudget): Promise<TestCaseResult | null> {
+  /**
+   * The workspace holding the compiled program: the compile's own, or a fresh one filled from the cache entry (compiling
+   * afresh when the entry vanished meanwhile). Null for a failed compile.
+   */
+  private async programWorkspace(
+    answer: CompileAnswer,
+    input: CompileInput,
+    workDirMb: number,
+    commands: number,
+    label: string,
+  ): Promise<{ answer: CompileAnswer; workspace: Workspace | null; another: Prepared['another'] }> {
+    const { artifacts } = answer.outcome;
+    const fill = artifacts
+      ? async (workspace: Workspace) => {
+          // The inputs the compile did not replace, then what it produced: the work dir as the compile left it.
+          await workspace.writeFiles(runStageFiles(answer.inputs, artifacts.paths));
+          await workspace.importFiles(artifacts.dir, artifacts.paths);
+        }
+      : null;
+    const another = fill ? (count: number) => this.filledWorkspace(workDirMb, count, label, fill) : null;
+    if (answer.workspace || answer.outcome.judgement.verdict !== 'accepted') return { answer, workspace: answer.workspace, another };
+    try {
+      return { answer, workspace: await another!(commands), another };
+    } catch (error) {
+      this.logger.debug({ err: error }, 'cached compile could not be copied; compiling again');
+      const fresh = await this.compiler.compileFresh(input);
+      return { answer: fresh, workspace: fresh.workspace, another: null };
+    }
+  }
+
+  /** A fresh workspace filled by `fill`, destroyed again when filling fails. */
+  private async filledWorkspace(workDirMb: number, commands: number, label: string, fill: (workspace: Workspace) => Promise<void>): Promise<Workspace> {
+    const workspace = await this.sandbox.createWorkspace({ workDirMb, commands, label });
+    try {
+      await fill(workspace);
+      return workspace;
+    } catch (error) {
+      await workspace.destroy();
+      throw error;
+    }
+  }
+
+  /** One run of the program in a workspace holding it; null when it was stopped by the caller rather than finished. */
+  private async runCase(workspace: Workspace, prepared: Prepared, request: ExecutionRequest, testCase: TestCase, index: number, options: ExecuteOptions, budget: OutputBudget): Promise<TestCaseResult | null> {
     if (options.signal?.aborted) return null;
     const { language } = prepared.resolved;
-    const run = await this.sandbox.run({
-      argv: prepared.argv, env: language.env ?? {}, limits: prepared.limits.sandbox, files: prepared.runFiles, stdin: testCase.stdin,
+    const run = await workspace.run({
+      argv: prepared.argv, env: language.env ?? {}, limits: prepared.limits.sandbox, stdin: testCase.stdin,
       ...(options.signal ? { signal: options.signal } : {}), label: `${options.executionId ?? 'execution'}:run-${index}`,
     });
     if (run.aborted) return null;
@@ -201,10 +308,9 @@ function compileResult(outcome: CompileOutcome, encoding: OutputEncoding): Stage
   return stageResult(outcome.record, outcome.judgement, encoding);
 }
 
-/** A compiled program that cannot even be written into the run's work dir is the submission's fault: a compile verdict. */
-function withRunFilesChecked(compile: StageResult, runFiles: readonly SandboxFile[], workDirMb: number): StageResult {
+/** A compiled program (with its files) larger than the run's work dir is the submission's fault: a compile verdict. */
+function withRunFilesChecked(compile: StageResult, bytes: number, workDirMb: number): StageResult {
   if (compile.verdict !== 'accepted') return compile;
-  const bytes = workDirBytes(runFiles);
   if (bytes <= workDirMb * 1024 * 1024) return compile;
   const size = (bytes / (1024 * 1024)).toFixed(1);
   const message = `the compiled program and its files (${size} MB) are larger than the run's work dir (${workDirMb} MB); make the program smaller or ask for a larger workDirMb`;

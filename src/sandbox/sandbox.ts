@@ -166,6 +166,11 @@ export interface Workspace {
    * files exceed the bounds (the caller removes `targetDir`).
    */
   exportFiles(targetDir: string, options: ExportOptions): Promise<string[]>;
+  /**
+   * Removes from /box everything but regular files and the folders holding them (links, FIFOs, sockets, empty folders)
+   * that the previous command left, so the next one sees what `exportFiles` would keep. Between commands only.
+   */
+  keepRegularFiles(): Promise<void>;
   /** Bytes the work dir's files take now (whole pages, as the size cap counts them). */
   usedBytes(): Promise<number>;
   /** Runs one command to completion; a program's failure is a result, not an error. Rejects only on a sandbox fault (AppError). */

@@ -8,6 +8,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { SandboxFile } from './sandbox.js';
 import { collectFiles, type CollectLimits } from './collect-files.js';
 import { exportTree, fileMode } from './copy-files.js';
+import { pruneToRegularFiles } from './prune-tree.js';
 import type { ExportOptions } from './sandbox.js';
 import { isCode } from './cgroup/cgroup-fs.js';
 
@@ -225,6 +226,11 @@ export class WorkDir {
       await chmod(target, await fileMode(source));
       await chown(target, this.uid, this.uid);
     }
+  }
+
+  /** Leaves only regular files and the folders holding them in /box (between commands, when no process is left). */
+  async pruneBox(): Promise<void> {
+    await pruneToRegularFiles(this.boxDir);
   }
 
   /** Copies the regular files of /box into a new host directory; see `exportTree`. */

@@ -113,6 +113,7 @@ describe('when a submission has test cases', () => {
   whenInstalled('cpp')('should compile once, run every case and judge each', async () => {
     const events: EngineEvent[] = [];
     const before = harness.specs.length;
+    const workspacesBefore = harness.workspaces();
     const testCases = [
       { stdin: '1 2', expectedOutput: '3' },
       { stdin: '10 20', expectedOutput: '30\n' },
@@ -123,8 +124,10 @@ describe('when a submission has test cases', () => {
     const unique = `// ${Date.now()}\n${program}`;
     const result = await harness.engine.execute(requestOf('cpp', [{ name: 'sum.cpp', content: unique }], { testCases }), { onEvent: (event) => events.push(event) });
     const runs = harness.specs.slice(before);
-    expect(runs.filter((spec) => spec.collectFiles)).toHaveLength(1);
-    expect(runs.filter((spec) => !spec.collectFiles)).toHaveLength(5);
+    expect(runs.filter((spec) => spec.stage === 'compile')).toHaveLength(1);
+    expect(runs.filter((spec) => spec.stage === 'run')).toHaveLength(5);
+    // The compile's workspace runs its share where the program was built; two more lanes get it from the cache.
+    expect(harness.workspaces() - workspacesBefore).toBe(3);
     expect(events.filter((event) => event.type === 'compile-finished')).toEqual([expect.objectContaining({ cached: false })]);
     expect(result.testCases.map((testCase) => testCase.verdict)).toEqual(['accepted', 'accepted', 'accepted', 'wrong_answer', 'accepted']);
     expect(result.testCases[3]).toMatchObject({ stdout: '4\n', expectedOutput: '5', index: 3 });
@@ -142,7 +145,7 @@ describe('when a submission has test cases', () => {
     expect(first.compileCached).toBe(false);
     expect(second.compileCached).toBe(true);
     expect(second.stdout).toBe('5\n');
-    expect(harness.specs.slice(before).filter((spec) => spec.collectFiles)).toHaveLength(0);
+    expect(harness.specs.slice(before).filter((spec) => spec.stage === 'compile')).toHaveLength(0);
     expect(harness.engine.compileCacheStats().hits).toBe(statsBefore.hits + 1);
   });
 
@@ -151,7 +154,7 @@ describe('when a submission has test cases', () => {
     const before = harness.specs.length;
     const results = await Promise.all([1, 2, 3].map(() => harness.engine.execute(requestOf('c', [{ name: 'main.c', content }]))));
     expect(results.map((result) => result.verdict)).toEqual(['accepted', 'accepted', 'accepted']);
-    expect(harness.specs.slice(before).filter((spec) => spec.collectFiles)).toHaveLength(1);
+    expect(harness.specs.slice(before).filter((spec) => spec.stage === 'compile')).toHaveLength(1);
     expect(results.filter((result) => result.compileCached)).toHaveLength(2);
   });
 });

@@ -60,6 +60,12 @@ export class BwrapWorkspace implements Workspace {
     return this.slot.workDir.exportFiles(targetDir, options);
   }
 
+  async keepRegularFiles(): Promise<void> {
+    this.assertUsable();
+    if (this.current) throw new AppError(SANDBOX_ERRORS.badSpec, 'a workspace is pruned between commands, not while one runs');
+    await this.slot.workDir.pruneBox();
+  }
+
   async usedBytes(): Promise<number> {
     this.assertUsable();
     return this.slot.workDir.usedBytes();
