@@ -4,7 +4,7 @@ import type { Readable, Writable } from 'node:stream';
 import type { RunCgroup } from '../../cgroup/cgroup-driver.js';
 import { commandPrefix } from '../bwrap-argv.js';
 import { GO_FD, PROLOGUE_SCRIPT, STATUS_FD, prologueArgs } from '../prologue.js';
-import { StatusReader } from '../run/status-reader.js';
+import { StatusReader } from '../status-reader.js';
 import type { Slot } from './slot.js';
 
 /** How a warm process is started. */
