@@ -1,8 +1,13 @@
 // Toolchain detection through the sandbox: each probe is one sandboxed run that looks its tools up and prints the version.
+import { setTimeout as sleep } from 'node:timers/promises';
+import { SANDBOX_ERRORS, isAppError } from '../../errors/index.js';
 import type { Sandbox, ToolchainProbe, ToolchainReport } from '../sandbox.js';
 
-/** Probes run at once: start-up stays quick without taking every slot. */
+/** Probes run at once at most: start-up stays quick without taking every slot (half of them, on a small sandbox). */
 const PARALLEL_PROBES = 4;
+/** A probe that finds every slot in use (other work on a tiny sandbox) waits this long and tries again, this many times. */
+const BUSY_RETRY_MS = 200;
+const BUSY_RETRIES = 25;
 /** Line the probe script prints when tools are missing; a version command never prints it first. */
 const MISSING_MARK = 'runlane-missing-tools:';
 /** Looks every tool up on the sandbox's PATH (`command -v`), then execs the version command. Values are positional, never code. */
@@ -17,7 +22,8 @@ const PROBE_SCRIPT = [
 const PROBE_LIMITS = { cpuTimeMs: 10_000, memoryMb: 1024, processes: 64, outputBytes: 64 * 1024, fileSizeBytes: 1024 * 1024, workDirMb: 16, openFiles: 256, stackMb: 8 };
 
 /** Runs every probe in the sandbox (a few at a time); a failed run is reported in its outcome, never thrown. */
-export async function probeToolchains(sandbox: Pick<Sandbox, 'run'>, probes: readonly ToolchainProbe[]): Promise<ToolchainReport[]> {
+export async function probeToolchains(sandbox: Pick<Sandbox, 'run' | 'health'>, probes: readonly ToolchainProbe[]): Promise<ToolchainReport[]> {
+  const parallel = Math.max(1, Math.min(PARALLEL_PROBES, Math.floor(sandbox.health().slots / 2), probes.length));
   const reports: ToolchainReport[] = new Array(probes.length);
   let next = 0;
   const lane = async () => {
@@ -26,11 +32,20 @@ export async function probeToolchains(sandbox: Pick<Sandbox, 'run'>, probes: rea
       reports[index] = await probe(sandbox, probes[index]!);
     }
   };
-  await Promise.all(Array.from({ length: Math.min(PARALLEL_PROBES, probes.length) }, lane));
+  await Promise.all(Array.from({ length: parallel }, lane));
   return reports;
 }
 
-async function probe(sandbox: Pick<Sandbox, 'run'>, { tools, versionCommand, timeoutMs = 10_000 }: ToolchainProbe): Promise<ToolchainReport> {
+async function probe(sandbox: Pick<Sandbox, 'run'>, toolchain: ToolchainProbe): Promise<ToolchainReport> {
+  for (let attempt = 0; ; attempt++) {
+    const report = await probeOnce(sandbox, toolchain);
+    if (report !== 'busy') return report;
+    if (attempt >= BUSY_RETRIES) return { missing: [], output: '', error: 'every sandbox slot stayed in use' };
+    await sleep(BUSY_RETRY_MS);
+  }
+}
+
+async function probeOnce(sandbox: Pick<Sandbox, 'run'>, { tools, versionCommand, timeoutMs = 10_000 }: ToolchainProbe): Promise<ToolchainReport | 'busy'> {
   try {
     const result = await sandbox.run({
       argv: ['sh', '-c', PROBE_SCRIPT, 'runlane-probe', String(tools.length), ...tools, ...versionCommand],
@@ -45,6 +60,7 @@ async function probe(sandbox: Pick<Sandbox, 'run'>, { tools, versionCommand, tim
     const ended = result.signal !== null ? `was killed by ${result.signal}` : `exited with ${result.exitCode}`;
     return { missing: [], output, error: `${ended}${firstLine ? `: ${firstLine}` : ''}` };
   } catch (error) {
+    if (isAppError(error) && error.code === SANDBOX_ERRORS.busy.code) return 'busy';
     return { missing: [], output: '', error: (error as Error).message };
   }
 }
