@@ -12,6 +12,7 @@ import type { ExportOptions, Sandbox, SandboxCapabilities, SandboxCommand, Sandb
 import type { EngineEvent } from './engine.js';
 import { SandboxEngine } from './sandbox-engine.js';
 import { executionRequest } from '../domain/submission.js';
+import { AppError, SANDBOX_ERRORS } from '../errors/index.js';
 
 const limits: ResourceLimits = { cpuTimeMs: 1000, wallTimeMs: 2000, memoryMb: 128, processes: 32, outputBytes: 10_000, fileSizeBytes: 10_000, workDirMb: 16, openFiles: 64, stackMb: 8 };
 const languages: LanguageStatus[] = CATALOGUE.map((language) => ({ ...language, installed: true, version: '1.0.0', unavailableReason: null }));
@@ -68,7 +69,7 @@ class FakeWorkspace implements Workspace {
   }
 
   async destroy(): Promise<void> {
-    this.sandbox.destroyed++;
+    this.sandbox.released();
   }
 }
 
@@ -94,7 +95,13 @@ class FakeSandbox implements Sandbox {
     }
   }
 
+  /** Workspaces that can exist at once (slots); more is `RUNLANE_ERR_SANDBOX_BUSY`. */
+  slots = Infinity;
+  private live = 0;
+
   async createWorkspace(): Promise<Workspace> {
+    if (this.live >= this.slots) throw new AppError(SANDBOX_ERRORS.busy, 'every sandbox slot is in use');
+    this.live++;
     this.created++;
     return new FakeWorkspace(this);
   }
@@ -119,6 +126,11 @@ class FakeSandbox implements Sandbox {
 
   health() {
     return { slots: 1, retired: 0 };
+  }
+
+  released(): void {
+    this.live--;
+    this.destroyed++;
   }
 
   compiles(): SandboxRunSpec[] {
@@ -207,6 +219,17 @@ describe('when running a compiled program with test cases', () => {
     await engine.execute(cRequest({ testCases: [{ stdin: 'x' }] }));
     expect(sandbox.created).toBe(4);
     expect(sandbox.destroyed).toBe(4);
+  });
+
+  it('should run every case in fewer lanes when the sandbox has no slot for more', async () => {
+    const { engine, sandbox } = engineWith(cScript);
+    sandbox.slots = 1;
+    const cases = [1, 2, 3, 4].map((n) => ({ stdin: `${n}\n`, expectedOutput: `${n}\n` }));
+    const result = await engine.execute(cRequest({ testCases: cases }));
+    expect(result.verdict).toBe('accepted');
+    expect(result.testCases.map((testCase) => testCase.index)).toEqual([0, 1, 2, 3]);
+    expect(sandbox.created).toBe(1);
+    expect(sandbox.destroyed).toBe(1);
   });
 
   it('should reuse the compile for an identical submission, and share one that is in flight', async () => {

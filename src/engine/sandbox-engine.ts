@@ -4,6 +4,7 @@ import type { ExecutionRequest, TestCase } from '../domain/submission.js';
 import type { LanguageStatus } from '../languages/language.js';
 import { silentLogger, type Logger } from '../logging/logger.js';
 import type { Sandbox, SandboxFile, SandboxHealth, Workspace } from '../sandbox/sandbox.js';
+import { SANDBOX_ERRORS, isAppError } from '../errors/index.js';
 import { ArtifactStore } from './artifact-store.js';
 import { CompileStage, type CompileAnswer, type CompileInput, type CompileOutcome } from './compile-stage.js';
 import type { CompileCacheStats } from './compile-cache.js';
@@ -144,7 +145,14 @@ export class SandboxEngine implements Engine {
       await Promise.all(
         Array.from({ length: laneCount }, async (_, laneIndex) => {
           if (laneIndex === 0) return lane(prepared.workspace!);
-          const workspace = await prepared.another!(perLane);
+          let workspace: Workspace;
+          try {
+            workspace = await prepared.another!(perLane);
+          } catch (error) {
+            // Every slot in use: the lanes that exist take this one's share (the first lane always exists).
+            if (isAppError(error) && error.code === SANDBOX_ERRORS.busy.code) return;
+            throw error;
+          }
           workspaces.push(workspace);
           return lane(workspace);
         }),
