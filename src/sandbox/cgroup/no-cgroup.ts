@@ -91,7 +91,11 @@ class UidRun implements RunCgroup {
     await killUntilEmpty(() => this.pids(), 50);
   }
 
+  /**
+   * Nothing to remove. Never a kill by uid here: removal runs in the background after teardown's `killAll()` verified the
+   * uid empty, and by then the workspace holding the uid may already run its next command under the same uid.
+   */
   async remove(): Promise<void> {
-    await this.killAll();
+    // Intentionally empty; see above.
   }
 }

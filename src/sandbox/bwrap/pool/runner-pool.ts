@@ -188,6 +188,8 @@ export class RunnerPool {
   async discardPrologue(process: WarmProcess): Promise<boolean> {
     await process.discard();
     try {
+      // Without cgroups removal kills nothing, so anything of the slot's uid is killed (and verified gone) here.
+      await process.cgroup.killAll();
       await process.cgroup.remove();
       return true;
     } catch (error) {
@@ -205,6 +207,8 @@ export class RunnerPool {
   async abandon(process: WarmProcess): Promise<void> {
     await process.discard();
     try {
+      // Without cgroups removal kills nothing, so anything of the slot's uid is killed (and verified gone) here.
+      await process.cgroup.killAll();
       await process.cgroup.remove();
     } catch (error) {
       await this.retireSlot(process.slot, error, true);
