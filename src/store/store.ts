@@ -1,5 +1,5 @@
-// The Store interface: submissions and their results, room state, history and stats.
-import type { FinishedStatus } from '../domain/lifecycle.js';
+// The Store interface: submissions and their lifecycle, room state, history and stats.
+import type { FinishedStatus, SubmissionStatus } from '../domain/lifecycle.js';
 import type { ExecutionResult } from '../domain/result.js';
 import type { Submission } from '../domain/submission.js';
 import type { Verdict } from '../domain/verdict.js';
@@ -11,6 +11,15 @@ export interface FinishPatch {
   error: string | null;
   finishedAt: Date;
 }
+
+/** The move to `running`: who took the job and when. */
+export interface StartPatch {
+  status: 'running';
+  startedAt: Date;
+}
+
+/** A guarded status change; the fields written depend on the target status. */
+export type TransitionPatch = StartPatch | FinishPatch;
 
 export interface HistoryQuery {
   /** Most entries to return, newest first. */
@@ -55,18 +64,31 @@ export interface RoomRecord {
   updatedAt: Date;
 }
 
+/**
+ * Durable state of a node: the one record of every submission and its lifecycle. The store, not any process's memory,
+ * decides what a submission is: it is created before it is queued, and every status change is a guarded update whose
+ * allowed moves come from the lifecycle table in `domain/lifecycle.ts`, so duplicate or late writers change nothing.
+ */
 export interface Store {
   /** Creates or migrates the schema; safe to call on every start. */
   init(): Promise<void>;
   close(): Promise<void>;
 
-  /** Inserts a new submission; throws on a duplicate (user, correlationId). */
-  insertSubmission(submission: Submission): Promise<void>;
+  /**
+   * Inserts a new submission (normally `queued`). The unique (user, correlationId) pair is the idempotency rule:
+   * a second one throws `DuplicateCorrelationIdError`, and the caller answers with the stored submission.
+   */
+  createSubmission(submission: Submission): Promise<void>;
   getSubmission(id: string): Promise<Submission | null>;
   findByCorrelationId(userId: string, correlationId: string): Promise<Submission | null>;
-  markRunning(id: string, startedAt: Date): Promise<void>;
-  /** Records the final state; test-case results are stored row by row as well. */
-  markFinished(id: string, patch: FinishPatch): Promise<void>;
+  /**
+   * Moves a submission to `patch.status` if its current status is one of `from` and the lifecycle allows that move;
+   * a finish also stores the result (test cases row by row). Resolves true when it applied; false (nothing written)
+   * when the id is unknown, its status is not in `from`, or the move is not allowed, so a duplicate delivery is a no-op.
+   */
+  transition(id: string, from: readonly SubmissionStatus[], patch: TransitionPatch): Promise<boolean>;
+  /** Deletes a submission that never started (still `queued`), as when admission refused it. Returns whether it did. */
+  deleteUnstarted(id: string): Promise<boolean>;
 
   roomHistory(roomId: string, query: HistoryQuery): Promise<Submission[]>;
   userHistory(userId: string, query: HistoryQuery): Promise<Submission[]>;

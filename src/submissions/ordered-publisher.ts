@@ -11,8 +11,8 @@ export class OrderedPublisher<Event> {
     return () => this.listeners.delete(listener);
   }
 
-  /** Runs `persist` after every earlier step, then hands the event to every listener. */
-  publish(event: Event, persist: () => Promise<void>): void {
+  /** Runs `persist` (if any) after every earlier step, then hands the event to every listener. */
+  publish(event: Event, persist: () => Promise<void> = async () => undefined): void {
     this.tail = this.tail.then(async () => {
       try {
         await persist();

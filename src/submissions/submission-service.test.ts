@@ -118,19 +118,19 @@ describe('SubmissionService', () => {
   });
 
   describe('when the queue is idle and the store is slow to insert', () => {
-    it('should neither run nor mark the job running before its row exists', async () => {
+    it('should store the row before enqueueing, and record running before the engine starts', async () => {
       const real = await createSqliteStore(':memory:');
       cleanups.push(() => real.close());
       const order: string[] = [];
       const slow = Object.create(real) as Store;
-      slow.insertSubmission = async (submission) => {
+      slow.createSubmission = async (submission) => {
         await new Promise((resolve) => setTimeout(resolve, 30));
-        await real.insertSubmission(submission);
+        await real.createSubmission(submission);
         order.push('inserted');
       };
-      slow.markRunning = async (id, at) => {
-        order.push('markRunning');
-        await real.markRunning(id, at);
+      slow.transition = async (id, from, patch) => {
+        order.push(patch.status);
+        return real.transition(id, from, patch);
       };
       const { service, engine } = await harness({}, slow);
       const originalExecute = engine.execute.bind(engine);
@@ -139,8 +139,7 @@ describe('SubmissionService', () => {
       await until(() => engine.pending.has('a'));
       engine.finish('a');
       expect((await service.waitFor(submission.id, 2000))?.status).toBe('completed');
-      expect(order.indexOf('inserted')).toBe(0);
-      expect(order).toEqual(expect.arrayContaining(['markRunning', 'execute']));
+      expect(order).toEqual(['inserted', 'running', 'execute', 'completed']);
     });
   });
 
@@ -222,58 +221,40 @@ describe('SubmissionService', () => {
         id: 'legacy', correlationId: 'c-old', roomId: null, user: alice, title: null, priorityKind: 'run', priority: 1, request: request('old'),
         status: 'completed', verdict: 'accepted', result: null, error: null, createdAt: new Date(), startedAt: null, finishedAt: new Date(),
       };
-      await store.insertSubmission(legacy);
+      await store.createSubmission(legacy);
       const { service } = await harness({}, store);
       const retry = await service.submit({ request: request('changed since'), user: alice, correlationId: 'c-old' });
       expect(retry).toMatchObject({ duplicate: true, submission: { id: 'legacy' } });
     });
   });
 
-  describe('when another node stores the same correlationId between the lookup and the insert', () => {
-    /** Two services over one database, the second one's lookup answered from before the first one's insert. */
-    async function racingNodes() {
+  describe('when two nodes on one database store the same correlationId at once', () => {
+    async function twoNodes() {
       const shared = await createSqliteStore(':memory:');
       cleanups.push(() => shared.close());
-      let firstInserted!: () => void;
-      const inserted = new Promise<void>((resolve) => (firstInserted = resolve));
-      const first = await harness({}, Object.assign(Object.create(shared) as Store, {
-        insertSubmission: async (submission: Submission) => {
-          await shared.insertSubmission(submission);
-          firstInserted();
-        },
-      }));
-      const stale = Object.assign(Object.create(shared) as Store, {
-        findByCorrelationId: async (userId: string, correlationId: string) => {
-          const before = await shared.findByCorrelationId(userId, correlationId);
-          // The first lookup is answered as it stood before the other node's insert, which is the race being tested.
-          if (before) return before;
-          await inserted;
-          stale.findByCorrelationId = shared.findByCorrelationId.bind(shared);
-          return null;
-        },
-      });
-      const second = await harness({}, stale);
-      return { first, second, shared };
+      return { first: await harness({}, shared), second: await harness({}, shared), shared };
     }
 
-    it('should answer with the stored submission when the request is the same, never with an error', async () => {
-      const { first, second, shared } = await racingNodes();
+    it('should keep one row and answer the other request with it, never with an error', async () => {
+      const { first, second, shared } = await twoNodes();
       const [a, b] = await Promise.all([
         first.service.submit({ request: request('same'), user: alice, correlationId: 'c-race' }),
         second.service.submit({ request: request('same'), user: alice, correlationId: 'c-race' }),
       ]);
-      expect(b).toMatchObject({ duplicate: true, submission: { id: a.submission.id } });
+      expect(b.submission.id).toBe(a.submission.id);
+      expect([a.duplicate, b.duplicate].sort()).toEqual([false, true]);
       expect((await shared.userHistory('alice', { limit: 10 })).length).toBe(1);
     });
 
     it('should answer 409 RUNLANE_ERR_QUEUE_IDEMPOTENCY_MISMATCH when the request differs', async () => {
-      const { first, second } = await racingNodes();
-      const [a, b] = await Promise.allSettled([
+      const { first, second } = await twoNodes();
+      const outcomes = await Promise.allSettled([
         first.service.submit({ request: request('one'), user: alice, correlationId: 'c-race' }),
         second.service.submit({ request: request('two'), user: alice, correlationId: 'c-race' }),
       ]);
-      expect(a.status).toBe('fulfilled');
-      expect(b.status === 'rejected' && isAppError(b.reason) ? b.reason.code : b.status).toBe('RUNLANE_ERR_QUEUE_IDEMPOTENCY_MISMATCH');
+      expect(outcomes.filter((outcome) => outcome.status === 'fulfilled')).toHaveLength(1);
+      const refused = outcomes.find((outcome) => outcome.status === 'rejected');
+      expect(refused && isAppError(refused.reason) ? refused.reason.code : null).toBe('RUNLANE_ERR_QUEUE_IDEMPOTENCY_MISMATCH');
     });
   });
 
@@ -310,7 +291,7 @@ describe('SubmissionService', () => {
         id: 'stranded', correlationId: 'c', roomId: null, user: alice, title: null, priorityKind: 'run', priority: 1, request: request(),
         status: 'queued', verdict: null, result: null, error: null, createdAt: new Date(), startedAt: null, finishedAt: null,
       };
-      await store.insertSubmission(stranded);
+      await store.createSubmission(stranded);
       const { service } = await harness({}, store);
       const recovered = await service.get('stranded');
       expect(recovered?.submission).toMatchObject({ status: 'failed', verdict: 'internal_error', error: 'server restarted' });

@@ -20,9 +20,9 @@ beforeAll(async () => {
   const databasePath = join(dir, 'runlane.db');
   // What a process killed mid-work leaves behind: one row queued, one running, one finished.
   const previous = await createSqliteStore(databasePath);
-  for (const submission of [queued, running, finished]) await previous.insertSubmission(submission);
-  await previous.markRunning(running.id, new Date());
-  await previous.markFinished(finished.id, { status: 'cancelled', verdict: null, result: null, error: 'cancelled by its owner', finishedAt: new Date() });
+  for (const submission of [queued, running, finished]) await previous.createSubmission(submission);
+  await previous.transition(running.id, ['queued'], { status: 'running', startedAt: new Date() });
+  await previous.transition(finished.id, ['queued', 'running'], { status: 'cancelled', verdict: null, result: null, error: 'cancelled by its owner', finishedAt: new Date() });
   await previous.close();
   stack = await createTestStack({}, { databasePath });
 });

@@ -48,7 +48,7 @@ export function describeMaintenanceCases(harness: StoreHarness): void {
       const withCases = { ...swept, result: makeResult(3) };
       await store.sweep(at(1_000));
       // Inserting the id again with the same test-case indexes only works if no orphaned rows were left behind.
-      await store.insertSubmission(withCases);
+      await store.createSubmission(withCases);
       expect(await store.getSubmission(swept.id)).toEqual(withCases);
     });
   });

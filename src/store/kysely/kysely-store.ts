@@ -4,16 +4,16 @@ import { isAppError, type AppError } from '../../errors/index.js';
 import type { SubmissionStatus } from '../../domain/lifecycle.js';
 import type { Submission } from '../../domain/submission.js';
 import type { Logger } from '../../logging/logger.js';
-import type { FinishPatch, GlobalStats, HistoryQuery, RoomRecord, RoomStats, Store } from '../store.js';
+import type { GlobalStats, HistoryQuery, RoomRecord, RoomStats, Store, TransitionPatch } from '../store.js';
 import type { StoreDatabase, SubmissionRow, TestCaseRow } from '../database.js';
 import { migrateToLatest } from '../migrations/migrate.js';
 import type { MigrationDialect } from '../migrations/migration-dialect.js';
-import { DuplicateCorrelationIdError, invalidTransition, submissionNotFound } from '../store-errors.js';
+import { DuplicateCorrelationIdError } from '../store-errors.js';
 import { advanceRoomSequence, countRoomExecution, selectRoom, upsertRoom } from './room-queries.js';
-import { ACTIVE_STATUSES, FINISHED_STATUSES } from '../../domain/lifecycle.js';
+import { ACTIVE_STATUSES, canTransition, FINISHED_STATUSES } from '../../domain/lifecycle.js';
 import { selectGlobalStats, selectRoomStats } from './stats-queries.js';
 import { selectPreviewColumns, selectTestCasePreviews } from './preview-queries.js';
-import { fromSubmissionRow, needsTestCaseRows, toFinishUpdate, toSubmissionRow, toTestCaseRows, type ReadShape } from './submission-rows.js';
+import { fromSubmissionRow, needsTestCaseRows, toTransitionUpdate, toSubmissionRow, toTestCaseRows, type ReadShape } from './submission-rows.js';
 
 /** What a dialect adapter tells the shared implementation about its driver. */
 export interface KyselyStoreAdapter {
@@ -51,7 +51,7 @@ export class KyselyStore implements Store {
     await this.db.destroy();
   }
 
-  async insertSubmission(submission: Submission): Promise<void> {
+  async createSubmission(submission: Submission): Promise<void> {
     await this.guard('insert a submission', async () => {
       try {
         await this.db.transaction().execute(async (trx) => {
@@ -79,27 +79,28 @@ export class KyselyStore implements Store {
     });
   }
 
-  async markRunning(id: string, startedAt: Date): Promise<void> {
-    await this.guard('mark a submission running', async () => {
-      const result = await this.db
-        .updateTable('submissions')
-        .set({ status: 'running', started_at: startedAt.getTime() })
-        .where('id', '=', id)
-        .where('status', '=', 'queued')
-        .executeTakeFirst();
-      if (Number(result.numUpdatedRows) === 0) await this.explainRefusedUpdate(this.db, id, 'running');
-    });
-  }
-
-  async markFinished(id: string, patch: FinishPatch): Promise<void> {
-    await this.guard('record a finished submission', () =>
+  async transition(id: string, from: readonly SubmissionStatus[], patch: TransitionPatch): Promise<boolean> {
+    // Only moves the lifecycle table allows are ever attempted; the status condition makes the update a compare-and-set.
+    const allowed = from.filter((status) => canTransition(status, patch.status));
+    if (allowed.length === 0) return false;
+    return this.guard(`move a submission to ${patch.status}`, () =>
       this.db.transaction().execute(async (trx) => {
-        const result = await trx.updateTable('submissions').set(toFinishUpdate(patch)).where('id', '=', id).where('status', 'in', ACTIVE_STATUSES).executeTakeFirst();
-        if (Number(result.numUpdatedRows) === 0) await this.explainRefusedUpdate(trx, id, patch.status);
-        await trx.deleteFrom('test_case_results').where('submission_id', '=', id).execute();
-        await insertTestCases(trx, id, patch);
+        const result = await trx.updateTable('submissions').set(toTransitionUpdate(patch)).where('id', '=', id).where('status', 'in', allowed).executeTakeFirst();
+        if (Number(result.numUpdatedRows) === 0) return false;
+        if (patch.status !== 'running') {
+          await trx.deleteFrom('test_case_results').where('submission_id', '=', id).execute();
+          await insertTestCases(trx, id, patch);
+        }
+        return true;
       }),
     );
+  }
+
+  async deleteUnstarted(id: string): Promise<boolean> {
+    return this.guard('delete an unstarted submission', async () => {
+      const result = await this.db.deleteFrom('submissions').where('id', '=', id).where('status', '=', 'queued').where('started_at', 'is', null).executeTakeFirst();
+      return Number(result.numDeletedRows) > 0;
+    });
   }
 
   async roomHistory(roomId: string, query: HistoryQuery): Promise<Submission[]> {
@@ -206,13 +207,6 @@ export class KyselyStore implements Store {
       }
     }
     return rows.map((row) => fromSubmissionRow(row, byId.get(row.id) ?? [], shape));
-  }
-
-  /** Called when a guarded status update touched no row: says whether the id is unknown or its status forbids the move. */
-  private async explainRefusedUpdate(db: Kysely<StoreDatabase>, id: string, to: SubmissionStatus): Promise<never> {
-    const row = await db.selectFrom('submissions').select('status').where('id', '=', id).executeTakeFirst();
-    if (!row) throw submissionNotFound(id);
-    throw invalidTransition(id, row.status as SubmissionStatus, to);
   }
 }
 
