@@ -12,14 +12,14 @@ import { queueLimitsFromConfig } from './queue/queue-limits.js';
 import { createSandbox } from './sandbox/index.js';
 import { resolveDatabaseTarget } from './store/database-url.js';
 import { createSqliteStore } from './store/sqlite/sqlite-store.js';
-import { SubmissionService } from './submissions/index.js';
+import { EMBEDDED_NODE_ID, SubmissionService } from './submissions/index.js';
 
 /** A running node. */
 export interface ServerHandle {
   /** Base URL the HTTP server listens on, e.g. `http://127.0.0.1:8080`. */
   url: string;
   service: SubmissionService;
-  /** Graceful stop: no new work, running jobs finish within `shutdown.graceMs`, the rest is marked failed, everything closed. */
+  /** Graceful stop: no new work, running jobs finish within `shutdown.graceMs`; the rest stays in the store for the next start. */
   close(): Promise<void>;
 }
 
@@ -39,7 +39,8 @@ export async function startServer(config: Readonly<Config>, logger: Logger): Pro
   const engine = await createEngine({ sandbox, config, logger: logger.child({ component: 'engine' }) });
   const store = await createSqliteStore(database.path, logger.child({ component: 'store' }));
   const queue = new MemoryJobQueue({ limits: queueLimitsFromConfig(config.scheduler), logger: logger.child({ component: 'queue' }) });
-  const service = new SubmissionService({ engine, queue, store, config, logger, sandboxCapabilities: sandbox.capabilities });
+  // One process owns the SQLite file, so a fixed node id lets a restart take over at once what a crash left behind.
+  const service = new SubmissionService({ engine, queue, store, config, logger, sandboxCapabilities: sandbox.capabilities, node: { id: EMBEDDED_NODE_ID } });
   await service.start();
 
   const authenticator = createAuthenticator(config.auth, config.server.host);
@@ -62,8 +63,8 @@ export async function startServer(config: Readonly<Config>, logger: Logger): Pro
   let closing: Promise<void> | null = null;
   const close = (): Promise<void> => {
     closing ??= (async () => {
-      logger.info({ graceMs: config.shutdown.graceMs }, 'shutting down: no new work, running executions may finish');
-      // Stop admitting first, so requests still in flight get a clear 503 rather than a half-closed socket.
+      logger.info({ graceMs: config.shutdown.graceMs }, 'shutting down: no new work, running executions may finish, queued ones stay queued for the restart');
+      // Stop admitting first, so requests still in flight (and `?wait=` callers) get a clear 503 rather than a half-closed socket.
       const drained = service.shutdown(config.shutdown.graceMs);
       await realtime.close();
       // Waiting requests end when their execution does; never wait past the grace period for them.

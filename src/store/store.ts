@@ -12,14 +12,28 @@ export interface FinishPatch {
   finishedAt: Date;
 }
 
-/** The move to `running`: who took the job and when. */
+/** The move to `running`: who took the job and when; it also counts the attempt. */
 export interface StartPatch {
   status: 'running';
   startedAt: Date;
+  /** The node that runs it, whose death makes the run interrupted. */
+  nodeId: string;
+}
+
+/** The move back to `queued` of a run that was interrupted, to be retried (its start time is cleared). */
+export interface RequeuePatch {
+  status: 'queued';
 }
 
 /** A guarded status change; the fields written depend on the target status. */
-export type TransitionPatch = StartPatch | FinishPatch;
+export type TransitionPatch = StartPatch | RequeuePatch | FinishPatch;
+
+/** A queued or running submission whose node is gone, now held by the node that claimed it. */
+export interface OrphanedSubmission {
+  submission: Submission;
+  /** How many times it was started (so a run interrupted again can be told apart). */
+  attempts: number;
+}
 
 export interface HistoryQuery {
   /** Most entries to return, newest first. */
@@ -77,8 +91,9 @@ export interface Store {
   /**
    * Inserts a new submission (normally `queued`). The unique (user, correlationId) pair is the idempotency rule:
    * a second one throws `DuplicateCorrelationIdError`, and the caller answers with the stored submission.
+   * `nodeId` names the node whose queue will hold it, so its recovery is scoped to that node.
    */
-  createSubmission(submission: Submission): Promise<void>;
+  createSubmission(submission: Submission, nodeId?: string | null): Promise<void>;
   getSubmission(id: string): Promise<Submission | null>;
   findByCorrelationId(userId: string, correlationId: string): Promise<Submission | null>;
   /**
@@ -96,8 +111,18 @@ export interface Store {
   roomStats(roomId: string, since: Date): Promise<RoomStats>;
   globalStats(): Promise<GlobalStats>;
 
-  /** At start-up: every submission left queued or running by a dead process becomes failed/internal_error with this reason. Returns how many. */
-  failInterrupted(reason: string, finishedAt: Date): Promise<number>;
+  /** Records a node as alive (its start and first heartbeat); registering an id again restarts it. */
+  registerNode(nodeId: string, at: Date): Promise<void>;
+  /** Says the node is still alive. */
+  heartbeat(nodeId: string, at: Date): Promise<void>;
+  /** Removes a node that stopped cleanly: what it still holds is at once free for the next node to claim. */
+  releaseNode(nodeId: string): Promise<void>;
+  /**
+   * At start-up: takes over the queued and running submissions of nodes that are gone, and only those. Gone means a
+   * heartbeat before `staleBefore`, no `nodes` row, no node recorded, or `nodeId` itself (this node's earlier life, as
+   * in the embedded single-process case). The rows now name `nodeId`; stale node rows are removed. Oldest first.
+   */
+  claimOrphans(nodeId: string, staleBefore: Date): Promise<OrphanedSubmission[]>;
   /** Deletes finished submissions created before the instant. Returns how many. */
   sweep(before: Date): Promise<number>;
 

@@ -3,3 +3,4 @@ export { SubmissionService, type ServiceHealth, type ServiceStats, type Submissi
 export type { InteractiveSession } from './interactive-registry.js';
 export type { RunOutcome, SubmissionEvent, SubmitInput, SubmitOutcome } from './types.js';
 export { validateSubmission } from './validate-submission.js';
+export { EMBEDDED_NODE_ID, MAX_ATTEMPTS, type NodeOptions } from './node-options.js';

@@ -16,6 +16,8 @@ export interface SubmissionRunnerDeps {
   publish(event: SubmissionEvent): void;
   /** True once the node is shutting down: a run aborted then is left as the store has it, for the restart to deal with. */
   stopping(): boolean;
+  /** This node's id, recorded on the rows it runs. */
+  nodeId: string;
 }
 
 /**
@@ -50,7 +52,7 @@ export class SubmissionRunner {
 
   async #run(job: QueuedJob, signal: AbortSignal): Promise<ExecutionResult> {
     const startedAt = new Date();
-    if (!(await this.deps.store.transition(job.id, ['queued'], { status: 'running', startedAt }))) {
+    if (!(await this.deps.store.transition(job.id, ['queued'], { status: 'running', startedAt, nodeId: this.deps.nodeId }))) {
       // Cancelled just before dispatch, or delivered twice: its row says it is no longer waiting to run.
       this.deps.interactive.fail(job.id, 'cancelled');
       throw new Error(`submission ${job.id} is no longer queued, so it was not run`);

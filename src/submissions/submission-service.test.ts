@@ -284,28 +284,62 @@ describe('SubmissionService', () => {
   });
 
   describe('when the process restarts', () => {
-    it('should mark what an earlier process left queued or running as failed', async () => {
+    function stranded(id: string, createdAt: number): Submission {
+      return {
+        id, correlationId: id, roomId: null, user: alice, title: null, priorityKind: 'run', priority: 1, request: request(id),
+        status: 'queued', verdict: null, result: null, error: null, createdAt: new Date(createdAt), startedAt: null, finishedAt: null,
+      };
+    }
+
+    it('should queue again, oldest first, what a stopped node left, retry an interrupted run once and fail one interrupted twice', async () => {
       const store = await createSqliteStore(':memory:');
       cleanups.push(() => store.close());
-      const stranded: Submission = {
-        id: 'stranded', correlationId: 'c', roomId: null, user: alice, title: null, priorityKind: 'run', priority: 1, request: request(),
-        status: 'queued', verdict: null, result: null, error: null, createdAt: new Date(), startedAt: null, finishedAt: null,
-      };
-      await store.createSubmission(stranded);
+      const base = Date.now() - 10_000;
+      for (const [index, id] of ['first', 'second', 'third'].entries()) await store.createSubmission(stranded(id, base + index), 'gone');
+      await store.createSubmission(stranded('twice', base + 3), 'gone');
+      await store.transition('first', ['queued'], { status: 'running', startedAt: new Date(base + 5), nodeId: 'gone' });
+      for (const attempt of [1, 2]) {
+        if (attempt > 1) await store.transition('twice', ['running'], { status: 'queued' });
+        await store.transition('twice', ['queued'], { status: 'running', startedAt: new Date(base + 5), nodeId: 'gone' });
+      }
+      const { service, engine } = await harness({}, store);
+      expect((await service.get('twice'))?.submission).toMatchObject({ status: 'failed', verdict: 'internal_error', error: 'interrupted twice' });
+      for (const id of ['first', 'second', 'third']) {
+        await until(() => engine.pending.has(id));
+        engine.finish(id);
+        expect((await service.waitFor(id, 2000))?.status).toBe('completed');
+      }
+    });
+
+    it('should leave alone what a live node holds', async () => {
+      const store = await createSqliteStore(':memory:');
+      cleanups.push(() => store.close());
+      await store.registerNode('alive', new Date());
+      await store.createSubmission(stranded('held', Date.now()), 'alive');
       const { service } = await harness({}, store);
-      const recovered = await service.get('stranded');
-      expect(recovered?.submission).toMatchObject({ status: 'failed', verdict: 'internal_error', error: 'server restarted' });
+      expect((await service.snapshot()).queueLength).toBe(0);
+      expect((await service.get('held'))?.submission.status).toBe('queued');
     });
   });
 
   describe('when shutting down', () => {
-    it('should mark executions that did not finish within the grace period as failed', async () => {
+    it('should keep queued work queued and an aborted run running, for the next start to take over', async () => {
       const { service, store } = await harness();
       const { submission } = await service.submit({ request: request('never'), user: alice });
       const queued = await service.submit({ request: request('behind'), user: alice });
+      await until(async () => (await store.getSubmission(submission.id))?.status === 'running');
       await service.shutdown(10);
-      expect((await store.getSubmission(submission.id))?.status).toBe('failed');
-      expect((await store.getSubmission(queued.submission.id))?.error).toBe('server shutting down');
+      expect((await store.getSubmission(submission.id))?.status).toBe('running');
+      expect((await store.getSubmission(queued.submission.id))?.status).toBe('queued');
+      expect((await store.claimOrphans('next', new Date(0))).map((orphan) => orphan.submission.id)).toEqual([submission.id, queued.submission.id]);
+    });
+
+    it('should answer a caller waiting for the result with 503 RUNLANE_ERR_QUEUE_SHUTTING_DOWN', async () => {
+      const { service } = await harness();
+      const { submission } = await service.submit({ request: request('never'), user: alice });
+      const waiting = service.waitFor(submission.id, 10_000);
+      await service.shutdown(10);
+      await expectCode(waiting, 'RUNLANE_ERR_QUEUE_SHUTTING_DOWN');
     });
   });
 

@@ -19,6 +19,8 @@ import { OrderedPublisher } from './ordered-publisher.js';
 import { entryOf, jobOf } from './queued-job.js';
 import { requestFingerprint } from './request-fingerprint.js';
 import { RetentionSweeper } from './retention-sweeper.js';
+import { resolveNodeOptions, type NodeOptions } from './node-options.js';
+import { recoverOrphans } from './recover-orphans.js';
 import { SubmissionRunner } from './submission-runner.js';
 import type { RunOutcome, SubmissionEvent, SubmitInput, SubmitOutcome } from './types.js';
 import { validateSubmission } from './validate-submission.js';
@@ -31,6 +33,8 @@ export interface SubmissionServiceDeps {
   logger: Logger;
   /** Reported by health(); the sandbox itself is used only through the engine. */
   sandboxCapabilities: SandboxCapabilities;
+  /** This node's identity and liveness in the store. @defaultValue a random id, 5 s heartbeats, dead after 30 s */
+  node?: NodeOptions;
 }
 
 export interface ServiceStats {
@@ -60,7 +64,11 @@ export class SubmissionService {
   private readonly runner: SubmissionRunner;
   private readonly sweeper: RetentionSweeper;
   private readonly startedAt = Date.now();
+  private readonly node: Required<NodeOptions>;
   private stopping = false;
+  /** `?wait=` callers to answer with 503 when the node stops before their execution finishes. */
+  private readonly waiters = new Set<() => void>();
+  private heartbeat: NodeJS.Timeout | null = null;
   private unsubscribeQueue: (() => void) | null = null;
 
   constructor(private readonly deps: SubmissionServiceDeps) {
@@ -68,7 +76,9 @@ export class SubmissionService {
       deps.logger.error({ err: error, event: event.type }, 'failed to persist or publish a queue event'),
     );
     this.sweeper = new RetentionSweeper(deps.store, deps.config.retention, deps.logger);
+    this.node = resolveNodeOptions(deps.node ?? {}, randomUUID);
     this.runner = new SubmissionRunner({
+      nodeId: this.node.id,
       engine: deps.engine,
       store: deps.store,
       interactive: this.interactive,
@@ -77,15 +87,25 @@ export class SubmissionService {
     });
   }
 
-  /** Recovers from an earlier crash, then starts dispatching and sweeping. */
+  /**
+   * Registers this node, takes over what stopped nodes left (never a live node's work: see `Store.claimOrphans`) and
+   * queues it again in its original order, then starts dispatching, heartbeating and sweeping.
+   */
   async start(): Promise<void> {
-    const interrupted = await this.deps.store.failInterrupted('server restarted', new Date());
-    if (interrupted > 0) this.deps.logger.warn({ interrupted }, 'marked executions left queued or running by a previous process as failed');
+    const { store, queue, logger } = this.deps;
+    const now = Date.now();
+    await store.registerNode(this.node.id, new Date(now));
     // Only the queue's own news is forwarded; lifecycle events come from the runner and the service, after their writes.
-    this.unsubscribeQueue = this.deps.queue.subscribe((event) => {
+    this.unsubscribeQueue = queue.subscribe((event) => {
       if (event.type === 'queued' || event.type === 'positions') this.publisher.publish(event);
     });
-    this.deps.queue.process(this.runner.run);
+    const orphans = await store.claimOrphans(this.node.id, new Date(now - this.node.staleAfterMs));
+    await recoverOrphans(orphans, store, queue, logger);
+    queue.process(this.runner.run);
+    this.heartbeat = setInterval(() => {
+      store.heartbeat(this.node.id, new Date()).catch((error: unknown) => logger.warn({ err: error }, 'node heartbeat could not be stored'));
+    }, this.node.heartbeatIntervalMs);
+    this.heartbeat.unref();
     this.sweeper.start();
   }
 
@@ -123,16 +143,27 @@ export class SubmissionService {
     return { submission, position: entry?.position ?? null, roomPosition: entry?.roomPosition ?? null };
   }
 
-  /** Resolves when the submission reaches a terminal status, or at the timeout with its state then; null when unknown. */
+  /**
+   * Resolves when the submission reaches a terminal status, or at the timeout with its state then; null when unknown.
+   * Rejects with 503 `RUNLANE_ERR_QUEUE_SHUTTING_DOWN` when the node stops first: the submission is kept and runs after the restart.
+   */
   async waitFor(id: string, timeoutMs: number): Promise<Submission | null> {
-    const finished = new Promise<void>((resolve) => {
+    if (this.stopping) throw shuttingDownWhileWaiting(id);
+    const finished = new Promise<void>((resolve, reject) => {
       const timer = setTimeout(done, timeoutMs);
       const unsubscribe = this.publisher.subscribe((event) => {
         if (isFinishEvent(event) && event.entry.id === id) done();
       });
+      const stop = (): void => {
+        reject(shuttingDownWhileWaiting(id));
+        done();
+      };
+      this.waiters.add(stop);
+      const waiters = this.waiters;
       function done(): void {
         clearTimeout(timer);
         unsubscribe();
+        waiters.delete(stop);
         resolve();
       }
       // Checked after subscribing so a finish between the read and the subscription is not missed.
@@ -234,18 +265,23 @@ export class SubmissionService {
     return this.publisher.subscribe(listener);
   }
 
-  /** Stops admitting, lets running jobs finish within the grace period, and marks whatever is left as failed. */
+  /**
+   * Stops admitting and answers `?wait=` callers with 503; running jobs may finish within the grace period. Nothing
+   * accepted is lost: queued submissions stay queued in the store, and runs aborted at the end of the grace period stay
+   * running there, to be queued again (and retried once) by the next start. The node then leaves the store's node list,
+   * so whichever node starts next takes its work over at once.
+   */
   async shutdown(graceMs: number): Promise<void> {
+    if (this.stopping) return;
     this.stopping = true;
+    for (const stop of [...this.waiters]) stop();
     this.sweeper.stop();
-    const { unfinished } = await this.deps.queue.close(graceMs);
-    // Aborted runs leave their rows alone once stopping; wait for their last writes before marking them.
+    if (this.heartbeat) clearInterval(this.heartbeat);
+    await this.deps.queue.close(graceMs);
+    // Aborted runs leave their rows alone once stopping; wait (briefly) for the last writes of those that ended.
     await this.runner.settled(Math.min(1_000, graceMs + 100));
     await this.publisher.drain();
-    const now = new Date();
-    for (const job of unfinished) {
-      await this.deps.store.transition(job.id, ['queued', 'running'], { status: 'failed', verdict: 'internal_error', result: null, error: 'server shutting down', finishedAt: now });
-    }
+    await this.deps.store.releaseNode(this.node.id).catch((error: unknown) => this.deps.logger.warn({ err: error }, 'could not remove this node from the store'));
     this.unsubscribeQueue?.();
   }
 
@@ -284,7 +320,7 @@ export class SubmissionService {
       fingerprint,
     };
     try {
-      await this.deps.store.createSubmission(submission);
+      await this.deps.store.createSubmission(submission, this.node.id);
     } catch (error) {
       // The unique (user, correlationId) pair is the idempotency rule, whichever node or request stored it first.
       if (error instanceof DuplicateCorrelationIdError) return this.repeated(input, correlationId, fingerprint);
@@ -327,6 +363,15 @@ function assertSameRequest(existing: Submission, fingerprint: string): void {
     QUEUE_ERRORS.idempotencyMismatch,
     `correlationId "${existing.correlationId}" was already used for a different request (submission ${existing.id}); repeat that request unchanged, or use a new correlationId for a new one`,
     { details: { correlationId: existing.correlationId, submissionId: existing.id } },
+  );
+}
+
+/** The 503 a waiting caller gets when the node stops first; retryable, as the submission is kept. */
+function shuttingDownWhileWaiting(id: string): AppError {
+  return new AppError(
+    QUEUE_ERRORS.shuttingDown,
+    `the server is shutting down before execution ${id} finished; it is kept and runs after the restart: read GET /api/v1/submissions/${id} later`,
+    { details: { id }, retryAfterSeconds: 5 },
   );
 }
 

@@ -36,7 +36,7 @@ describe('when a finished row has the earlier layout (outputs in columns, compil
     });
     const submission = makeSubmission({ roomId: `room-${randomUUID()}` });
     await store.createSubmission(submission);
-    await store.transition(submission.id, ['queued'], { status: 'running', startedAt: at(1) });
+    await store.transition(submission.id, ['queued'], { status: 'running', startedAt: at(1), nodeId: 'node-a' });
     await store.transition(submission.id, ['queued', 'running'], completedPatch(result, at(2)));
 
     // Rewrite the row the way the earlier layout stored it.

@@ -112,7 +112,7 @@ export function completedPatch(result: ExecutionResult, finishedAt: Date, verdic
 export async function insertAs(store: Store, submission: Submission): Promise<Submission> {
   await store.createSubmission({ ...submission, status: 'queued', verdict: null, result: null, error: null, startedAt: null, finishedAt: null });
   if (submission.status === 'queued') return submission;
-  if (submission.startedAt) await store.transition(submission.id, ['queued'], { status: 'running', startedAt: submission.startedAt });
+  if (submission.startedAt) await store.transition(submission.id, ['queued'], { status: 'running', startedAt: submission.startedAt, nodeId: 'node-a' });
   if (submission.status === 'running') return submission;
   await store.transition(submission.id, ['queued', 'running'], {
     status: submission.status,

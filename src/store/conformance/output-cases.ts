@@ -18,7 +18,7 @@ export function describeOutputCases(harness: StoreHarness): void {
     const store = await harness.fresh();
     const submission = makeSubmission();
     await store.createSubmission(submission);
-    await store.transition(submission.id, ['queued'], { status: 'running', startedAt: at(1) });
+    await store.transition(submission.id, ['queued'], { status: 'running', startedAt: at(1), nodeId: 'node-a' });
     await store.transition(submission.id, ['queued', 'running'], completedPatch(result, at(2)));
     return { store, submission };
   }

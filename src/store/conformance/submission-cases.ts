@@ -104,7 +104,7 @@ export function describeSubmissionCases(harness: StoreHarness): void {
       const store = await harness.fresh();
       const submission = richSubmission();
       await store.createSubmission(submission);
-      await store.transition(submission.id, ['queued'], { status: 'running', startedAt: at(10) });
+      await store.transition(submission.id, ['queued'], { status: 'running', startedAt: at(10), nodeId: 'node-a' });
       expect(await store.getSubmission(submission.id)).toEqual({ ...submission, status: 'running', startedAt: at(10) });
 
       const testCases = [makeTestCase(0), makeTestCase(1, { verdict: 'wrong_answer', stdout: '5\n', expectedOutput: null }), makeTestCase(2, { verdict: 'runtime_error', exitCode: null, signal: 'SIGSEGV', invalidUtf8: true, message: 'killed by SIGSEGV' })];
@@ -130,7 +130,7 @@ export function describeSubmissionCases(harness: StoreHarness): void {
       const stdout = line.repeat(Math.ceil(1_048_576 / Buffer.byteLength(line)));
       expect(Buffer.byteLength(stdout)).toBeGreaterThanOrEqual(1_048_576);
       const result = makeResult(1, { stdout, stderr: 'Traceback: ошибка ✗\n', testCases: [makeTestCase(0, { stdout })] });
-      await store.transition(submission.id, ['queued'], { status: 'running', startedAt: at(1) });
+      await store.transition(submission.id, ['queued'], { status: 'running', startedAt: at(1), nodeId: 'node-a' });
       await store.transition(submission.id, ['queued', 'running'], completedPatch(result, at(2)));
       const read = await store.getSubmission(submission.id);
       expect(read?.result?.stdout === stdout).toBe(true);
@@ -142,7 +142,7 @@ export function describeSubmissionCases(harness: StoreHarness): void {
   describe('when a status move is not allowed', () => {
     it('should report an unknown id as not applied and write nothing', async () => {
       const store = await harness.fresh();
-      expect(await store.transition(randomUUID(), ['queued'], { status: 'running', startedAt: at(1) })).toBe(false);
+      expect(await store.transition(randomUUID(), ['queued'], { status: 'running', startedAt: at(1), nodeId: 'node-a' })).toBe(false);
       expect(await store.transition(randomUUID(), ['queued', 'running'], completedPatch(makeResult(), at(1)))).toBe(false);
     });
 
@@ -150,8 +150,8 @@ export function describeSubmissionCases(harness: StoreHarness): void {
       const store = await harness.fresh();
       const submission = makeSubmission();
       await store.createSubmission(submission);
-      expect(await store.transition(submission.id, ['queued'], { status: 'running', startedAt: at(1) })).toBe(true);
-      expect(await store.transition(submission.id, ['queued'], { status: 'running', startedAt: at(2) })).toBe(false);
+      expect(await store.transition(submission.id, ['queued'], { status: 'running', startedAt: at(1), nodeId: 'node-a' })).toBe(true);
+      expect(await store.transition(submission.id, ['queued'], { status: 'running', startedAt: at(2), nodeId: 'node-a' })).toBe(false);
       expect(await store.transition(submission.id, ['running'], completedPatch(makeResult(), at(3)))).toBe(true);
       const finished = await store.getSubmission(submission.id);
       const late = { status: 'failed', verdict: 'internal_error', result: null, error: 'late', finishedAt: at(4) } as const;
@@ -163,7 +163,7 @@ export function describeSubmissionCases(harness: StoreHarness): void {
       const store = await harness.fresh();
       const submission = makeSubmission();
       await store.createSubmission(submission);
-      await store.transition(submission.id, ['queued'], { status: 'running', startedAt: at(1) });
+      await store.transition(submission.id, ['queued'], { status: 'running', startedAt: at(1), nodeId: 'node-a' });
       // Two cases with the same index cannot both be stored; the status update must roll back with them.
       const broken = makeResult(2, { testCases: [makeTestCase(0), makeTestCase(0)] });
       expect(await rejectionOf(store.transition(submission.id, ['queued', 'running'], completedPatch(broken, at(2))))).toBeInstanceOf(AppError);

@@ -72,7 +72,8 @@ export function toSubmissionRow(submission: Submission): NewSubmissionRow {
 
 /** The columns a status change writes. */
 export function toTransitionUpdate(patch: TransitionPatch): Updateable<SubmissionsTable> {
-  if (patch.status === 'running') return { status: 'running', started_at: patch.startedAt.getTime() };
+  if (patch.status === 'running') return { status: 'running', started_at: patch.startedAt.getTime(), node_id: patch.nodeId };
+  if (patch.status === 'queued') return { status: 'queued', started_at: null };
   return {
     status: patch.status,
     verdict: patch.verdict,
