@@ -58,6 +58,13 @@ export interface ServiceHealth {
   sandboxHealth: SandboxHealth | null;
 }
 
+/**
+ * The one entry point every transport (REST, seed routes, rooms) uses to submit, read, wait for and cancel executions.
+ * It owns no lifecycle state of its own: the store does. A submission is stored first (its unique (user, correlationId)
+ * being the idempotency rule), then enqueued by id; the job handler (`SubmissionRunner`) records `running` and the final
+ * state through guarded `Store.transition`s; events are published to subscribers only after the write they report.
+ * `start()` takes over what stopped nodes left; `shutdown()` keeps everything accepted for the next start.
+ */
 export class SubmissionService {
   private readonly publisher: OrderedPublisher<SubmissionEvent>;
   private readonly interactive = new InteractiveRegistry();
@@ -73,7 +80,7 @@ export class SubmissionService {
 
   constructor(private readonly deps: SubmissionServiceDeps) {
     this.publisher = new OrderedPublisher((error, event) =>
-      deps.logger.error({ err: error, event: event.type }, 'failed to persist or publish a queue event'),
+      deps.logger.error({ err: error, event: event.type }, 'a subscriber failed on a submission event'),
     );
     this.sweeper = new RetentionSweeper(deps.store, deps.config.retention, deps.logger);
     this.node = resolveNodeOptions(deps.node ?? {}, randomUUID);
