@@ -62,6 +62,8 @@ export interface SubmissionsTable {
   node_id: string | null;
   /** How many times it was started; an interrupted run is retried while this is below the limit. */
   attempts: Generated<number>;
+  /** 1 for an interactive run (a client streams its input), else 0; an integer so it means the same in every dialect. */
+  interactive: Generated<number>;
 }
 
 /** One row per node sharing the store; a node whose heartbeat is old is taken as dead. */

@@ -33,6 +33,16 @@ export interface OrphanedSubmission {
   submission: Submission;
   /** How many times it was started (so a run interrupted again can be told apart). */
   attempts: number;
+  /** An interactive run, which cannot go on without the client that was connected to it. */
+  interactive: boolean;
+}
+
+/** Where a new submission is held and what kind it is, for recovery. */
+export interface CreateOptions {
+  /** The node whose queue will hold it. @defaultValue null */
+  nodeId?: string | null;
+  /** An interactive run. @defaultValue false */
+  interactive?: boolean;
 }
 
 export interface HistoryQuery {
@@ -91,9 +101,9 @@ export interface Store {
   /**
    * Inserts a new submission (normally `queued`). The unique (user, correlationId) pair is the idempotency rule:
    * a second one throws `DuplicateCorrelationIdError`, and the caller answers with the stored submission.
-   * `nodeId` names the node whose queue will hold it, so its recovery is scoped to that node.
+   * `options.nodeId` names the node whose queue will hold it, so its recovery is scoped to that node.
    */
-  createSubmission(submission: Submission, nodeId?: string | null): Promise<void>;
+  createSubmission(submission: Submission, options?: CreateOptions): Promise<void>;
   getSubmission(id: string): Promise<Submission | null>;
   findByCorrelationId(userId: string, correlationId: string): Promise<Submission | null>;
   /**

@@ -15,14 +15,20 @@ export interface RecoveryCounts {
 /**
  * Enqueues the claimed submissions oldest first, with their original creation time and priority, so the queue orders
  * them as it did before the restart. A run that was interrupted is the service's fault and is retried once; one that
- * was already retried fails with internal_error "interrupted twice". One the queue refuses now fails with the reason.
+ * was already retried fails with internal_error "interrupted twice". One the queue refuses now fails with the reason, and
+ * an interactive run fails, as its client is gone.
  */
 export async function recoverOrphans(orphans: OrphanedSubmission[], store: Store, queue: JobQueue, logger: Logger): Promise<RecoveryCounts> {
   const counts: RecoveryCounts = { requeued: 0, retried: 0, failed: 0 };
   const fail = async (id: string, from: 'queued' | 'running', error: string): Promise<void> => {
     if (await store.transition(id, [from], { status: 'failed', verdict: 'internal_error', result: null, error, finishedAt: new Date() })) counts.failed++;
   };
-  for (const { submission, attempts } of orphans) {
+  for (const { submission, attempts, interactive } of orphans) {
+    if (interactive) {
+      // Its client was connected to the stopped node; running it now would read no input and reach nobody.
+      await fail(submission.id, submission.status === 'running' ? 'running' : 'queued', 'interactive run interrupted by a restart');
+      continue;
+    }
     if (submission.status === 'running') {
       if (attempts >= MAX_ATTEMPTS) {
         await fail(submission.id, 'running', 'interrupted twice');

@@ -295,8 +295,8 @@ describe('SubmissionService', () => {
       const store = await createSqliteStore(':memory:');
       cleanups.push(() => store.close());
       const base = Date.now() - 10_000;
-      for (const [index, id] of ['first', 'second', 'third'].entries()) await store.createSubmission(stranded(id, base + index), 'gone');
-      await store.createSubmission(stranded('twice', base + 3), 'gone');
+      for (const [index, id] of ['first', 'second', 'third'].entries()) await store.createSubmission(stranded(id, base + index), { nodeId: 'gone' });
+      await store.createSubmission(stranded('twice', base + 3), { nodeId: 'gone' });
       await store.transition('first', ['queued'], { status: 'running', startedAt: new Date(base + 5), nodeId: 'gone' });
       for (const attempt of [1, 2]) {
         if (attempt > 1) await store.transition('twice', ['running'], { status: 'queued' });
@@ -311,11 +311,19 @@ describe('SubmissionService', () => {
       }
     });
 
+    it('should fail an interactive run, whose client is gone, instead of running it', async () => {
+      const store = await createSqliteStore(':memory:');
+      cleanups.push(() => store.close());
+      await store.createSubmission(stranded('typed-into', Date.now()), { nodeId: 'gone', interactive: true });
+      const { service } = await harness({}, store);
+      expect((await service.get('typed-into'))?.submission).toMatchObject({ status: 'failed', verdict: 'internal_error', error: 'interactive run interrupted by a restart' });
+    });
+
     it('should leave alone what a live node holds', async () => {
       const store = await createSqliteStore(':memory:');
       cleanups.push(() => store.close());
       await store.registerNode('alive', new Date());
-      await store.createSubmission(stranded('held', Date.now()), 'alive');
+      await store.createSubmission(stranded('held', Date.now()), { nodeId: 'alive' });
       const { service } = await harness({}, store);
       expect((await service.snapshot()).queueLength).toBe(0);
       expect((await service.get('held'))?.submission.status).toBe('queued');

@@ -327,7 +327,7 @@ export class SubmissionService {
       fingerprint,
     };
     try {
-      await this.deps.store.createSubmission(submission, this.node.id);
+      await this.deps.store.createSubmission(submission, { nodeId: this.node.id, interactive: options.interactive });
     } catch (error) {
       // The unique (user, correlationId) pair is the idempotency rule, whichever node or request stored it first.
       if (error instanceof DuplicateCorrelationIdError) return this.repeated(input, correlationId, fingerprint);

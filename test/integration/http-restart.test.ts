@@ -27,7 +27,7 @@ beforeAll(async () => {
   // retry, one finished. The dead node never released itself, and its heartbeat is long past.
   const previous = await createSqliteStore(databasePath);
   await previous.registerNode('dead-node', new Date(Date.now() - 3_600_000));
-  for (const submission of [queued, running, interruptedTwice, finished]) await previous.createSubmission(submission, 'dead-node');
+  for (const submission of [queued, running, interruptedTwice, finished]) await previous.createSubmission(submission, { nodeId: 'dead-node' });
   await previous.transition(running.id, ['queued'], { status: 'running', startedAt: new Date(), nodeId: 'dead-node' });
   await previous.transition(interruptedTwice.id, ['queued'], { status: 'running', startedAt: new Date(), nodeId: 'dead-node' });
   await previous.transition(interruptedTwice.id, ['running'], { status: 'queued' });

@@ -10,7 +10,7 @@ const STALE_BEFORE = at(NOW - 30_000);
 /** A queued submission held by `nodeId`, created at the offset, optionally started `starts` times (interrupted in between). */
 async function heldBy(store: Store, nodeId: string | null, createdAt: number, starts = 0) {
   const submission = makeSubmission({ createdAt: at(createdAt) });
-  await store.createSubmission(submission, nodeId);
+  await store.createSubmission(submission, { nodeId });
   for (let start = 0; start < starts; start++) {
     if (start > 0) await store.transition(submission.id, ['running'], { status: 'queued' });
     await store.transition(submission.id, ['queued'], { status: 'running', startedAt: at(createdAt + 1), nodeId: nodeId ?? 'unknown' });
@@ -40,6 +40,16 @@ export function describeRecoveryCases(harness: StoreHarness): void {
       for (const submission of live) expect((await store.getSubmission(submission.id))?.status).not.toBe('failed');
       // Claimed rows now belong to the claimer, so a second node starting next claims none of them.
       expect(await store.claimOrphans('other', STALE_BEFORE)).toEqual([]);
+    });
+
+    it('should say which claimed submissions are interactive runs', async () => {
+      const store = await harness.fresh();
+      const batch = makeSubmission({ createdAt: at(1) });
+      const interactive = makeSubmission({ createdAt: at(2) });
+      await store.createSubmission(batch, { nodeId: 'gone' });
+      await store.createSubmission(interactive, { nodeId: 'gone', interactive: true });
+      const claimed = await store.claimOrphans('me', STALE_BEFORE);
+      expect(claimed.map((orphan) => [orphan.submission.id, orphan.interactive])).toEqual([[batch.id, false], [interactive.id, true]]);
     });
 
     it('should count every start, so a run interrupted twice shows two attempts', async () => {

@@ -26,7 +26,7 @@ function patchFor(status: SubmissionStatus, when: number): TransitionPatch {
 /** A stored submission walked to `status` through allowed moves. */
 async function submissionIn(store: Store, status: SubmissionStatus): Promise<string> {
   const submission = makeSubmission();
-  await store.createSubmission(submission, 'node-a');
+  await store.createSubmission(submission, { nodeId: 'node-a' });
   if (status === 'queued') return submission.id;
   if (status !== 'cancelled' && status !== 'failed') await store.transition(submission.id, ['queued'], patchFor('running', 1));
   if (status !== 'running') await store.transition(submission.id, ['queued', 'running'], patchFor(status, 2));

@@ -4,7 +4,7 @@ import { isAppError, type AppError } from '../../errors/index.js';
 import type { SubmissionStatus } from '../../domain/lifecycle.js';
 import type { Submission } from '../../domain/submission.js';
 import type { Logger } from '../../logging/logger.js';
-import type { GlobalStats, HistoryQuery, OrphanedSubmission, RoomRecord, RoomStats, Store, TransitionPatch } from '../store.js';
+import type { CreateOptions, GlobalStats, HistoryQuery, OrphanedSubmission, RoomRecord, RoomStats, Store, TransitionPatch } from '../store.js';
 import type { StoreDatabase, SubmissionRow, TestCaseRow } from '../database.js';
 import { migrateToLatest } from '../migrations/migrate.js';
 import type { MigrationDialect } from '../migrations/migration-dialect.js';
@@ -51,11 +51,11 @@ export class KyselyStore implements Store {
     await this.db.destroy();
   }
 
-  async createSubmission(submission: Submission, nodeId: string | null = null): Promise<void> {
+  async createSubmission(submission: Submission, options: CreateOptions = {}): Promise<void> {
     await this.guard('insert a submission', async () => {
       try {
         await this.db.transaction().execute(async (trx) => {
-          await trx.insertInto('submissions').values({ ...toSubmissionRow(submission), node_id: nodeId }).execute();
+          await trx.insertInto('submissions').values({ ...toSubmissionRow(submission), node_id: options.nodeId ?? null, interactive: options.interactive ? 1 : 0 }).execute();
           await insertTestCases(trx, submission.id, submission);
         });
       } catch (error) {
@@ -165,7 +165,7 @@ export class KyselyStore implements Store {
         return orphans;
       });
       const submissions = await this.withTestCases(rows);
-      return submissions.map((submission, index) => ({ submission, attempts: Number(rows[index]!.attempts) }));
+      return submissions.map((submission, index) => ({ submission, attempts: Number(rows[index]!.attempts), interactive: Number(rows[index]!.interactive) === 1 }));
     });
   }
 

@@ -1,4 +1,4 @@
-// Migration 0003: adds the nodes table and, on submissions, the node holding each one and how often it was started.
+// Migration 0003: adds the nodes table and, on submissions, the node holding each one, its starts and whether it is interactive.
 import type { Kysely, Migration } from 'kysely';
 
 /**
@@ -18,11 +18,14 @@ export function migration0003Nodes(): Migration {
       // Rows from before this migration hold no node: the next start treats them as left by a dead one.
       await db.schema.alterTable('submissions').addColumn('node_id', 'text').execute();
       await db.schema.alterTable('submissions').addColumn('attempts', 'integer', (col) => col.notNull().defaultTo(0)).execute();
+      // An interactive run cannot be resumed without the client that typed into it, so recovery must tell it apart.
+      await db.schema.alterTable('submissions').addColumn('interactive', 'integer', (col) => col.notNull().defaultTo(0)).execute();
       await db.schema.createIndex('submissions_status_node_idx').on('submissions').columns(['status', 'node_id']).execute();
     },
 
     async down(db: Kysely<unknown>): Promise<void> {
       await db.schema.dropIndex('submissions_status_node_idx').execute();
+      await db.schema.alterTable('submissions').dropColumn('interactive').execute();
       await db.schema.alterTable('submissions').dropColumn('attempts').execute();
       await db.schema.alterTable('submissions').dropColumn('node_id').execute();
       await db.schema.dropTable('nodes').execute();
