@@ -76,6 +76,7 @@ const IMPLEMENTATIONS = [
 const DRIVERS = [
   { name: 'better-sqlite3', packages: ['better-sqlite3'], allowedIn: ['src/store/sqlite/'] },
   { name: 'pg', packages: ['pg', 'pg-pool', 'pg-cursor'], allowedIn: ['src/store/postgres/'] },
+  // A Socket.IO Redis adapter folder, once it exists, joins allowedIn here (it needs ioredis too).
   { name: 'bullmq', packages: ['bullmq', 'ioredis'], allowedIn: ['src/queue/bullmq/'] },
   // Transports: Fastify and Socket.IO belong to src/http/ (REST, compat/, ws/) and the composition root that wires them;
   // rooms and everything below the transports stay transport-free.
