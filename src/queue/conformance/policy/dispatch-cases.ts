@@ -1,8 +1,8 @@
 // Conformance: concurrency caps, priority order, FIFO, round-robin fairness across rooms, handler outcomes.
 import { describe, expect, it } from 'vitest';
-import type { ExecutionResult } from '../../domain/result.js';
-import type { QueuedJob } from '../job-queue.js';
-import { EventLog, FakeHandler, makeJob, resultFor, roomName, waitUntil, type ConformanceContext } from './harness.js';
+import type { ExecutionResult } from '../../../domain/result.js';
+import type { QueuedJob } from '../../job-queue.js';
+import { EventLog, FakeHandler, makeJob, resultFor, roomName, waitUntil, type ConformanceContext } from '../harness.js';
 
 export function dispatchCases(context: ConformanceContext): void {
   describe('when more jobs are queued than may run', () => {

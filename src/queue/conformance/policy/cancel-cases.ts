@@ -1,7 +1,7 @@
 // Conformance: what cancelling does to queued, running, finished and unknown jobs (ownership is checked by the caller).
 import { describe, expect, it } from 'vitest';
-import { QUEUE_ERRORS } from '../../errors/index.js';
-import { EventLog, expectAppError, FakeHandler, makeJob, roomName, type ConformanceContext } from './harness.js';
+import { QUEUE_ERRORS } from '../../../errors/index.js';
+import { EventLog, expectAppError, FakeHandler, makeJob, roomName, type ConformanceContext } from '../harness.js';
 
 export function cancelCases(context: ConformanceContext): void {
   describe('when a queued job is cancelled', () => {
