@@ -15,6 +15,8 @@ export interface QueueSetup {
   workerSlots?: number;
   /** Share a backend made with `makeBackend` (two roles over one backend); default: a fresh backend. */
   backend?: QueueBackend;
+  /** Lease of each claim, ms; default: the queue's. */
+  leaseMs?: number;
 }
 
 /** What each group of policy conformance cases is given. */

@@ -43,6 +43,7 @@ export function describeSchedulingPolicyConformance(name: string, makeBackend: (
           limits: { ...DEFAULT_LIMITS, ...limits },
           onListenerError: () => undefined,
           ...(setup.workerSlots === undefined ? {} : { workerSlots: setup.workerSlots }),
+          ...(setup.leaseMs === undefined ? {} : { leaseMs: setup.leaseMs }),
         });
         made.push(queue);
         return queue;

@@ -36,4 +36,24 @@ export function roleCases(context: ConformanceContext): void {
       expect(log.typesFor(job.id)).toEqual(['queued', 'started', 'completed']);
     });
   });
+
+  describe('when a run outlasts its lease', () => {
+    it('should keep the job with its worker while the run is alive, and run it once', async () => {
+      const queue = await context.makeQueue({}, { leaseMs: 60 });
+      const log = new EventLog(queue);
+      const handler = new FakeHandler();
+      queue.process(handler.handler);
+      const job = makeJob();
+      await queue.enqueue(job);
+      await handler.waitForCalls(1);
+      // Several lease periods: the worker's heartbeat must have renewed it.
+      await new Promise((resolve) => setTimeout(resolve, 400));
+      expect(await queue.get(job.id)).toMatchObject({ startedAt: expect.any(Number) });
+      handler.complete(job.id);
+      await log.waitFor('completed');
+      await context.settle();
+      expect(handler.calls).toHaveLength(1);
+      expect(log.typesFor(job.id)).toEqual(['queued', 'started', 'completed']);
+    });
+  });
 }
