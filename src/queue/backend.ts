@@ -79,12 +79,27 @@ export type ClaimDecision = 'take' | 'spare' | 'skip';
 /** Asked of lane heads in claim order; must be pure (a backend may call it more than once per claim). */
 export type ClaimPredicate = (candidate: Readonly<BackendJob>, running: RunningView) => ClaimDecision;
 
+/**
+ * The running caps behind the policy's predicate, as data. A backend that cannot call `mayStart` inside its atomic
+ * step (a Redis script) chooses with `mayStart` on a read of lane heads and running counts, then commits the claim with
+ * a script that re-checks these caps and retries when they no longer hold. `mayStart` never admits beyond them.
+ */
+export interface RunningCaps {
+  /** Active jobs in all. */
+  maxRunning: number;
+  /** Active jobs per room. */
+  roomMaxRunning: number;
+  /** Active jobs per user while another user's job could be taken; beyond it a user's jobs are `spare`. */
+  userMaxRunning: number;
+}
+
 export interface ClaimOptions {
   /** Who claims, for the lease record and diagnostics. */
   workerId: string;
   /** Lease duration, ms. */
   leaseMs: number;
   mayStart: ClaimPredicate;
+  caps: RunningCaps;
 }
 
 /** A claimed job with the lease that lets the claimant complete, fail or extend it. */
@@ -149,7 +164,10 @@ export interface QueueBackend {
   counts(): Promise<{ queued: number; active: number }>;
   /** Every queued and active job, or one room's; for snapshots and position announcements. */
   list(roomId?: string | null): Promise<BackendListing>;
-  /** Listens to changes; the returned function stops listening. Listeners must not throw. */
+  /**
+   * Listens to changes, including those made through other instances sharing the same store (other nodes): workers
+   * claim when told that work arrived or a slot freed. The returned function stops listening. Listeners must not throw.
+   */
   subscribe(listener: (event: BackendEvent) => void): () => void;
   /** Stops lease timers and forgets everything (memory) or disconnects (remote); returns what was still held. */
   close(): Promise<BackendListing>;

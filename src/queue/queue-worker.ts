@@ -109,7 +109,7 @@ export class QueueWorker {
       do {
         this.#fillAgain = false;
         while (!this.#stopped && this.#runs.size < slots) {
-          const claimed = await backend.claim({ workerId: this.id, leaseMs, mayStart: policy.mayStart });
+          const claimed = await backend.claim({ workerId: this.id, leaseMs, mayStart: policy.mayStart, caps: policy.caps });
           if (claimed === null) break;
           if (this.#stopped) {
             // Stopped while the claim was in flight: the job is not ours to run any more.

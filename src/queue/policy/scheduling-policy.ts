@@ -1,5 +1,5 @@
 // SchedulingPolicy: what a backend is told about each job (lane, priority) and the admission and claim rules it applies.
-import type { AdmissionCheck, BackendJobSpec, ClaimPredicate } from '../backend.js';
+import type { AdmissionCheck, BackendJobSpec, ClaimPredicate, RunningCaps } from '../backend.js';
 import type { JobQueueLimits, QueuedJob } from '../job-queue.js';
 import { checkAdmission } from './admission.js';
 import { RunDurations } from './run-durations.js';
@@ -78,6 +78,11 @@ export class SchedulingPolicy {
         now: this.#options.now(),
         maxRetryAfterSeconds: this.#options.maxRetryAfterSeconds,
       });
+  }
+
+  /** The running caps as data, for backends that apply the claim rule inside their own atomic step. */
+  get caps(): RunningCaps {
+    return { maxRunning: this.limits.maxConcurrent, roomMaxRunning: this.limits.roomMaxRunning, userMaxRunning: this.limits.userMaxRunning };
   }
 
   /** The claim predicate: running caps, with the per-user cap yielding spare slots nobody else can use. */

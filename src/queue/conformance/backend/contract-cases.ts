@@ -16,6 +16,8 @@ export interface BackendContext {
 const LONG_LEASE_MS = 60_000;
 const admitAll = (): null => null;
 const takeAll: ClaimPredicate = () => 'take';
+/** Caps as data for backends that apply them themselves; the rows steer claims through `mayStart` only. */
+const UNCAPPED = { maxRunning: 1_000_000, roomMaxRunning: 1_000_000, userMaxRunning: 1_000_000 };
 
 function spec(jobSpec: JobSpec = {}): BackendJobSpec {
   const job = makeJob(jobSpec);
@@ -23,7 +25,7 @@ function spec(jobSpec: JobSpec = {}): BackendJobSpec {
 }
 
 function claimWith(backend: QueueBackend, mayStart: ClaimPredicate = takeAll, leaseMs = LONG_LEASE_MS) {
-  return backend.claim({ workerId: 'contract-worker', leaseMs, mayStart });
+  return backend.claim({ workerId: 'contract-worker', leaseMs, mayStart, caps: UNCAPPED });
 }
 
 async function claimAllIds(backend: QueueBackend, mayStart: ClaimPredicate = takeAll): Promise<string[]> {
