@@ -55,7 +55,7 @@ function copy(job: BackendJob): BackendJob {
  */
 export class MemoryQueueBackend implements QueueBackend {
   readonly positions = 'exact' as const;
-  readonly durable = false;
+  readonly durable: boolean = false;
   readonly #now: () => number;
   readonly #onListenerError: (error: unknown, event: BackendEvent) => void;
   readonly #order = new DispatchOrder<BackendJob>();
