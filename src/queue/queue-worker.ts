@@ -98,9 +98,7 @@ export class QueueWorker {
       return;
     }
     this.#filling = true;
-    void this.#fillLoop(this.#handler).finally(() => {
-      this.#filling = false;
-    });
+    void this.#fillLoop(this.#handler);
   }
 
   async #fillLoop(handler: JobHandler): Promise<void> {
@@ -121,6 +119,9 @@ export class QueueWorker {
       } while (this.#fillAgain && !this.#stopped);
     } catch (error) {
       this.#options.logger?.error({ err: error }, 'claiming a job from the queue failed');
+    } finally {
+      // In the same step as the last check of #fillAgain, so a wake-up cannot fall between the two.
+      this.#filling = false;
     }
   }
 
