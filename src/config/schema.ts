@@ -113,7 +113,7 @@ export const ConfigSchema = Type.Object(
         userMaxQueued: positiveInt(50, 'Queued executions per user on this node, in every room and none, before 429'),
         userMaxRunning: Type.Union([Type.Integer({ minimum: 1 }), Type.Null()], {
           default: null,
-          description: 'Executions of one user running at once; null = maxConcurrent - 1 (at least 1), so one user never holds every slot',
+          description: 'Executions of one user running at once while another user\'s execution could start; null = maxConcurrent - 1 (at least 1). Work-conserving: when nobody else can start, the user may use every free slot',
         }),
         keyMaxQueued: positiveInt(1_000, 'Queued executions per API key on this node, all of its users together, before 429'),
         testCaseBatchSize: positiveInt(3, 'Test cases of one submission run in parallel'),

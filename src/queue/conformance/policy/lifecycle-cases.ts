@@ -1,6 +1,6 @@
 // Conformance: graceful close with a grace period, and listeners that misbehave.
 import { describe, expect, it } from 'vitest';
-import { EventLog, FakeHandler, makeJob, roomName, type ConformanceContext } from './harness.js';
+import { EventLog, FakeHandler, makeJob, roomName, type ConformanceContext } from '../harness.js';
 
 export function lifecycleCases(context: ConformanceContext): void {
   describe('when closed while jobs run and wait', () => {

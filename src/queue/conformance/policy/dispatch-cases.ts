@@ -1,8 +1,8 @@
 // Conformance: concurrency caps, priority order, FIFO, round-robin fairness across rooms, handler outcomes.
 import { describe, expect, it } from 'vitest';
-import type { ExecutionResult } from '../../domain/result.js';
-import type { QueuedJob } from '../job-queue.js';
-import { EventLog, FakeHandler, makeJob, resultFor, roomName, waitUntil, type ConformanceContext } from './harness.js';
+import type { ExecutionResult } from '../../../domain/result.js';
+import type { QueuedJob } from '../../job-queue.js';
+import { EventLog, FakeHandler, makeJob, resultFor, roomName, waitUntil, type ConformanceContext } from '../harness.js';
 
 export function dispatchCases(context: ConformanceContext): void {
   describe('when more jobs are queued than may run', () => {
@@ -132,37 +132,72 @@ export function dispatchCases(context: ConformanceContext): void {
     });
   });
 
-  describe('when a user reaches userMaxRunning', () => {
-    it('should keep a slot for other users and start the user\'s next job when one of theirs ends', async () => {
-      const queue = await context.makeQueue({ maxConcurrent: 3, userMaxRunning: 2 });
+  describe('when a user is alone on the queue (work-conserving userMaxRunning)', () => {
+    it('should let them use every free slot up to maxConcurrent', async () => {
+      const queue = await context.makeQueue({ maxConcurrent: 3, userMaxRunning: 1 });
       const handler = new FakeHandler();
       queue.process(handler.handler);
-      const mine = [makeJob({ userId: 'ada' }), makeJob({ userId: 'ada', roomId: roomName('r') }), makeJob({ userId: 'ada' })];
+      const mine = [makeJob({ userId: 'ada' }), makeJob({ userId: 'ada', roomId: roomName('r') }), makeJob({ userId: 'ada' }), makeJob({ userId: 'ada' })];
       for (const job of mine) await queue.enqueue(job);
-      await handler.waitForCalls(2);
+      await handler.waitForCalls(3);
       await context.settle();
-      expect(handler.startedIds).toEqual([mine[0]!.id, mine[1]!.id]);
+      expect(handler.calls).toHaveLength(3);
+      expect((await queue.snapshot()).queueLength).toBe(1);
+    });
+  });
+
+  describe('when a user at userMaxRunning and another user both wait', () => {
+    it('should give the freed slot to the other user, then to the first user when nobody else waits', async () => {
+      const queue = await context.makeQueue({ maxConcurrent: 2, userMaxRunning: 1 });
+      const handler = new FakeHandler();
+      queue.process(handler.handler);
+      const mine = [makeJob({ userId: 'ada' }), makeJob({ userId: 'ada' }), makeJob({ userId: 'ada' })];
+      for (const job of mine) await queue.enqueue(job);
+      // Nobody else waits: both slots go to ada although her cap is 1.
+      await handler.waitForCalls(2);
       const other = makeJob({ userId: 'grace' });
       await queue.enqueue(other);
-      await handler.waitForCalls(3);
-      expect(handler.startedIds[2]).toBe(other.id);
+      await context.settle();
+      expect(handler.calls).toHaveLength(2);
       handler.complete(mine[0]!.id);
+      await handler.waitForCalls(3);
+      // ada's third job was first in line, but she is at her cap while grace's job can start.
+      expect(handler.startedIds[2]).toBe(other.id);
+      handler.complete(other.id);
       await handler.waitForCalls(4);
       expect(handler.startedIds[3]).toBe(mine[2]!.id);
     });
 
-    it('should leave a slot free rather than exceed the cap, without blocking users behind in the rotation', async () => {
+    it('should pass over the capped user without blocking users behind in the rotation', async () => {
       const queue = await context.makeQueue({ maxConcurrent: 3, userMaxRunning: 1 });
       const first = makeJob({ userId: 'ada' });
-      const blocked = makeJob({ userId: 'ada' });
+      const second = makeJob({ userId: 'ada' });
       const other = makeJob({ userId: 'grace', roomId: roomName('shared') });
-      for (const job of [first, blocked, other]) await queue.enqueue(job);
+      for (const job of [first, second, other]) await queue.enqueue(job);
       const handler = new FakeHandler();
       queue.process(handler.handler);
+      await handler.waitForCalls(3);
+      expect(handler.startedIds).toEqual([first.id, other.id, second.id]);
+    });
+  });
+
+  describe('when the only other waiting job is held back by its room cap', () => {
+    it('should let a user at userMaxRunning take the spare slot, and never break the room cap', async () => {
+      const queue = await context.makeQueue({ maxConcurrent: 3, roomMaxRunning: 1, userMaxRunning: 1 });
+      const handler = new FakeHandler();
+      queue.process(handler.handler);
+      const room = roomName('one-at-a-time');
+      const inRoom = makeJob({ userId: 'ada', roomId: room });
+      await queue.enqueue(inRoom);
+      await handler.waitForCalls(1);
+      const blocked = makeJob({ userId: 'grace', roomId: room });
+      const spare = makeJob({ userId: 'ada' });
+      await queue.enqueue(blocked);
+      await queue.enqueue(spare);
       await handler.waitForCalls(2);
       await context.settle();
-      expect(handler.startedIds).toEqual([first.id, other.id]);
-      handler.complete(first.id);
+      expect(handler.startedIds).toEqual([inRoom.id, spare.id]);
+      handler.complete(inRoom.id);
       await handler.waitForCalls(3);
       expect(handler.startedIds[2]).toBe(blocked.id);
     });

@@ -1,6 +1,6 @@
 // Admission decisions and their Retry-After estimates.
 import { describe, expect, it } from 'vitest';
-import { QUEUE_ERRORS } from '../errors/index.js';
+import { QUEUE_ERRORS } from '../../errors/index.js';
 import { checkAdmission, retryAfterSeconds, type AdmissionInput } from './admission.js';
 
 const limits = { maxConcurrent: 4, maxQueued: 100, roomMaxRunning: 2, roomMaxQueued: 3, userMaxQueued: 5, userMaxRunning: 2, keyMaxQueued: 8 };

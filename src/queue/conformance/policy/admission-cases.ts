@@ -1,7 +1,7 @@
 // Conformance: admission caps, their error codes and Retry-After hints.
 import { describe, expect, it } from 'vitest';
-import { QUEUE_ERRORS } from '../../errors/index.js';
-import { EventLog, expectAppError, expectRetryAfter, FakeHandler, makeJob, roomName, type ConformanceContext } from './harness.js';
+import { QUEUE_ERRORS } from '../../../errors/index.js';
+import { EventLog, expectAppError, expectRetryAfter, FakeHandler, makeJob, roomName, type ConformanceContext } from '../harness.js';
 
 export function admissionCases(context: ConformanceContext): void {
   describe('when the node queue is full', () => {

@@ -1,11 +1,11 @@
-// Options of the in-memory job queue, each with its default.
-import type { Logger } from '../../logging/logger.js';
-import type { JobQueueLimits, QueueEvent } from '../job-queue.js';
+// Options of the scheduled job queue (policy + producer + worker over a backend), each with its default.
+import type { Logger } from '../logging/logger.js';
+import type { JobQueueLimits, QueueEvent } from './job-queue.js';
 
 /** The part of a logger the queue uses. */
 export type QueueLogger = Pick<Logger, 'warn' | 'error'>;
 
-export interface MemoryJobQueueOptions {
+export interface ScheduledJobQueueOptions {
   /** Caps on running and queued jobs, node-wide, per room, per user and per API key. Required; every value a positive integer. */
   limits: JobQueueLimits;
   /**
@@ -51,24 +51,36 @@ export interface MemoryJobQueueOptions {
    */
   positionsCpuShare?: number;
   /**
-   * Finished job ids remembered so that cancelling one answers 409 (finished) rather than 404 (unknown).
-   * @defaultValue 10000
+   * Jobs this node runs at once. 0 makes a producer-only queue: it admits, cancels and lists jobs but never runs one
+   * (an API node whose jobs run on worker nodes).
+   * @defaultValue `limits.maxConcurrent`
    */
-  finishedJobsRemembered?: number;
+  workerSlots?: number;
+  /**
+   * How long a claimed job stays this worker's without a heartbeat, ms. The worker renews it every third of that
+   * while the run is alive; if the process dies, the job goes back to the queue when it expires.
+   * @defaultValue 30000
+   */
+  leaseMs?: number;
 }
 
 /** Options with every default applied, frozen. */
-export type ResolvedMemoryJobQueueOptions = Readonly<Required<Omit<MemoryJobQueueOptions, 'logger'>>> & {
+export type ResolvedScheduledJobQueueOptions = Readonly<Required<Omit<ScheduledJobQueueOptions, 'logger'>>> & {
   readonly logger: QueueLogger | null;
 };
 
 function requirePositiveInteger(name: string, value: number): number {
-  if (!Number.isSafeInteger(value) || value < 1) throw new RangeError(`MemoryJobQueue: ${name} must be a positive integer, got ${value}`);
+  if (!Number.isSafeInteger(value) || value < 1) throw new RangeError(`JobQueue: ${name} must be a positive integer, got ${value}`);
+  return value;
+}
+
+function requireNonNegativeInteger(name: string, value: number): number {
+  if (!Number.isSafeInteger(value) || value < 0) throw new RangeError(`JobQueue: ${name} must be a non-negative integer, got ${value}`);
   return value;
 }
 
 function requireShare(name: string, value: number): number {
-  if (!(value > 0 && value <= 1)) throw new RangeError(`MemoryJobQueue: ${name} must be in (0, 1], got ${value}`);
+  if (!(value > 0 && value <= 1)) throw new RangeError(`JobQueue: ${name} must be in (0, 1], got ${value}`);
   return value;
 }
 
@@ -84,7 +96,7 @@ function warnListenerError(logger: QueueLogger | null): (error: unknown, event: 
 }
 
 /** Applies defaults and checks values; throws RangeError naming the bad field. */
-export function resolveMemoryJobQueueOptions(options: MemoryJobQueueOptions): ResolvedMemoryJobQueueOptions {
+export function resolveScheduledJobQueueOptions(options: ScheduledJobQueueOptions): ResolvedScheduledJobQueueOptions {
   const { limits } = options;
   const logger = options.logger ?? null;
   return Object.freeze({
@@ -105,6 +117,7 @@ export function resolveMemoryJobQueueOptions(options: MemoryJobQueueOptions): Re
     durationRooms: requirePositiveInteger('durationRooms', options.durationRooms ?? 1000),
     maxRetryAfterSeconds: requirePositiveInteger('maxRetryAfterSeconds', options.maxRetryAfterSeconds ?? 300),
     positionsCpuShare: requireShare('positionsCpuShare', options.positionsCpuShare ?? 0.05),
-    finishedJobsRemembered: requirePositiveInteger('finishedJobsRemembered', options.finishedJobsRemembered ?? 10_000),
+    workerSlots: requireNonNegativeInteger('workerSlots', options.workerSlots ?? limits.maxConcurrent),
+    leaseMs: requirePositiveInteger('leaseMs', options.leaseMs ?? 30_000),
   });
 }

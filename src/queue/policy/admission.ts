@@ -1,6 +1,6 @@
 // Admission control: which cap (if any) refuses a job, with a Retry-After estimated from recent run durations.
-import { AppError, QUEUE_ERRORS } from '../errors/index.js';
-import type { JobQueueLimits } from './job-queue.js';
+import { AppError, QUEUE_ERRORS } from '../../errors/index.js';
+import type { JobQueueLimits } from '../job-queue.js';
 
 /** The user's job that already occupies their one place in the room. */
 export interface ActiveJobInRoom {

@@ -1,5 +1,5 @@
-// Projected dispatch order of queued jobs: priority levels, round-robin across lanes (rooms, or users without a room), FIFO within a lane, and queued counts per room, user and key.
-import { tally } from './tally.js';
+// Claim order of queued jobs (the memory backend's index): priority levels, round-robin across lanes, FIFO within a lane, and queued counts per room, user and key.
+import { tally } from '../tally.js';
 
 /** What the order needs to know about a queued item. */
 export interface Schedulable {
@@ -8,6 +8,8 @@ export interface Schedulable {
   readonly userId: string;
   /** The API key it came through, if any (`Identity.keyId`): counted for the per-key cap, not used for order. */
   readonly keyId?: string | null;
+  /** The lane it queues in; by default its room, or its user without a room (see {@link laneKey}). */
+  readonly lane?: string;
   readonly priority: number;
 }
 
@@ -38,6 +40,10 @@ interface Level<T> {
 /** Jobs of one room share a lane; a job without a room is in its user's own lane, so one user's flood is one lane too. */
 export function laneKey(item: Pick<Schedulable, 'roomId' | 'userId'>): string {
   return item.roomId === null ? `user:${item.userId}` : `room:${item.roomId}`;
+}
+
+function laneOf(item: Schedulable): string {
+  return item.lane ?? laneKey(item);
 }
 
 /**
@@ -80,23 +86,24 @@ export class DispatchOrder<T extends Schedulable> {
     return this.#keyQueued.get(keyId) ?? 0;
   }
 
-  /** Appends an item at the tail of its lane. */
-  add(item: T): void {
+  /** Appends an item at the tail of its lane, or at its head with `atHead` (a job given back keeps its turn). */
+  add(item: T, atHead = false): void {
     const level = this.#levelFor(item.priority);
-    const key = laneKey(item);
+    const key = laneOf(item);
     let lane = level.lanes.get(key);
     if (lane === undefined) {
       lane = { key, items: [], ticket: 0 };
       this.#sendToBack(level, lane);
     }
-    lane.items.push(item);
+    if (atHead) lane.items.unshift(item);
+    else lane.items.push(item);
     this.#counted(level, item, +1);
   }
 
   /** Removes a queued item (e.g. cancelled); false when it is not queued. */
   remove(item: T): boolean {
     const level = this.#levelByPriority.get(item.priority);
-    const lane = level?.lanes.get(laneKey(item));
+    const lane = level?.lanes.get(laneOf(item));
     const index = lane?.items.indexOf(item) ?? -1;
     if (level === undefined || lane === undefined || index < 0) return false;
     lane.items.splice(index, 1);
@@ -111,27 +118,33 @@ export class DispatchOrder<T extends Schedulable> {
    * is skipped but keeps its turn, so it goes first once a slot frees.
    */
   takeNext(mayStart: (item: T) => boolean): T | undefined {
-    for (const level of this.#levels) {
-      for (const lane of level.lanes.values()) {
-        const item = lane.items[0] as T;
-        if (!mayStart(item)) continue;
-        lane.items.shift();
-        level.lanes.delete(lane.key);
-        if (lane.items.length > 0) this.#sendToBack(level, lane);
-        this.#counted(level, item, -1);
-        return item;
-      }
-    }
-    return undefined;
+    return this.takeFirst((item) => (mayStart(item) ? 'take' : 'skip'));
   }
 
   /**
-   * Place of one queued item, or null when it is not queued. O(lanes of its priority) in general and O(levels) for
+   * Like {@link takeNext}, with a third answer: `spare` heads are taken only when no head in the whole order is
+   * `take`, the first spare in rotation order then. Skipped and passed-over lanes keep their turn.
+   */
+  takeFirst(decide: (item: T) => 'take' | 'spare' | 'skip'): T | undefined {
+    let spare: { level: Level<T>; lane: Lane<T> } | null = null;
+    for (const level of this.#levels) {
+      for (const lane of level.lanes.values()) {
+        const decision = decide(lane.items[0] as T);
+        if (decision === 'take') return this.#takeHead(level, lane);
+        if (decision === 'spare' && spare === null) spare = { level, lane };
+      }
+    }
+    return spare === null ? undefined : this.#takeHead(spare.level, spare.lane);
+  }
+
+  /**
+   * Place of one queued item, or null when it is not queued. The room position counts the item's own lane only, which
+   * is the room's whole queue when (as by default) a room's jobs share one lane. O(lanes of its priority) in general and O(levels) for
    * the common case of a lone job in a lane that just joined the rotation.
    */
   placeOf(item: T): QueuePlace | null {
     const level = this.#levelByPriority.get(item.priority);
-    const key = laneKey(item);
+    const key = laneOf(item);
     const lane = level?.lanes.get(key);
     const round = lane?.items.indexOf(item) ?? -1;
     if (level === undefined || lane === undefined || round < 0) return null;
@@ -194,12 +207,10 @@ export class DispatchOrder<T extends Schedulable> {
 
   /** Queued items of one room in room order. */
   roomItems(roomId: string): T[] {
-    const key = laneKey({ roomId, userId: '' });
     const items: T[] = [];
-    for (const level of this.#levels) {
-      const lane = level.lanes.get(key);
-      if (lane !== undefined) items.push(...lane.items);
-    }
+    this.forEachInOrder((item) => {
+      if (item.roomId === roomId) items.push(item);
+    });
     return items;
   }
 
@@ -214,6 +225,14 @@ export class DispatchOrder<T extends Schedulable> {
     this.#keyQueued.clear();
     this.#size = 0;
     return items;
+  }
+
+  #takeHead(level: Level<T>, lane: Lane<T>): T {
+    const item = lane.items.shift() as T;
+    level.lanes.delete(lane.key);
+    if (lane.items.length > 0) this.#sendToBack(level, lane);
+    this.#counted(level, item, -1);
+    return item;
   }
 
   #levelFor(priority: number): Level<T> {
