@@ -63,9 +63,10 @@ describe('per-user and per-key queue caps', () => {
       expect(served.statusCode).toBe(202);
       const finished = await waitForSubmission(stack.app, served.body.id, other.headers, 60_000);
       expect(finished.body).toMatchObject({ status: 'completed', stdout: 'served\n' });
-      // The other user took the first freed slot; the greedy user's backlog still waits (the second freed slot may have taken one).
+      // The other user took the first freed slot, ahead of the greedy user's backlog of five: most of it still waits (slots freed
+      // after that go back to the greedy user, since nobody else is waiting, so one or two may have started by now).
       const greedyQueued = (await call(stack.app, 'GET', '/api/v1/queue', { headers: greedy.headers })).body.queued.filter((entry: { user: { userId: string } }) => entry.user.userId === greedy.userId);
-      expect(greedyQueued.length).toBeGreaterThanOrEqual(4);
+      expect(greedyQueued.length).toBeGreaterThanOrEqual(3);
       expect(greedyQueued.length).toBeLessThanOrEqual(5);
     });
 
