@@ -2,8 +2,8 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigSchema } from '../config/schema.js';
 import { defaultLimits, LIMIT_FIELDS, LIMIT_KEYS, type ResourceLimits } from '../domain/limits.js';
-import { LimitsBody } from '../http/schemas/submission-request.js';
-import { LanguagesJson } from '../http/schemas/service.js';
+import { LimitsBody } from './rest/submission-request.js';
+import { LanguagesJson } from './rest/service.js';
 import { LimitsPayload } from '../rooms/client-payloads.js';
 import { limitSetSchema, requestedLimitsSchema } from './limits.js';
 

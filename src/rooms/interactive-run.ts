@@ -9,15 +9,10 @@ import { AppError, ROOMS_ERRORS } from '../errors/index.js';
 import type { Logger } from '../logging/logger.js';
 import type { SandboxProcess } from '../sandbox/sandbox.js';
 import type { InteractiveSession, SubmissionService } from '../submissions/index.js';
+import { INTERACTIVE_SERVER_EVENTS, type InteractiveClientEvent, type InteractiveQueuedEvent } from '../contract/realtime.js';
+import { withPositionAlias } from '../contract/seed-aliases.js';
 import { buildInteractiveRequest } from './build-request.js';
 import { parse, type InteractiveStart, type InteractiveStdin } from './client-payloads.js';
-
-/** Client → server events of the interactive stream. */
-export const INTERACTIVE_CLIENT_EVENTS = ['start', 'stdin', 'signal', 'kill'] as const;
-export type InteractiveClientEvent = (typeof INTERACTIVE_CLIENT_EVENTS)[number];
-
-/** Server → client events of the interactive stream. */
-export const INTERACTIVE_SERVER_EVENTS = { queued: 'queued', started: 'started', stdout: 'stdout', stderr: 'stderr', exit: 'exit', error: 'error' } as const;
 
 export type InteractiveService = Pick<SubmissionService, 'startInteractive' | 'languages'>;
 
@@ -66,7 +61,7 @@ export class InteractiveRun {
     if (this.session) void this.stopSession(this.session);
   }
 
-  private async start(payload: InteractiveStart): Promise<{ executionId: string; position: number | null }> {
+  private async start(payload: InteractiveStart): Promise<InteractiveQueuedEvent> {
     if (this.session || this.starting) throw new AppError(ROOMS_ERRORS.interactiveAlreadyStarted, 'a program is already running on this stream; kill it or wait for `exit`');
     const { service, identity } = this.deps;
     let session: InteractiveSession;
@@ -80,14 +75,14 @@ export class InteractiveRun {
     this.stdinBytes = 0;
     if (this.disposed) {
       void this.stopSession(session);
-      return { executionId: session.id, position: session.position };
+      return withPositionAlias({ executionId: session.id, queuePosition: session.position });
     }
-    this.deps.send(INTERACTIVE_SERVER_EVENTS.queued, { executionId: session.id, position: session.position });
+    this.deps.send(INTERACTIVE_SERVER_EVENTS.queued, withPositionAlias({ executionId: session.id, queuePosition: session.position }));
     session.started.then(
       (start) => this.onStarted(session, start, payload.stdin),
       (error: unknown) => this.onNotStarted(session, error),
     );
-    return { executionId: session.id, position: session.position };
+    return withPositionAlias({ executionId: session.id, queuePosition: session.position });
   }
 
   private stdin(payload: InteractiveStdin): object {

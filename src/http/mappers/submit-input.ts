@@ -3,7 +3,7 @@ import type { Identity } from '../../domain/identity.js';
 import type { LanguageStatus } from '../../languages/language.js';
 import { requestFromDraft } from '../../submissions/normalise-request.js';
 import type { SubmitInput } from '../../submissions/types.js';
-import type { SubmissionBodyType } from '../schemas/submission-request.js';
+import type { SubmissionBodyType } from '../../contract/rest/submission-request.js';
 
 /** The full SubmitInput of a native body for the authenticated user; the body's request fields are a draft as they are. */
 export function toSubmitInput(body: SubmissionBodyType, user: Identity, languages: readonly LanguageStatus[]): SubmitInput {

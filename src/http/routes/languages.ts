@@ -1,8 +1,8 @@
 // GET /api/v1/languages: the catalogue with what this node has installed.
 import { capLimits, mergeLimits, type ResourceLimits } from '../../domain/limits.js';
 import type { LanguageStatus } from '../../languages/language.js';
-import { ERROR_RESPONSES } from '../schemas/common.js';
-import { LanguagesJson } from '../schemas/service.js';
+import { ERROR_RESPONSES } from '../../contract/rest/common.js';
+import { LanguagesJson } from '../../contract/rest/service.js';
 import type { HttpApp, HttpAppDeps } from '../types.js';
 
 /** Registers `GET /api/v1/languages`. */

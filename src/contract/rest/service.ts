@@ -1,6 +1,6 @@
 // Schemas of the service-wide read routes: languages, stats, history, room stats, health.
 import { Type } from '@sinclair/typebox';
-import { limitSetSchema } from '../../contract/limits.js';
+import { limitSetSchema } from '../limits.js';
 import { Nullable } from './common.js';
 import { SubmissionJson } from './submission-response.js';
 

@@ -1,6 +1,6 @@
 // Schemas of what clients send to submit code: the submission body, the batch body and the `wait` query.
 import { Type, type Static } from '@sinclair/typebox';
-import { requestedLimitsSchema } from '../../contract/limits.js';
+import { requestedLimitsSchema } from '../limits.js';
 import { Nullable } from './common.js';
 
 /** Requested limits; unknown keys are refused so a typo never silently falls back to a default. */
