@@ -1,4 +1,5 @@
 // The realtime contract: event names and the payload of every event the server sends, as web clients may import them.
+import type { LimitKey } from '../domain/limits.js';
 import type { SeedExecutionAliases } from './seed-aliases.js';
 
 /** Outcome of a program, as in REST (`docs/api.md`); only `internal_error` is the service's fault. */
@@ -266,4 +267,26 @@ export interface InteractiveQueuedEvent extends Pick<SeedExecutionAliases, 'posi
 export interface InteractiveOutputEvent {
   executionId: string;
   data: string;
+}
+
+/** `started`: the program runs with these limits (run limits, times in ms, sizes as named in the limits table). */
+export interface InteractiveStartedEvent {
+  executionId: string;
+  limits: Record<LimitKey, number>;
+}
+
+/** `exit`: how the run ended. `time` is CPU ms, `wallTime` ms, `memory` peak KiB; figures are absent when it never ran. */
+export interface InteractiveExitEvent {
+  executionId: string;
+  /** `killed` by `kill` or disconnect (verdict null), `cancelled` while queued, `failed` when the service could not run it. */
+  status: 'completed' | 'killed' | 'cancelled' | 'failed';
+  verdict: VerdictName | null;
+  message: string | null;
+  exitCode?: number | null;
+  signal?: string | null;
+  time?: number;
+  wallTime?: number;
+  memory?: number;
+  /** The compile stage, when compiling failed. */
+  compile?: StagePayload | null;
 }

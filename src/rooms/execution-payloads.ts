@@ -81,7 +81,8 @@ function roomResult(result: ExecutionResult): RoomExecutionResult {
   };
 }
 
-function stagePayload(stage: StageResult): StagePayload {
+/** One stage as the contract shows it. */
+export function stagePayload(stage: StageResult): StagePayload {
   return {
     verdict: stage.verdict,
     stdout: stage.stdout,
