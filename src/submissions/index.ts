@@ -2,4 +2,4 @@
 export { SubmissionService, type ServiceHealth, type ServiceStats, type SubmissionServiceDeps } from './submission-service.js';
 export type { InteractiveSession } from './interactive-registry.js';
 export type { RunOutcome, SubmissionEvent, SubmitInput, SubmitOutcome } from './types.js';
-export { validateSubmission } from './validate-submission.js';
+export { normaliseRequest, requestFromDraft, type NormaliseContext, type RequestDraft, type ResolvedRequest } from './normalise-request.js';

@@ -1,7 +1,7 @@
 // Seed 000 (CodeRank): POST /execute (202 + polling), GET /submission/:id, GET /stats.
 import { Type } from '@sinclair/typebox';
-import { ERROR_RESPONSES, Nullable, SubmissionIdParams, Timestamp } from '../schemas/common.js';
-import { StatusJson, VerdictJson } from '../schemas/submission-response.js';
+import { ERROR_RESPONSES, Nullable, SubmissionIdParams, Timestamp } from '../../contract/rest/common.js';
+import { StatusJson, VerdictJson } from '../../contract/rest/submission-response.js';
 import { identityOf, traceRequest, type HttpApp, type HttpAppDeps } from '../types.js';
 import { combinedOutput, compatInput, executionTimeMs } from './compat-common.js';
 import { getVisibleSubmission } from '../read-access.js';

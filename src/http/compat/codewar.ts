@@ -1,8 +1,8 @@
 // Seed 004 (CodeWar): POST /run, synchronous, answering with output, execution time and job id.
 import { Type } from '@sinclair/typebox';
 import { isTerminal } from '../../domain/lifecycle.js';
-import { ERROR_RESPONSES, Nullable } from '../schemas/common.js';
-import { StatusJson, VerdictJson } from '../schemas/submission-response.js';
+import { ERROR_RESPONSES, Nullable } from '../../contract/rest/common.js';
+import { StatusJson, VerdictJson } from '../../contract/rest/submission-response.js';
 import { identityOf, traceRequest, type HttpApp, type HttpAppDeps } from '../types.js';
 import { combinedOutput, compatInput, executionTimeMs, runWhenAdmitted } from './compat-common.js';
 

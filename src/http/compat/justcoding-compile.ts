@@ -2,8 +2,8 @@
 import { Type } from '@sinclair/typebox';
 import type { Identity } from '../../domain/identity.js';
 import { isTerminal } from '../../domain/lifecycle.js';
-import { ERROR_RESPONSES, Nullable, Timestamp } from '../schemas/common.js';
-import { StatusJson, VerdictJson } from '../schemas/submission-response.js';
+import { ERROR_RESPONSES, Nullable, Timestamp } from '../../contract/rest/common.js';
+import { StatusJson, VerdictJson } from '../../contract/rest/submission-response.js';
 import { identityOf, traceRequest, type HttpApp, type HttpAppDeps } from '../types.js';
 import { AdmissionLine } from './admission-line.js';
 import { combinedOutput, compatInput, executionTimeMs, runWhenAdmitted, succeeded } from './compat-common.js';

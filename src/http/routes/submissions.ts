@@ -4,9 +4,10 @@ import { AppError, HTTP_ERRORS, isAppError } from '../../errors/index.js';
 import type { SubmitInput } from '../../submissions/types.js';
 import { toSubmissionJson } from '../mappers/submission-json.js';
 import { toSubmitInput } from '../mappers/submit-input.js';
-import { ERROR_RESPONSES, SubmissionIdParams } from '../schemas/common.js';
-import { BatchBody, SubmissionBody, SubmitQuery } from '../schemas/submission-request.js';
-import { AcceptedJson, BatchJson, SubmissionJson } from '../schemas/submission-response.js';
+import { ERROR_RESPONSES, SubmissionIdParams } from '../../contract/rest/common.js';
+import { withPositionAlias } from '../../contract/seed-aliases.js';
+import { BatchBody, SubmissionBody, SubmitQuery } from '../../contract/rest/submission-request.js';
+import { AcceptedJson, BatchJson, SubmissionJson } from '../../contract/rest/submission-response.js';
 import { identityOf, traceRequest, type HttpApp, type HttpAppDeps } from '../types.js';
 import { parseWait, settleSubmission } from './submission-reply.js';
 import { getVisibleSubmission } from '../read-access.js';
@@ -83,14 +84,14 @@ export function registerSubmissionRoutes(app: HttpApp, { service, config, metric
         }
         const { submission } = outcome;
         const finished = outcome.duplicate && isTerminal(submission.status);
-        results[index] = {
+        results[index] = withPositionAlias({
           statusCode: finished ? 200 : 202,
           id: submission.id,
           status: submission.status,
-          position: outcome.position,
+          queuePosition: outcome.position,
           roomPosition: outcome.roomPosition,
           correlationId: submission.correlationId,
-        };
+        });
       });
       for (const item of results) if (item.error) metrics.recordRejection(item.error.code);
       return { results };

@@ -1,19 +1,8 @@
 // Schemas of the service-wide read routes: languages, stats, history, room stats, health.
 import { Type } from '@sinclair/typebox';
+import { limitSetSchema } from '../limits.js';
 import { Nullable } from './common.js';
 import { SubmissionJson } from './submission-response.js';
-
-const LimitsJson = Type.Object({
-  cpuTimeMs: Type.Integer(),
-  wallTimeMs: Type.Integer(),
-  memoryMb: Type.Integer(),
-  processes: Type.Integer(),
-  outputBytes: Type.Integer(),
-  fileSizeBytes: Type.Integer(),
-  workDirMb: Type.Integer(),
-  openFiles: Type.Integer(),
-  stackMb: Type.Integer(),
-});
 
 export const LanguageJson = Type.Object({
   id: Type.String(),
@@ -26,12 +15,12 @@ export const LanguageJson = Type.Object({
   sourceFile: Type.String({ description: 'File name used for a bare `source`' }),
   editorMode: Type.String(),
   helloWorld: Type.String(),
-  defaultLimits: Type.Object(LimitsJson.properties, { description: 'Limits of a run when the submission asks for none' }),
+  defaultLimits: limitSetSchema('Limits of a run when the submission asks for none'),
 });
 
 export const LanguagesJson = Type.Object({
   languages: Type.Array(LanguageJson),
-  maxLimits: Type.Object(LimitsJson.properties, { description: 'The most any submission may request; above it the submission is rejected' }),
+  maxLimits: limitSetSchema('The most any submission may request; above it the submission is rejected'),
 });
 
 export const StatsJson = Type.Object({

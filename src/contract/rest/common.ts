@@ -53,8 +53,9 @@ export const QueueEntryJson = Type.Object({
   user: PublicUser,
   language: Type.String(),
   priority: Type.Integer({ description: 'Effective priority; higher runs first' }),
-  position: Nullable(Type.Integer({ description: '1-based place in this node\'s dispatch order; null once running' })),
+  queuePosition: Nullable(Type.Integer({ description: '1-based place in this node\'s dispatch order; null once running' })),
   roomPosition: Nullable(Type.Integer({ description: '1-based place among the room\'s queued executions' })),
+  position: Nullable(Type.Integer({ description: 'Old name of `queuePosition`, kept for existing clients' })),
   enqueuedAt: Timestamp,
   startedAt: Nullable(Timestamp),
 });

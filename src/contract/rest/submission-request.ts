@@ -1,23 +1,11 @@
 // Schemas of what clients send to submit code: the submission body, the batch body and the `wait` query.
 import { Type, type Static } from '@sinclair/typebox';
+import { requestedLimitsSchema } from '../limits.js';
 import { Nullable } from './common.js';
 
-const limit = (description: string) => Type.Optional(Type.Integer({ minimum: 1, description }));
-
 /** Requested limits; unknown keys are refused so a typo never silently falls back to a default. */
-export const LimitsBody = Type.Object(
-  {
-    cpuTimeMs: limit('CPU time of all processes, ms'),
-    wallTimeMs: limit('Wall-clock time, ms'),
-    memoryMb: limit('Memory (cgroup), MiB'),
-    processes: limit('Processes and threads alive at once'),
-    outputBytes: limit('stdout + stderr bytes'),
-    fileSizeBytes: limit('Largest file the program may write, bytes'),
-    workDirMb: limit('Size of the private work dir, MiB'),
-    openFiles: limit('Open file descriptors'),
-    stackMb: limit('Stack size, MiB'),
-  },
-  { additionalProperties: false, description: 'Per-run limits; each must be at most the server maximum (above it the submission is rejected, never clamped)' },
+export const LimitsBody = requestedLimitsSchema(
+  'Per-run limits; each must be at most the server maximum (above it the submission is rejected, never clamped)',
 );
 
 export const SourceFileBody = Type.Object(
