@@ -32,6 +32,7 @@ const TABLE = [
   { from: 'src/errors/', may: [], npm: false },
   { from: 'src/logging/', may: [] },
   { from: 'src/config/', may: [folder('domain'), folder('errors')] },
+  { from: 'src/contract/', may: [folder('domain')] },
   { from: 'src/languages/', may: [folder('domain'), folder('errors'), ...surface('sandbox'), 'src/sandbox/executables.ts'] },
   { from: 'src/sandbox/', may: [folder('domain'), folder('errors'), folder('logging')] },
   { from: 'src/engine/', may: [folder('domain'), folder('errors'), folder('config'), folder('logging'), folder('languages'), ...surface('sandbox')] },
@@ -45,13 +46,13 @@ const TABLE = [
   },
   {
     from: 'src/rooms/',
-    may: [folder('domain'), folder('errors'), folder('logging'), folder('languages'), folder('submissions'), ...surface('engine'), ...surface('queue'), ...surface('store'), ...surface('sandbox')],
+    may: [folder('domain'), folder('errors'), folder('logging'), folder('languages'), folder('contract'), folder('submissions'), ...surface('engine'), ...surface('queue'), ...surface('store'), ...surface('sandbox')],
   },
   {
     from: 'src/http/',
-    may: [folder('domain'), folder('errors'), folder('config'), folder('logging'), folder('languages'), folder('metrics'), folder('auth'), folder('submissions'), folder('rooms'), ...surface('queue')],
+    may: [folder('domain'), folder('errors'), folder('config'), folder('logging'), folder('languages'), folder('contract'), folder('metrics'), folder('auth'), folder('submissions'), folder('rooms'), ...surface('queue')],
   },
-  { from: 'src/cli/', may: [folder('domain'), folder('errors'), folder('config'), folder('logging'), folder('languages'), folder('node'), 'src/main.ts', ...surface('engine')] },
+  { from: 'src/cli/', may: [folder('domain'), folder('errors'), folder('config'), folder('logging'), folder('languages'), folder('submissions'), folder('node'), 'src/main.ts', ...surface('engine')] },
   { from: 'src/main.ts', may: [folder('node'), folder('config'), folder('logging'), folder('submissions')] },
 ];
 

@@ -26,6 +26,8 @@ export const FENCE_CASES: FenceCase[] = [
   { title: 'errors importing config', files: { 'src/errors/bad.ts': probe("import { CONFIG_STATES } from '../config/schema.js';", 'CONFIG_STATES') }, rules: ['table-errors'] },
   { title: 'errors importing an npm package', files: { 'src/errors/bad.ts': probe("import pino from 'pino';", 'pino') }, rules: ['table-errors'] },
   { title: 'logging importing config', files: { 'src/logging/bad.ts': probe("import { CONFIG_STATES } from '../config/schema.js';", 'CONFIG_STATES') }, rules: ['table-logging'] },
+  { title: 'contract importing errors', files: { 'src/contract/bad.ts': probe("import { AppError } from '../errors/app-error.js';", 'AppError') }, rules: ['table-contract'] },
+  { title: 'contract importing the submission service', files: { 'src/contract/bad.ts': probe("import type { SubmissionService } from '../submissions/submission-service.js';", 'null as SubmissionService | null') }, rules: ['table-contract'] },
   { title: 'config importing logging', files: { 'src/config/bad.ts': probe("import { createLogger } from '../logging/logger.js';", 'createLogger') }, rules: ['table-config'] },
   { title: 'languages importing the engine', files: { 'src/languages/bad.ts': probe("import type { Engine } from '../engine/engine.js';", 'null as Engine | null') }, rules: ['table-languages'] },
   { title: 'sandbox importing config', files: { 'src/sandbox/bad.ts': probe("import { CONFIG_STATES } from '../config/schema.js';", 'CONFIG_STATES') }, rules: ['table-sandbox'] },
