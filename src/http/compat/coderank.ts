@@ -5,6 +5,7 @@ import { StatusJson, VerdictJson } from '../../contract/rest/submission-response
 import { identityOf, traceRequest, type HttpApp, type HttpAppDeps } from '../types.js';
 import { combinedOutput, compatInput, executionTimeMs } from './compat-common.js';
 import { getVisibleSubmission } from '../read-access.js';
+import { replyJson } from '../json-stream.js';
 
 const ExecuteBody = Type.Object(
   {
@@ -73,9 +74,9 @@ export function registerCodeRankRoutes(app: HttpApp, { service }: HttpAppDeps): 
         response: { 200: SubmissionStatusJson, ...ERROR_RESPONSES },
       },
     },
-    async (request) => {
+    async (request, reply) => {
       const { submission } = await getVisibleSubmission(service, request.params.id, identityOf(request));
-      return {
+      return replyJson(reply, {
         submissionId: submission.id,
         status: submission.status,
         verdict: submission.verdict,
@@ -88,7 +89,7 @@ export function registerCodeRankRoutes(app: HttpApp, { service }: HttpAppDeps): 
         title: submission.title,
         createdAt: submission.createdAt.toISOString(),
         completedAt: submission.finishedAt?.toISOString() ?? null,
-      };
+      });
     },
   );
 

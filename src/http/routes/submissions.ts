@@ -11,6 +11,7 @@ import { AcceptedJson, BatchJson, SubmissionJson } from '../../contract/rest/sub
 import { identityOf, traceRequest, type HttpApp, type HttpAppDeps } from '../types.js';
 import { parseWait, settleSubmission } from './submission-reply.js';
 import { getVisibleSubmission } from '../read-access.js';
+import { replyJson } from '../json-stream.js';
 
 /** Judge0's batch cap, which clients of such services expect. */
 export const MAX_BATCH = 20;
@@ -40,7 +41,8 @@ export function registerSubmissionRoutes(app: HttpApp, { service, config, metric
       traceRequest(request, { correlationId: outcome.submission.correlationId, executionId: outcome.submission.id });
       const answer = await settleSubmission(service, outcome, waitMs);
       reply.header('location', `/api/v1/submissions/${outcome.submission.id}`);
-      return reply.status(answer.statusCode).send(answer.body);
+      reply.status(answer.statusCode);
+      return replyJson(reply, answer.body);
     },
   );
 
@@ -108,10 +110,10 @@ export function registerSubmissionRoutes(app: HttpApp, { service, config, metric
         response: { 200: SubmissionJson, ...ERROR_RESPONSES },
       },
     },
-    async (request) => {
+    async (request, reply) => {
       const found = await getVisibleSubmission(service, request.params.id, identityOf(request));
       traceRequest(request, { executionId: found.submission.id, correlationId: found.submission.correlationId });
-      return toSubmissionJson(found.submission, found);
+      return replyJson(reply, toSubmissionJson(found.submission, found));
     },
   );
 
