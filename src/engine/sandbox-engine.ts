@@ -1,7 +1,8 @@
-// The Engine over a Sandbox: validate, compile once (cached), run the test cases in parallel batches, judge each run.
+// The Engine over a Sandbox: look up the normalised request's language, compile once (cached), run the test cases in parallel batches, judge each run.
 import type { ExecutionResult, OutputEncoding, StageResult, TestCaseResult } from '../domain/result.js';
 import type { ExecutionRequest, TestCase } from '../domain/submission.js';
 import type { LanguageStatus } from '../languages/language.js';
+import { requireLanguage } from '../languages/lookup.js';
 import { silentLogger, type Logger } from '../logging/logger.js';
 import type { Sandbox, SandboxFile, SandboxHealth } from '../sandbox/sandbox.js';
 import { CompileStage, type CompileOutcome } from './compile-stage.js';
@@ -15,7 +16,6 @@ import { runStageFiles, workDirBytes } from './run-files.js';
 import { compileStageLimits, runStageLimits, type LimitSettings, type StageLimits } from './stage-limits.js';
 import { OutputBudget } from './output-budget.js';
 import { boundStage, joinCompilerOutput, stageResult, summarize } from './stage-result.js';
-import { validateRequest, type ResolvedRequest } from './validate-request.js';
 
 export interface SandboxEngineOptions {
   sandbox: Sandbox;
@@ -40,6 +40,12 @@ export interface SandboxEngineOptions {
   maxSubmissionOutputBytes?: number;
   /** @defaultValue a silent logger */
   logger?: Logger;
+}
+
+/** The request's catalogue entry and entry file; the request was normalised before it reached the engine. */
+interface ResolvedRequest {
+  language: LanguageStatus;
+  entry: string;
 }
 
 /** A program ready to run: either a compile failure, or the argv and files of the run stage. */
@@ -91,10 +97,6 @@ export class SandboxEngine implements Engine {
     return this.statuses;
   }
 
-  validate(request: ExecutionRequest): void {
-    validateRequest(request, this.statuses, this.limitSettings.max);
-  }
-
   sandboxHealth(): SandboxHealth {
     return this.sandbox.health();
   }
@@ -105,7 +107,7 @@ export class SandboxEngine implements Engine {
   }
 
   async execute(request: ExecutionRequest, options: ExecuteOptions = {}): Promise<ExecutionResult> {
-    const resolved = validateRequest(request, this.statuses, this.limitSettings.max);
+    const resolved = this.resolve(request);
     const logger = this.logger.child({ executionId: options.executionId, correlationId: options.correlationId, language: resolved.language.id });
     const cases: TestCase[] = request.testCases.length > 0 ? request.testCases : [{ stdin: request.stdin, expectedOutput: null }];
     const prepared = await this.prepare(request, resolved, options);
@@ -126,7 +128,7 @@ export class SandboxEngine implements Engine {
   }
 
   async startInteractive(request: ExecutionRequest, options: ExecuteOptions = {}): Promise<InteractiveStart> {
-    const resolved = validateRequest(request, this.statuses, this.limitSettings.max);
+    const resolved = this.resolve(request);
     const prepared = await this.prepare(request, resolved, options);
     // prepare() already worked the limits out; only an abort before it finished leaves them to compute here.
     const limits = prepared ? prepared.limits.program : runStageLimits(this.limitSettings, resolved.language, request.limits).program;
@@ -153,6 +155,11 @@ export class SandboxEngine implements Engine {
     // A caller that never looks at the outcome must not cause an unhandled rejection on a sandbox fault.
     outcome.catch(() => undefined);
     return { compileError: null, process, limits, outcome };
+  }
+
+  /** Looks up what a normalised request names; the rules were checked once, by the normaliser. */
+  private resolve(request: ExecutionRequest): ResolvedRequest {
+    return { language: requireLanguage(this.statuses, request.language), entry: request.entry ?? request.files[0]!.name };
   }
 
   /** Compiles when the language needs it; null when the caller aborted while waiting for the compile. */

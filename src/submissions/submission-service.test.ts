@@ -6,6 +6,8 @@ import type { ExecutionResult } from '../domain/result.js';
 import { executionRequest, type ExecutionRequest, type Submission } from '../domain/submission.js';
 import type { Engine, InteractiveStart } from '../engine/engine.js';
 import { isAppError } from '../errors/index.js';
+import { CATALOGUE } from '../languages/catalogue.js';
+import type { LanguageStatus } from '../languages/language.js';
 import { silentLogger } from '../logging/logger.js';
 import { MemoryJobQueue } from '../queue/memory/memory-job-queue.js';
 import { queueLimitsFromConfig } from '../queue/queue-limits.js';
@@ -34,10 +36,10 @@ class ScriptedEngine implements Engine {
   /** When set, startInteractive waits for it: the window between dispatch and hand-over. */
   interactiveGate: Promise<void> | null = null;
   readonly killed: string[] = [];
-  languages() {
-    return [];
+  /** Python as if installed: the service normalises every request against the engine's languages. */
+  languages(): LanguageStatus[] {
+    return CATALOGUE.filter((language) => language.id === 'python').map((language) => ({ ...language, installed: true, version: '3.11.2', unavailableReason: null }));
   }
-  validate(): void {}
   execute(executionRequest: ExecutionRequest): Promise<ExecutionResult> {
     return new Promise((resolve) => this.pending.set(executionRequest.files[0]!.content, resolve));
   }

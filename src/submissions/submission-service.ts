@@ -15,6 +15,7 @@ import type { SandboxCapabilities, SandboxHealth } from '../sandbox/sandbox.js';
 import { DuplicateCorrelationIdError } from '../store/store-errors.js';
 import type { RoomStats, Store } from '../store/store.js';
 import { InteractiveRegistry, type InteractiveSession } from './interactive-registry.js';
+import { normaliseRequest } from './normalise-request.js';
 import { OrderedPublisher } from './ordered-publisher.js';
 import { entryOf, jobOf } from './queued-job.js';
 import { requestFingerprint } from './request-fingerprint.js';
@@ -23,7 +24,6 @@ import { resolveNodeOptions, type NodeOptions } from './node-options.js';
 import { recoverOrphans } from './recover-orphans.js';
 import { SubmissionRunner } from './submission-runner.js';
 import type { RunOutcome, SubmissionEvent, SubmitInput, SubmitOutcome } from './types.js';
-import { validateSubmission } from './validate-submission.js';
 
 export interface SubmissionServiceDeps {
   engine: Engine;
@@ -305,8 +305,7 @@ export class SubmissionService {
   }
 
   private async admit(input: SubmitInput, correlationId: string, fingerprint: string, options: AdmitOptions = { interactive: false, session: null }): Promise<SubmitOutcome> {
-    validateSubmission(input.request, this.deps.config.limits);
-    this.deps.engine.validate(input.request);
+    const request = normaliseRequest(input.request, { languages: this.deps.engine.languages(), limits: this.deps.config.limits });
     const priorityKind = input.priorityKind ?? 'run';
     const submission: Submission = {
       id: randomUUID(),
@@ -316,7 +315,7 @@ export class SubmissionService {
       title: input.title ?? null,
       priorityKind,
       priority: effectivePriority(priorityKind, input.user.role),
-      request: input.request,
+      request,
       status: 'queued',
       verdict: null,
       result: null,
