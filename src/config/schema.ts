@@ -158,7 +158,7 @@ export const ConfigSchema = Type.Object(
     ),
     shutdown: Type.Object(
       {
-        graceMs: positiveInt(15_000, 'How long running jobs may finish on SIGTERM before they are marked failed, ms'),
+        graceMs: positiveInt(15_000, 'How long running jobs may finish on SIGTERM before they are aborted (they stay in the store and run again after the restart), ms'),
       },
       { default: {}, additionalProperties: false },
     ),

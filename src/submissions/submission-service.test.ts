@@ -347,9 +347,10 @@ describe('SubmissionService', () => {
     it('should answer a caller waiting for the result with 503 RUNLANE_ERR_QUEUE_SHUTTING_DOWN', async () => {
       const { service } = await harness();
       const { submission } = await service.submit({ request: request('never'), user: alice });
-      const waiting = service.waitFor(submission.id, 10_000);
+      // The expectation is attached before the shutdown rejects the wait, so the rejection is never unhandled.
+      const refused = expectCode(service.waitFor(submission.id, 10_000), 'RUNLANE_ERR_QUEUE_SHUTTING_DOWN');
       await service.shutdown(10);
-      await expectCode(waiting, 'RUNLANE_ERR_QUEUE_SHUTTING_DOWN');
+      await refused;
     });
   });
 
