@@ -1,18 +1,8 @@
-// Composition root: loads nothing itself, but is the one place that picks concrete implementations and wires a node.
-import { createAuthenticator, describeAuthMode, resolveAuthMode } from './auth/index.js';
+// Starts the embedded default (`runlane serve`): one node with every role, built by the composition root, listening.
 import type { Config } from './config/index.js';
-import { createEngine } from './engine/index.js';
-import { AppError, CONFIG_ERRORS } from './errors/index.js';
-import { buildHttpApp } from './http/app.js';
-import { attachRealtime } from './http/ws/index.js';
 import type { Logger } from './logging/logger.js';
-import { Metrics } from './metrics/index.js';
-import { MemoryJobQueue } from './queue/memory/memory-job-queue.js';
-import { queueLimitsFromConfig } from './queue/queue-limits.js';
-import { createBwrapSandbox } from './sandbox/bwrap/create-bwrap-sandbox.js';
-import { resolveDatabaseTarget } from './store/database-url.js';
-import { createSqliteStore } from './store/sqlite/sqlite-store.js';
-import { SubmissionService } from './submissions/index.js';
+import { createNode } from './node/create-node.js';
+import { EMBEDDED_NODE_ID, type SubmissionService } from './submissions/index.js';
 
 /** A running node. */
 export interface ServerHandle {
@@ -25,59 +15,12 @@ export interface ServerHandle {
 
 /** Starts the embedded default: in-process queue, SQLite file, local sandbox workers, REST + Socket.IO on one port. */
 export async function startServer(config: Readonly<Config>, logger: Logger): Promise<ServerHandle> {
-  const database = resolveDatabaseTarget(config.database.url, config.dataDir);
-  if (database.kind !== 'sqlite' || config.redis.url) {
-    throw new AppError(
-      CONFIG_ERRORS.invalid,
-      'invalid configuration: database.url / redis.url: this node runs the embedded mode (SQLite file, in-process queue); leave redis.url empty and use sqlite:PATH or no database.url',
-      { details: { key: config.redis.url ? 'redis.url' : 'database.url' } },
-    );
+  const node = await createNode(config, { role: 'all', logger, nodeId: EMBEDDED_NODE_ID });
+  try {
+    const url = await node.listen();
+    return { url, service: node.service, close: () => node.close() };
+  } catch (error) {
+    await node.close();
+    throw error;
   }
-
-  const sandbox = await createBwrapSandbox(config.sandbox, logger.child({ component: 'sandbox' }));
-  for (const warning of sandbox.capabilities.warnings) logger.warn({ component: 'sandbox' }, warning);
-  const engine = await createEngine({ sandbox, config, logger: logger.child({ component: 'engine' }) });
-  const store = await createSqliteStore(database.path, logger.child({ component: 'store' }));
-  const queue = new MemoryJobQueue({ limits: queueLimitsFromConfig(config.scheduler), logger: logger.child({ component: 'queue' }) });
-  const service = new SubmissionService({ engine, queue, store, config, logger, sandboxCapabilities: sandbox.capabilities });
-  await service.start();
-
-  const authenticator = createAuthenticator(config.auth, config.server.host);
-  const authMode = resolveAuthMode({ ...config.auth, serverHost: config.server.host });
-  logger.info({ anonymous: authMode.anonymous, jwt: authMode.jwt, apiKeys: authMode.apiKeyCount }, describeAuthMode(authMode));
-  const metrics = new Metrics({ defaultMetrics: true });
-  const app = await buildHttpApp({ service, authenticator, config, logger, metrics });
-  const realtime = await attachRealtime({
-    httpServer: app.server,
-    service,
-    store,
-    authenticator,
-    config,
-    logger: logger.child({ component: 'realtime' }),
-    realtime: config.realtime,
-  });
-  const url = await app.listen({ host: config.server.host, port: config.server.port });
-  logger.info({ url, cgroups: sandbox.capabilities.cgroups, database: database.path, maxConcurrent: config.scheduler.maxConcurrent }, 'runlane is serving');
-
-  let closing: Promise<void> | null = null;
-  const close = (): Promise<void> => {
-    closing ??= (async () => {
-      logger.info({ graceMs: config.shutdown.graceMs }, 'shutting down: no new work, running executions may finish');
-      // Stop admitting first, so requests still in flight get a clear 503 rather than a half-closed socket.
-      const drained = service.shutdown(config.shutdown.graceMs);
-      await realtime.close();
-      // Waiting requests end when their execution does; never wait past the grace period for them.
-      await Promise.race([app.close(), delay(config.shutdown.graceMs + 1000)]);
-      await drained;
-      await store.close();
-      await sandbox.close();
-      logger.info('shut down');
-    })();
-    return closing;
-  };
-  return { url, service, close };
-}
-
-function delay(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms).unref());
 }

@@ -1,17 +1,15 @@
-// Opens what a command needs to run programs: configuration, logger, sandbox and engine, and closes them again.
+// Opens what a command needs to run programs: configuration, logger and a `cli` node (sandbox and engine), and closes them again.
 import { loadConfig, type Config } from '../config/index.js';
-import { createEngine } from '../engine/create-engine.js';
-import type { SandboxEngine } from '../engine/sandbox-engine.js';
+import type { Engine } from '../engine/engine.js';
 import { isAppError } from '../errors/index.js';
 import { createLogger, type Logger } from '../logging/logger.js';
-import { createBwrapSandbox } from '../sandbox/bwrap/create-bwrap-sandbox.js';
-import type { Sandbox } from '../sandbox/sandbox.js';
+import { createNode } from '../node/create-node.js';
 import { CliUsageError } from './cli-usage-error.js';
 
 export interface OpenEngine {
   config: Readonly<Config>;
   logger: Logger;
-  engine: SandboxEngine;
+  engine: Engine;
   close(): Promise<void>;
 }
 
@@ -24,7 +22,7 @@ export interface OpenEngineOptions {
   logDestination: NodeJS.WritableStream;
 }
 
-/** Loads the config (a flag that breaks it is a usage error), then starts the sandbox and the engine. */
+/** Loads the config (a flag that breaks it is a usage error), then starts the sandbox and the engine through the composition root. */
 export async function openEngine(options: OpenEngineOptions): Promise<OpenEngine> {
   let config: Readonly<Config>;
   try {
@@ -35,14 +33,8 @@ export async function openEngine(options: OpenEngineOptions): Promise<OpenEngine
     throw error;
   }
   const logger = createLogger({ level: config.log.level, destination: options.logDestination });
-  const sandbox: Sandbox = await createBwrapSandbox(config.sandbox, logger);
-  try {
-    const engine = await createEngine({ sandbox, config, logger });
-    return { config, logger, engine, close: () => sandbox.close() };
-  } catch (error) {
-    await sandbox.close();
-    throw error;
-  }
+  const node = await createNode(config, { role: 'cli', logger });
+  return { config, logger, engine: node.engine, close: () => node.close() };
 }
 
 /** The configured maxima without any flags, to derive flag defaults that stay within them. */

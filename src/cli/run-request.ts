@@ -1,10 +1,10 @@
-// Turns `runlane run` arguments into an ExecutionRequest and config flags.
+// Turns `runlane run` arguments into a request draft (normalised like every other transport's) and config flags.
 import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
-import type { ExecutionRequest } from '../domain/submission.js';
 import { AppError, ENGINE_ERRORS } from '../errors/index.js';
 import { CATALOGUE } from '../languages/catalogue.js';
 import { languageForFile } from '../languages/lookup.js';
+import type { RequestDraft } from '../submissions/normalise-request.js';
 import { CliUsageError } from './cli-usage-error.js';
 
 /** Options of `runlane run` as commander hands them over. */
@@ -35,7 +35,7 @@ export function limitFlags(flags: RunFlags, maxWallMs: number): Record<string, n
 }
 
 /** Reads the program (and extra files, stdin, expected output) and infers the language from the extension when not given. */
-export async function buildRunRequest(file: string, args: string[], flags: RunFlags): Promise<ExecutionRequest> {
+export async function buildRunRequest(file: string, args: string[], flags: RunFlags): Promise<RequestDraft> {
   const language = flags.lang ?? languageForFile(CATALOGUE, file)?.id;
   if (!language) {
     throw new AppError(ENGINE_ERRORS.unknownLanguage, `cannot tell the language of ${basename(file)} from its extension; name it with --lang (see \`runlane languages\`)`);
@@ -51,7 +51,6 @@ export async function buildRunRequest(file: string, args: string[], flags: RunFl
     stdin,
     args,
     testCases: expectedOutput === null ? [] : [{ stdin, expectedOutput }],
-    limits: {},
     compareMode: flags.exact ? 'exact' : 'trimmed',
     // Raw bytes reach the terminal unchanged; JSON needs text.
     outputEncoding: flags.json ? 'utf8' : 'base64',

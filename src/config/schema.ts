@@ -1,33 +1,17 @@
 // Configuration schema: every key, its type and its default, in one place.
 import { Type, type Static } from '@sinclair/typebox';
 import { availableParallelism } from 'node:os';
+import { describeLimit, perLimit, type LimitSet } from '../domain/limits.js';
 
 const positiveInt = (defaultValue: number, description: string) =>
   Type.Integer({ minimum: 1, default: defaultValue, description });
 
-function limitsSchema(defaults: {
-  cpuTimeMs: number;
-  wallTimeMs: number;
-  memoryMb: number;
-  processes: number;
-  outputBytes: number;
-  fileSizeBytes: number;
-  workDirMb: number;
-  openFiles: number;
-  stackMb: number;
-}, what: string) {
+/** One configured limit set: every field of the limits table with that set's default. */
+function limitsSchema(set: LimitSet, what: string) {
   return Type.Object(
-    {
-      cpuTimeMs: positiveInt(defaults.cpuTimeMs, `CPU time of all processes of ${what}, ms`),
-      wallTimeMs: positiveInt(defaults.wallTimeMs, `Wall-clock time of ${what}, ms`),
-      memoryMb: positiveInt(defaults.memoryMb, `Memory of ${what} (cgroup), MiB`),
-      processes: positiveInt(defaults.processes, `Processes and threads of ${what} (pids.max)`),
-      outputBytes: positiveInt(defaults.outputBytes, `stdout + stderr bytes of ${what}`),
-      fileSizeBytes: positiveInt(defaults.fileSizeBytes, `Largest file ${what} may write, bytes`),
-      workDirMb: positiveInt(defaults.workDirMb, `Size of the private work dir and /tmp of ${what}, MiB`),
-      openFiles: positiveInt(defaults.openFiles, `Open file descriptors of ${what}`),
-      stackMb: positiveInt(defaults.stackMb, `Stack size of ${what}, MiB`),
-    },
+    perLimit((field) =>
+      Type.Integer({ minimum: field.min, default: field.defaults[set], description: `${describeLimit(field)} — ${what}` }),
+    ),
     { default: {}, additionalProperties: false },
   );
 }
@@ -77,18 +61,9 @@ export const ConfigSchema = Type.Object(
     ),
     limits: Type.Object(
       {
-        run: limitsSchema(
-          { cpuTimeMs: 5_000, wallTimeMs: 10_000, memoryMb: 256, processes: 64, outputBytes: 10_000_000, fileSizeBytes: 16 * 1024 * 1024, workDirMb: 64, openFiles: 256, stackMb: 64 },
-          'a run',
-        ),
-        compile: limitsSchema(
-          { cpuTimeMs: 20_000, wallTimeMs: 30_000, memoryMb: 1024, processes: 128, outputBytes: 1_000_000, fileSizeBytes: 128 * 1024 * 1024, workDirMb: 512, openFiles: 512, stackMb: 64 },
-          'a compile',
-        ),
-        max: limitsSchema(
-          { cpuTimeMs: 30_000, wallTimeMs: 60_000, memoryMb: 2048, processes: 256, outputBytes: 64_000_000, fileSizeBytes: 256 * 1024 * 1024, workDirMb: 1024, openFiles: 1024, stackMb: 256 },
-          'any run (the most a submission may request)',
-        ),
+        run: limitsSchema('run', 'a run, unless the request or language asks otherwise'),
+        compile: limitsSchema('compile', 'a compile (a request never changes it)'),
+        max: limitsSchema('max', 'the most a submission may request'),
         maxCodeBytes: positiveInt(64 * 1024, 'Largest total source size of a submission, bytes'),
         maxStdinBytes: positiveInt(1024 * 1024, 'Largest stdin of a run or test case, bytes'),
         maxFiles: positiveInt(32, 'Most source files in a submission'),
@@ -113,7 +88,7 @@ export const ConfigSchema = Type.Object(
         userMaxQueued: positiveInt(50, 'Queued executions per user on this node, in every room and none, before 429'),
         userMaxRunning: Type.Union([Type.Integer({ minimum: 1 }), Type.Null()], {
           default: null,
-          description: 'Executions of one user running at once; null = maxConcurrent - 1 (at least 1), so one user never holds every slot',
+          description: 'Executions of one user running at once while another user\'s execution could start; null = maxConcurrent - 1 (at least 1). Work-conserving: when nobody else can start, the user may use every free slot',
         }),
         keyMaxQueued: positiveInt(1_000, 'Queued executions per API key on this node, all of its users together, before 429'),
         testCaseBatchSize: positiveInt(3, 'Test cases of one submission run in parallel'),
@@ -183,7 +158,7 @@ export const ConfigSchema = Type.Object(
     ),
     shutdown: Type.Object(
       {
-        graceMs: positiveInt(15_000, 'How long running jobs may finish on SIGTERM before they are marked failed, ms'),
+        graceMs: positiveInt(15_000, 'How long running jobs may finish on SIGTERM before they are aborted (they stay in the store and run again after the restart), ms'),
       },
       { default: {}, additionalProperties: false },
     ),

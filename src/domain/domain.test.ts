@@ -48,8 +48,10 @@ describe('lifecycle', () => {
     }
   });
 
-  it('should not go back from running to queued', () => {
-    expect(canTransition('running', 'queued')).toBe(false);
+  it('should let only an interrupted run go back to queued, and nothing go back to running', () => {
+    expect(canTransition('running', 'queued')).toBe(true);
+    expect(canTransition('running', 'running')).toBe(false);
+    expect(canTransition('completed', 'queued')).toBe(false);
   });
 });
 

@@ -1,4 +1,4 @@
-// Job lifecycle state machine: queued → running → completed | failed | cancelled.
+// Job lifecycle state machine: queued → running → completed | failed | cancelled (an interrupted run may go back to queued).
 
 export const SUBMISSION_STATUSES = ['queued', 'running', 'completed', 'failed', 'cancelled'] as const;
 
@@ -12,9 +12,11 @@ export const FINISHED_STATUSES = ['completed', 'failed', 'cancelled'] as const s
 
 export type FinishedStatus = (typeof FINISHED_STATUSES)[number];
 
+/** The one table of allowed moves; the store applies a status change only when it is listed here. */
 const TRANSITIONS: Readonly<Record<SubmissionStatus, readonly SubmissionStatus[]>> = {
   queued: ['running', 'cancelled', 'failed'],
-  running: ['completed', 'failed', 'cancelled'],
+  // Back to queued only when the node running it died: the run is retried, counted in the store's attempts.
+  running: ['completed', 'failed', 'cancelled', 'queued'],
   completed: [],
   failed: [],
   cancelled: [],

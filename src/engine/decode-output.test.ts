@@ -3,6 +3,12 @@ import { describe, expect, it } from 'vitest';
 import { decodeOutput, decodeWithin, fitUtf8, outputAsText } from './decode-output.js';
 
 describe('when the output is valid UTF-8', () => {
+  it('should return ASCII exactly, control characters and NUL included, within a size too', () => {
+    const ascii = Buffer.from(Array.from({ length: 128 }, (_, code) => String.fromCharCode(code)).join('').repeat(3));
+    expect(decodeOutput(ascii, 'utf8')).toEqual({ text: ascii.toString('utf8'), invalidUtf8: false });
+    expect(decodeWithin(ascii, 'utf8', 200)).toEqual({ text: ascii.toString('utf8').slice(0, 200), invalidUtf8: false, truncated: true, size: 200 });
+  });
+
   it('should return it as text', () => {
     expect(decodeOutput(Buffer.from('héllo ✓\n'), 'utf8')).toEqual({ text: 'héllo ✓\n', invalidUtf8: false });
   });

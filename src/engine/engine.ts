@@ -36,9 +36,7 @@ export interface InteractiveStart {
 export interface Engine {
   /** Languages of the catalogue with what this node detected. */
   languages(): LanguageStatus[];
-  /** Checks a request without running it (language known and installed, files valid); throws AppError. */
-  validate(request: ExecutionRequest): void;
-  /** Runs a submission to its verdict. Rejects only on a service fault; a program's failure is a verdict. */
+  /** Runs a normalised request (see submissions/normalise-request.ts) to its verdict. Rejects only on a service fault; a program's failure is a verdict. */
   execute(request: ExecutionRequest, options?: ExecuteOptions): Promise<ExecutionResult>;
   /** Compiles (with the cache) and starts a program with live stdin/stdout/stderr. */
   startInteractive(request: ExecutionRequest, options?: ExecuteOptions): Promise<InteractiveStart>;

@@ -1,7 +1,8 @@
-// The Engine over a Sandbox: validate, compile once in a workspace (cached), run the test cases where the program was built, judge each run.
+// The Engine over a Sandbox: look up the normalised request's language, compile once in a workspace (cached), run the test cases where the program was built, judge each run.
 import type { ExecutionResult, OutputEncoding, StageResult, TestCaseResult } from '../domain/result.js';
 import type { ExecutionRequest, TestCase } from '../domain/submission.js';
 import type { LanguageStatus } from '../languages/language.js';
+import { requireLanguage } from '../languages/lookup.js';
 import { silentLogger, type Logger } from '../logging/logger.js';
 import type { Sandbox, SandboxFile, SandboxHealth, Workspace } from '../sandbox/sandbox.js';
 import { SANDBOX_ERRORS, isAppError } from '../errors/index.js';
@@ -18,7 +19,6 @@ import { runStageFiles } from './run-files.js';
 import { compileStageLimits, runStageLimits, type LimitSettings, type StageLimits } from './stage-limits.js';
 import { OutputBudget } from './output-budget.js';
 import { boundStage, joinCompilerOutput, stageResult, summarize } from './stage-result.js';
-import { validateRequest, type ResolvedRequest } from './validate-request.js';
 
 export interface SandboxEngineOptions {
   sandbox: Sandbox;
@@ -49,6 +49,12 @@ export interface SandboxEngineOptions {
   maxSubmissionOutputBytes?: number;
   /** @defaultValue a silent logger */
   logger?: Logger;
+}
+
+/** The request's catalogue entry and entry file; the request was normalised before it reached the engine. */
+interface ResolvedRequest {
+  language: LanguageStatus;
+  entry: string;
 }
 
 /** A program ready to run: either a compile failure, or a workspace holding it and how to fill more. */
@@ -104,10 +110,6 @@ export class SandboxEngine implements Engine {
     return this.statuses;
   }
 
-  validate(request: ExecutionRequest): void {
-    validateRequest(request, this.statuses, this.limitSettings.max);
-  }
-
   sandboxHealth(): SandboxHealth {
     return this.sandbox.health();
   }
@@ -118,7 +120,7 @@ export class SandboxEngine implements Engine {
   }
 
   async execute(request: ExecutionRequest, options: ExecuteOptions = {}): Promise<ExecutionResult> {
-    const resolved = validateRequest(request, this.statuses, this.limitSettings.max);
+    const resolved = this.resolve(request);
     const logger = this.logger.child({ executionId: options.executionId, correlationId: options.correlationId, language: resolved.language.id });
     const cases: TestCase[] = request.testCases.length > 0 ? request.testCases : [{ stdin: request.stdin, expectedOutput: null }];
     const lanes = Math.max(1, Math.min(this.batchSize, cases.length));
@@ -168,7 +170,7 @@ export class SandboxEngine implements Engine {
   }
 
   async startInteractive(request: ExecutionRequest, options: ExecuteOptions = {}): Promise<InteractiveStart> {
-    const resolved = validateRequest(request, this.statuses, this.limitSettings.max);
+    const resolved = this.resolve(request);
     const prepared = await this.prepare(request, resolved, options, 1);
     // prepare() already worked the limits out; only an abort before it finished leaves them to compute here.
     const limits = prepared ? prepared.limits.program : runStageLimits(this.limitSettings, resolved.language, request.limits).program;
@@ -205,6 +207,11 @@ export class SandboxEngine implements Engine {
     // A caller that never looks at the outcome must not cause an unhandled rejection on a sandbox fault.
     outcome.catch(() => undefined);
     return { compileError: null, process, limits, outcome };
+  }
+
+  /** Looks up what a normalised request names; the rules were checked once, by the normaliser. */
+  private resolve(request: ExecutionRequest): ResolvedRequest {
+    return { language: requireLanguage(this.statuses, request.language), entry: request.entry ?? request.files[0]!.name };
   }
 
   /**

@@ -1,5 +1,5 @@
 // Works out the limits of each stage: configured defaults, the language's needs, the request, then runtime overhead.
-import { LIMIT_KEYS, mergeLimits, type ResourceLimits } from '../domain/limits.js';
+import { capLimits, mergeLimits, type ResourceLimits } from '../domain/limits.js';
 import type { LanguageDefinition } from '../languages/language.js';
 
 /** The configured limit sets the engine works from (the `limits` section of the config). */
@@ -19,7 +19,7 @@ export interface StageLimits {
 
 /** Run stage: configured run defaults < the language's defaults (capped at the maxima) < the request (already validated). */
 export function runStageLimits(settings: LimitSettings, language: LanguageDefinition, requested: Partial<ResourceLimits>): StageLimits {
-  return withOverhead(mergeLimits(settings.run, capped(language.runLimits, settings.max), requested), language);
+  return withOverhead(mergeLimits(settings.run, language.runLimits && capLimits(language.runLimits, settings.max), requested), language);
 }
 
 /** Compile stage: its own, more generous, configured limits < the language's compile needs. A request never changes them. */
@@ -29,15 +29,4 @@ export function compileStageLimits(settings: LimitSettings, language: LanguageDe
 
 function withOverhead(program: ResourceLimits, language: LanguageDefinition): StageLimits {
   return { program, sandbox: { ...program, memoryMb: program.memoryMb + (language.memoryOverheadMb ?? 0) } };
-}
-
-/** A language may raise a default, but never above what the operator allows. */
-function capped(limits: Partial<ResourceLimits> | undefined, max: ResourceLimits): Partial<ResourceLimits> | undefined {
-  if (!limits) return undefined;
-  const result: Partial<ResourceLimits> = {};
-  for (const key of LIMIT_KEYS) {
-    const value = limits[key];
-    if (value !== undefined) result[key] = Math.min(value, max[key]);
-  }
-  return result;
 }

@@ -1,4 +1,4 @@
-// The JobQueue interface: admission (caps), priorities, fair dispatch across rooms, live positions, cancellation.
+// The JobQueue interface the service uses: admission (caps), priorities, fair dispatch across rooms, positions, cancellation.
 import type { Identity } from '../domain/identity.js';
 import type { ExecutionResult } from '../domain/result.js';
 import type { ExecutionRequest } from '../domain/submission.js';
@@ -27,7 +27,7 @@ export interface QueueEntry {
   avatar: string | null;
   language: string;
   priority: number;
-  /** 1-based place in this node's projected dispatch order; null once running. */
+  /** 1-based place in the queue's claim order (exact or an estimate, see `JobQueue.positions`); null once running. */
   position: number | null;
   /** 1-based place among the room's queued jobs; null once running or without a room. */
   roomPosition: number | null;
@@ -66,7 +66,7 @@ export type QueueEvent =
 export type JobHandler = (job: QueuedJob, signal: AbortSignal) => Promise<ExecutionResult>;
 
 export interface JobQueueLimits {
-  /** Jobs running at once on this node. */
+  /** Jobs running at once in all (on this node for the memory backend, across workers for a shared one). */
   maxConcurrent: number;
   /** Jobs queued in all before `RUNLANE_ERR_QUEUE_FULL` (503). */
   maxQueued: number;
@@ -76,7 +76,10 @@ export interface JobQueueLimits {
   roomMaxQueued: number;
   /** Jobs of one user queued on the node (in every room and none) before `RUNLANE_ERR_QUEUE_USER_QUOTA` (429). */
   userMaxQueued: number;
-  /** Jobs of one user running at once; the user's next job waits while other users' jobs go ahead. */
+  /**
+   * Jobs of one user running at once while another user's job could start; work-conserving: when no other user's job
+   * can start, the user may also take free slots up to `maxConcurrent`.
+   */
   userMaxRunning: number;
   /** Jobs queued on the node through one API key (`Identity.keyId`), all its users together, before `RUNLANE_ERR_QUEUE_KEY_QUOTA` (429). */
   keyMaxQueued: number;
@@ -87,25 +90,45 @@ export interface EnqueueResult {
 }
 
 export interface CloseResult {
-  /** Jobs that were still queued or running when the grace period ended; the caller marks them failed. */
+  /**
+   * Jobs that are lost with this node: with a non-durable backend (memory), those still queued and those aborted at the
+   * end of the grace period, which the caller marks failed; with a durable backend, none (they stay queued, or go back
+   * to the queue for another worker).
+   */
   unfinished: QueuedJob[];
 }
 
+/**
+ * The queue as the submission service sees it: a scheduling policy (`policy/`) over a backend (`backend.ts`), with a
+ * producer role (enqueue, cancel, get, snapshot, subscribe) and a worker role (process). Events report every change,
+ * wherever it happened (another node's worker included, once a shared backend is used).
+ */
 export interface JobQueue {
   readonly limits: JobQueueLimits;
+  /** Whether `position`/`roomPosition` are the exact claim order or an estimate (a backend capability). */
+  readonly positions: 'exact' | 'estimate';
   /**
    * Admits a job or throws AppError: user busy in the room / user or key quota / room full (429, with
-   * retryAfterSeconds), queue full or shutting down (503). At most one queued-or-running job per user per room.
+   * retryAfterSeconds), queue full or shutting down (503), id already queued (409). At most one queued-or-running job
+   * per user per room.
    */
   enqueue(job: QueuedJob): Promise<EnqueueResult>;
-  /** Cancels a queued job of `userId`: not found (404), someone else's (403), already running or finished (409). */
+  /**
+   * Removes a queued job and emits `cancelled` naming `userId` as who cancelled. Ownership is NOT checked: the caller
+   * decides who may cancel. Running, finished or unknown jobs answer 409 (`RUNLANE_ERR_QUEUE_NOT_CANCELLABLE`).
+   */
   cancel(jobId: string, userId: string): Promise<QueueEntry>;
-  /** Starts dispatching to the handler, up to `limits.maxConcurrent` at once. */
+  /**
+   * Starts running jobs with the handler, up to the queue's worker slots at once. A producer-only queue (no worker
+   * slots) keeps the handler and never calls it; its jobs run wherever workers share its backend.
+   */
   process(handler: JobHandler): void;
   /** Current entry of a queued or running job, else null. */
   get(jobId: string): Promise<QueueEntry | null>;
+  /** The whole queue, or one room's (counts are then the room's and `maxConcurrent` the room's running cap). */
   snapshot(roomId?: string | null): Promise<QueueSnapshot>;
+  /** Listens to queue events; listeners must not throw (a throw is reported and the queue goes on). */
   subscribe(listener: (event: QueueEvent) => void): () => void;
-  /** Stops admitting; lets running jobs finish within `graceMs`, aborts the rest; reports what did not finish. */
+  /** Stops admitting and claiming; lets running jobs finish within `graceMs`, aborts the rest; see {@link CloseResult}. */
   close(graceMs: number): Promise<CloseResult>;
 }

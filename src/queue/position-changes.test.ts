@@ -1,27 +1,32 @@
 // Position diffs over the projected order, and once-per-tick coalescing.
 import { performance } from 'node:perf_hooks';
 import { describe, expect, it } from 'vitest';
-import { DispatchOrder } from './dispatch-order.js';
-import { CoalescedTask, collectPositionChanges, type PositionTracked } from './position-changes.js';
+import { CoalescedTask, PositionBook, type PlacedJob } from './position-changes.js';
 
-function tracked(id: string, roomId: string | null, priority = 1): PositionTracked {
-  return { id, roomId, userId: `u-${id}`, priority, reportedPosition: 0, reportedRoomPosition: null };
+function placed(id: string, roomId: string | null, position: number, roomPosition: number | null): PlacedJob {
+  return { job: { id, roomId, userId: `u-${id}` }, place: { position, roomPosition } };
 }
 
-describe('collectPositionChanges', () => {
-  describe('when some items moved', () => {
+describe('PositionBook', () => {
+  describe('when some jobs moved', () => {
     it('should list only those, and nothing on a second pass', () => {
-      const order = new DispatchOrder<PositionTracked>();
-      const items = [tracked('a', 'r'), tracked('b', null), tracked('c', 'r')];
-      for (const item of items) order.add(item);
-      collectPositionChanges(order);
-      order.add(tracked('urgent', null, 5));
-      order.remove(items[1]!);
-      expect(collectPositionChanges(order)).toEqual([
+      const book = new PositionBook();
+      book.diff([placed('a', 'r', 1, 1), placed('b', null, 2, null), placed('c', 'r', 3, 2)]);
+      const after = [placed('urgent', null, 1, null), placed('a', 'r', 2, 1), placed('c', 'r', 3, 2)];
+      expect(book.diff(after)).toEqual([
         { jobId: 'urgent', roomId: null, userId: 'u-urgent', position: 1, roomPosition: null },
         { jobId: 'a', roomId: 'r', userId: 'u-a', position: 2, roomPosition: 1 },
       ]);
-      expect(collectPositionChanges(order)).toEqual([]);
+      expect(book.diff(after)).toEqual([]);
+      expect(book.size).toBe(3);
+    });
+  });
+
+  describe('when a place was announced with the job', () => {
+    it('should not announce it again', () => {
+      const book = new PositionBook();
+      book.note('a', { position: 1, roomPosition: null });
+      expect(book.diff([placed('a', null, 1, null)])).toEqual([]);
     });
   });
 });

@@ -1,27 +1,54 @@
-// Live positions: which queued jobs moved since they were last reported, collected once per tick.
+// Live positions: which queued jobs moved since they were last announced, collected at most once per tick.
 import { performance } from 'node:perf_hooks';
-import type { DispatchOrder, Schedulable } from './dispatch-order.js';
+import type { BackendPlace } from './backend.js';
 import type { PositionChange } from './job-queue.js';
 
-/** A queued item that remembers the place it was last reported at. */
-export interface PositionTracked extends Schedulable {
-  reportedPosition: number;
-  reportedRoomPosition: number | null;
+/** A queued job as listed, with its current place. */
+export interface PlacedJob {
+  job: { readonly id: string; readonly roomId: string | null; readonly userId: string };
+  place: BackendPlace;
 }
 
-/**
- * Walks the projected order once (O(n)) and returns the items whose place differs from the one last reported,
- * updating what was reported. Items never reported (new ones) carry the place given in their `queued` event.
- */
-export function collectPositionChanges<T extends PositionTracked>(order: DispatchOrder<T>): PositionChange[] {
-  const changes: PositionChange[] = [];
-  order.forEachInOrder((item, place) => {
-    if (place.position === item.reportedPosition && place.roomPosition === item.reportedRoomPosition) return;
-    item.reportedPosition = place.position;
-    item.reportedRoomPosition = place.roomPosition;
-    changes.push({ jobId: item.id, roomId: item.roomId, userId: item.userId, position: place.position, roomPosition: place.roomPosition });
-  });
-  return changes;
+/** The places last announced per queued job, so each pass reports only the jobs that moved. */
+export class PositionBook {
+  readonly #reported = new Map<string, BackendPlace>();
+
+  /** Number of jobs with an announced place. */
+  get size(): number {
+    return this.#reported.size;
+  }
+
+  /** Records a place announced elsewhere (the `queued` event), so the next pass does not repeat it. */
+  note(jobId: string, place: BackendPlace): void {
+    this.#reported.set(jobId, { position: place.position, roomPosition: place.roomPosition });
+  }
+
+  /** Forgets a job that left the queue (started, cancelled). */
+  forget(jobId: string): void {
+    this.#reported.delete(jobId);
+  }
+
+  /**
+   * Compares a full listing of the queue (in order) with what was announced: returns the jobs whose place differs
+   * (or was never announced), records them, and forgets jobs no longer listed. O(listed + announced).
+   */
+  diff(queued: readonly PlacedJob[]): PositionChange[] {
+    const changes: PositionChange[] = [];
+    const listed = new Set<string>();
+    for (const { job, place } of queued) {
+      listed.add(job.id);
+      const reported = this.#reported.get(job.id);
+      if (reported !== undefined && reported.position === place.position && reported.roomPosition === place.roomPosition) continue;
+      this.note(job.id, place);
+      changes.push({ jobId: job.id, roomId: job.roomId, userId: job.userId, position: place.position, roomPosition: place.roomPosition });
+    }
+    if (listed.size !== this.#reported.size) for (const jobId of this.#reported.keys()) if (!listed.has(jobId)) this.#reported.delete(jobId);
+    return changes;
+  }
+
+  clear(): void {
+    this.#reported.clear();
+  }
 }
 
 /**

@@ -1,9 +1,9 @@
 // Public view of a job (no source code) as listed in snapshots and events.
-import type { QueuePlace } from './dispatch-order.js';
+import type { BackendPlace } from './backend.js';
 import type { QueuedJob, QueueEntry } from './job-queue.js';
 
 /** Builds the entry of a job: pass its place while queued, null once running or gone. */
-export function toQueueEntry(job: QueuedJob, place: QueuePlace | null, startedAt: number | null): QueueEntry {
+export function toQueueEntry(job: QueuedJob, place: BackendPlace | null, startedAt: number | null): QueueEntry {
   return {
     id: job.id,
     correlationId: job.correlationId,

@@ -3,8 +3,9 @@ import type { Config } from '../config/index.js';
 import type { JobQueueLimits } from './job-queue.js';
 
 /**
- * Running executions one user may have when `scheduler.userMaxRunning` is not set: every slot but one, so another
- * user's execution can always start without waiting for the first user's runs to end (all slots on a one-slot node).
+ * Running executions one user may have while others wait, when `scheduler.userMaxRunning` is not set: every slot but
+ * one, so when slots free up another user's execution gets one. The cap is work-conserving (see SchedulingPolicy): a
+ * user alone on the node may still use every slot.
  */
 export function defaultUserMaxRunning(maxConcurrent: number): number {
   return Math.max(1, maxConcurrent - 1);

@@ -1,27 +1,14 @@
 // Shapes of what clients send, checked before anything acts on them; extra fields (e.g. a claimed userId) are ignored.
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
 import { TypeCompiler, type TypeCheck } from '@sinclair/typebox/compiler';
+import { requestedLimitsSchema } from '../contract/limits.js';
 import { AppError, ROOMS_ERRORS } from '../errors/index.js';
 
 const RoomId = Type.String({ minLength: 1, maxLength: 200, pattern: '^[^\\s]+$' });
 const OptionalRoomId = Type.Optional(RoomId);
-const Limit = Type.Optional(Type.Integer({ minimum: 1 }));
 
 /** Requested resource limits; unknown keys are refused so a typo never falls back to a default silently. */
-export const LimitsPayload = Type.Object(
-  {
-    cpuTimeMs: Limit,
-    wallTimeMs: Limit,
-    memoryMb: Limit,
-    processes: Limit,
-    outputBytes: Limit,
-    fileSizeBytes: Limit,
-    workDirMb: Limit,
-    openFiles: Limit,
-    stackMb: Limit,
-  },
-  { additionalProperties: false },
-);
+export const LimitsPayload = requestedLimitsSchema();
 
 export const JoinRoomPayload = Type.Object({ roomId: RoomId });
 export const RoomRefPayload = Type.Object({ roomId: OptionalRoomId });

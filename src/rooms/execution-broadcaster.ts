@@ -3,7 +3,7 @@ import type { PositionChange, QueueEntry } from '../queue/job-queue.js';
 import type { SubmissionEvent } from '../submissions/index.js';
 import { completionFields, summaryFromEntry } from './execution-payloads.js';
 import type { RoomContext, SequencedEvent } from './room-context.js';
-import { SERVER_EVENTS } from './server-events.js';
+import { SERVER_EVENTS } from '../contract/realtime.js';
 
 /** Subscribes to the service and broadcasts every room execution's lifecycle to its room. */
 export class ExecutionBroadcaster {

@@ -2,7 +2,8 @@
 import { describe, expect, it } from 'vitest';
 import type { ExecutionResult, TestCaseResult } from '../domain/result.js';
 import type { Submission } from '../domain/submission.js';
-import { completionFields, historyEntry, ROOM_EVENT_OUTPUT_CHARS } from './execution-payloads.js';
+import type { QueueEntry } from '../queue/job-queue.js';
+import { completionFields, historyEntry, ROOM_EVENT_OUTPUT_CHARS, summaryFromEntry } from './execution-payloads.js';
 
 const testCase = (index: number, stdout: string, judged: boolean): TestCaseResult => ({
   index, verdict: judged ? 'wrong_answer' : 'accepted', stdout, stderr: '', invalidUtf8: false, message: judged ? 'differs' : null,
@@ -46,5 +47,26 @@ describe('when a stored execution is listed in the room history', () => {
     expect(historyEntry(submission)).toMatchObject({ output: 'short', truncated: true });
     expect(historyEntry({ ...submission, result: result('x'.repeat(5_000)) })).toMatchObject({ output: 'x'.repeat(4096), truncated: true });
     expect(historyEntry({ ...submission, result: result('short') })).toMatchObject({ truncated: false });
+  });
+});
+
+describe('when a queue entry is sent to a room', () => {
+  const entry: QueueEntry = {
+    id: 'e1', correlationId: 'c1', roomId: 'r', userId: 'u', displayName: 'Ada', avatar: null, language: 'python', priority: 5,
+    position: 7, roomPosition: 2, enqueuedAt: 0, startedAt: null,
+  };
+
+  it('should carry the contract fields only: both named positions, and the seed aliases beside them', () => {
+    expect(summaryFromEntry(entry, 'queued')).toEqual({
+      executionId: 'e1', correlationId: 'c1', userId: 'u', displayName: 'Ada', avatar: null, language: 'python', status: 'queued',
+      roomPosition: 2, queuePosition: 7, username: 'Ada', position: 2,
+      timestamps: { queuedAt: '1970-01-01T00:00:00.000Z', startedAt: null, finishedAt: null },
+    });
+  });
+
+  it('should clear both positions once it runs, and never leak the internal priority', () => {
+    const running = summaryFromEntry({ ...entry, startedAt: 1 }, 'running');
+    expect(running).toMatchObject({ roomPosition: null, queuePosition: null, position: null });
+    expect(running).not.toHaveProperty('priority');
   });
 });

@@ -1,10 +1,12 @@
-// Maps queue entries and stored submissions to the attributed payloads room members receive.
+// Maps internal queue entries, results and stored submissions to the contract payloads room members receive.
 import { redactResult } from '../domain/access.js';
 import type { ExecutionResult } from '../domain/result.js';
 import { cutText, previewResult } from '../domain/result-preview.js';
 import type { Submission } from '../domain/submission.js';
 import type { QueueEntry, QueueSnapshot } from '../queue/job-queue.js';
-import type { ExecutionStatus, ExecutionSummary, HistoryEntry, QueueFigures, RoomExecutionResult } from './server-events.js';
+import type { ExecutionStatus, ExecutionSummary, HistoryEntry, QueueFigures, RoomExecutionResult, RoomTestCaseResult, StagePayload } from '../contract/realtime.js';
+import { withSeedAliases } from '../contract/seed-aliases.js';
+import type { StageResult } from '../domain/result.js';
 
 /**
  * Characters of output a completion event carries in all. Every member of the room gets it, so it stays small however
@@ -22,12 +24,11 @@ export interface RoomCaps {
 /** The attributed summary of a queued or running (or just finished) execution. */
 export function summaryFromEntry(entry: QueueEntry, status: ExecutionStatus, finishedAt: number | null = null): ExecutionSummary {
   const queued = status === 'queued';
-  return {
+  return withSeedAliases({
     executionId: entry.id,
     correlationId: entry.correlationId,
     userId: entry.userId,
     displayName: entry.displayName,
-    username: entry.displayName,
     avatar: entry.avatar,
     language: entry.language,
     timestamps: {
@@ -36,9 +37,9 @@ export function summaryFromEntry(entry: QueueEntry, status: ExecutionStatus, fin
       finishedAt: finishedAt === null ? null : iso(finishedAt),
     },
     status,
-    position: queued ? (entry.roomPosition ?? entry.position) : null,
+    roomPosition: queued ? entry.roomPosition : null,
     queuePosition: queued ? entry.position : null,
-  };
+  });
 }
 
 /**
@@ -47,7 +48,7 @@ export function summaryFromEntry(entry: QueueEntry, status: ExecutionStatus, fin
  * test data and judged runs' output stay with the submitter, whoever else is in the room; the author reads the rest over REST.
  */
 export function completionFields(result: ExecutionResult): {
-  verdict: ExecutionResult['verdict'];
+  verdict: RoomExecutionResult['verdict'];
   success: boolean;
   executionTime: number;
   output: string;
@@ -56,9 +57,46 @@ export function completionFields(result: ExecutionResult): {
 } {
   // What others may see (no expected outputs, no judged run's output) is cut to the preview, so hidden data takes none of its room.
   const shown = previewResult(redactResult(result), ROOM_EVENT_OUTPUT_CHARS / 2);
-  const testCases = shown.testCases.map(({ expectedOutput: _hidden, ...testCase }) => testCase);
   const truncated = shown.outputTruncated === true;
-  return { verdict: result.verdict, success: result.verdict === 'accepted', executionTime: result.wallTimeMs, output: shown.stdout, truncated, result: { ...shown, testCases } };
+  return { verdict: result.verdict, success: result.verdict === 'accepted', executionTime: result.wallTimeMs, output: shown.stdout, truncated, result: roomResult(shown) };
+}
+
+/** The contract's result, field by field, so an internal field added later never reaches clients unannounced. */
+function roomResult(result: ExecutionResult): RoomExecutionResult {
+  return {
+    verdict: result.verdict,
+    compile: result.compile && stagePayload(result.compile),
+    compileCached: result.compileCached,
+    // Expected outputs stay with the submitter.
+    testCases: result.testCases.map((testCase): RoomTestCaseResult => ({ index: testCase.index, ...stagePayload(testCase) })),
+    stdout: result.stdout,
+    stderr: result.stderr,
+    exitCode: result.exitCode,
+    signal: result.signal,
+    cpuTimeMs: result.cpuTimeMs,
+    wallTimeMs: result.wallTimeMs,
+    memoryKb: result.memoryKb,
+    message: result.message,
+    ...(result.outputTruncated === undefined ? {} : { outputTruncated: result.outputTruncated }),
+  };
+}
+
+/** One stage as the contract shows it. */
+export function stagePayload(stage: StageResult): StagePayload {
+  return {
+    verdict: stage.verdict,
+    stdout: stage.stdout,
+    stderr: stage.stderr,
+    invalidUtf8: stage.invalidUtf8,
+    message: stage.message,
+    cpuTimeMs: stage.cpuTimeMs,
+    wallTimeMs: stage.wallTimeMs,
+    memoryKb: stage.memoryKb,
+    exitCode: stage.exitCode,
+    signal: stage.signal,
+    ...(stage.stdoutTruncated === undefined ? {} : { stdoutTruncated: stage.stdoutTruncated }),
+    ...(stage.stderrTruncated === undefined ? {} : { stderrTruncated: stage.stderrTruncated }),
+  };
 }
 
 export function queueFigures(snapshot: QueueSnapshot, caps: RoomCaps): QueueFigures {
@@ -83,11 +121,10 @@ export function historyEntry(submission: Submission): HistoryEntry {
   const output = cutText(stdout, HISTORY_OUTPUT_CHARS);
   const errors = cutText(stderr, HISTORY_OUTPUT_CHARS);
   return {
+    ...withSeedAliases({ displayName: submission.user.displayName, roomPosition: null, queuePosition: null }),
     executionId: submission.id,
     correlationId: submission.correlationId,
     userId: submission.user.userId,
-    displayName: submission.user.displayName,
-    username: submission.user.displayName,
     avatar: submission.user.avatar,
     language: submission.request.language,
     timestamps: {
@@ -96,8 +133,6 @@ export function historyEntry(submission: Submission): HistoryEntry {
       finishedAt: submission.finishedAt?.toISOString() ?? null,
     },
     status: submission.status,
-    position: null,
-    queuePosition: null,
     verdict: submission.verdict,
     success: submission.verdict === 'accepted',
     executionTime: result?.wallTimeMs ?? null,

@@ -9,15 +9,11 @@ import { AppError, ROOMS_ERRORS } from '../errors/index.js';
 import type { Logger } from '../logging/logger.js';
 import type { SandboxProcess } from '../sandbox/sandbox.js';
 import type { InteractiveSession, SubmissionService } from '../submissions/index.js';
+import { INTERACTIVE_SERVER_EVENTS, type InteractiveClientEvent, type InteractiveExitEvent, type InteractiveQueuedEvent, type InteractiveStartedEvent } from '../contract/realtime.js';
+import { withPositionAlias } from '../contract/seed-aliases.js';
 import { buildInteractiveRequest } from './build-request.js';
+import { stagePayload } from './execution-payloads.js';
 import { parse, type InteractiveStart, type InteractiveStdin } from './client-payloads.js';
-
-/** Client → server events of the interactive stream. */
-export const INTERACTIVE_CLIENT_EVENTS = ['start', 'stdin', 'signal', 'kill'] as const;
-export type InteractiveClientEvent = (typeof INTERACTIVE_CLIENT_EVENTS)[number];
-
-/** Server → client events of the interactive stream. */
-export const INTERACTIVE_SERVER_EVENTS = { queued: 'queued', started: 'started', stdout: 'stdout', stderr: 'stderr', exit: 'exit', error: 'error' } as const;
 
 export type InteractiveService = Pick<SubmissionService, 'startInteractive' | 'languages'>;
 
@@ -66,7 +62,7 @@ export class InteractiveRun {
     if (this.session) void this.stopSession(this.session);
   }
 
-  private async start(payload: InteractiveStart): Promise<{ executionId: string; position: number | null }> {
+  private async start(payload: InteractiveStart): Promise<InteractiveQueuedEvent> {
     if (this.session || this.starting) throw new AppError(ROOMS_ERRORS.interactiveAlreadyStarted, 'a program is already running on this stream; kill it or wait for `exit`');
     const { service, identity } = this.deps;
     let session: InteractiveSession;
@@ -80,14 +76,14 @@ export class InteractiveRun {
     this.stdinBytes = 0;
     if (this.disposed) {
       void this.stopSession(session);
-      return { executionId: session.id, position: session.position };
+      return withPositionAlias({ executionId: session.id, queuePosition: session.position });
     }
-    this.deps.send(INTERACTIVE_SERVER_EVENTS.queued, { executionId: session.id, position: session.position });
+    this.deps.send(INTERACTIVE_SERVER_EVENTS.queued, withPositionAlias({ executionId: session.id, queuePosition: session.position }));
     session.started.then(
       (start) => this.onStarted(session, start, payload.stdin),
       (error: unknown) => this.onNotStarted(session, error),
     );
-    return { executionId: session.id, position: session.position };
+    return withPositionAlias({ executionId: session.id, queuePosition: session.position });
   }
 
   private stdin(payload: InteractiveStdin): object {
@@ -123,7 +119,7 @@ export class InteractiveRun {
     if (this.session !== session) return;
     if (start.compileError || !start.process) {
       void start.outcome.then(
-        (result) => this.finish(session, { ...exitFigures(result), compile: start.compileError }),
+        (result) => this.finish(session, { ...exitFigures(result), compile: start.compileError && stagePayload(start.compileError) }),
         (error: unknown) => this.finish(session, failure(error)),
       );
       return;
@@ -132,7 +128,8 @@ export class InteractiveRun {
     this.process = process;
     // A write after the program exited fails with EPIPE; the exit event already tells the client what happened.
     process.stdin.on('error', () => undefined);
-    this.deps.send(INTERACTIVE_SERVER_EVENTS.started, { executionId: session.id, limits: start.limits });
+    const started: InteractiveStartedEvent = { executionId: session.id, limits: { ...start.limits } };
+    this.deps.send(INTERACTIVE_SERVER_EVENTS.started, started);
     const drained = Promise.all([this.pipe(process.stdout, INTERACTIVE_SERVER_EVENTS.stdout, session.id), this.pipe(process.stderr, INTERACTIVE_SERVER_EVENTS.stderr, session.id)]);
     if (initialStdin) process.stdin.write(initialStdin);
     if (this.disposed) process.kill();
@@ -150,11 +147,12 @@ export class InteractiveRun {
     this.finish(session, { verdict: null, status: reason === 'cancelled' ? 'cancelled' : 'failed', message: reason });
   }
 
-  private finish(session: InteractiveSession, payload: object): void {
+  private finish(session: InteractiveSession, payload: Omit<InteractiveExitEvent, 'executionId'>): void {
     if (this.session !== session) return;
     this.session = null;
     this.process = null;
-    this.deps.send(INTERACTIVE_SERVER_EVENTS.exit, { executionId: session.id, ...payload });
+    const exit: InteractiveExitEvent = { executionId: session.id, ...payload };
+    this.deps.send(INTERACTIVE_SERVER_EVENTS.exit, exit);
   }
 
   private pipe(stream: Readable, event: string, executionId: string): Promise<void> {
@@ -189,7 +187,7 @@ export class InteractiveRun {
   }
 }
 
-function exitFigures(result: ExecutionResult): object {
+function exitFigures(result: ExecutionResult): Omit<InteractiveExitEvent, 'executionId'> {
   // A run stopped by kill or disconnect has no run stage to judge; calling it accepted would be a lie.
   const stopped = result.testCases.length === 0 && result.verdict !== 'compilation_error';
   return {
@@ -204,6 +202,6 @@ function exitFigures(result: ExecutionResult): object {
   };
 }
 
-function failure(error: unknown): object {
+function failure(error: unknown): Omit<InteractiveExitEvent, 'executionId'> {
   return { status: 'failed', verdict: 'internal_error', message: error instanceof Error ? error.message : String(error) };
 }

@@ -4,7 +4,7 @@ import { queueFigures } from './execution-payloads.js';
 import type { LoadedRoom } from './loaded-room.js';
 import type { RoomContext } from './room-context.js';
 import type { RoomConnection } from './room-transport.js';
-import { SERVER_EVENTS, type PresenceEvent, type RoomStateEvent } from './server-events.js';
+import { SERVER_EVENTS, type PresenceEvent, type RoomStateEvent } from '../contract/realtime.js';
 import type { SharedCode } from './shared-code.js';
 
 /** Presence and the join/leave handshakes of the rooms on this node. */

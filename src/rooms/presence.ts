@@ -1,17 +1,6 @@
 // Who is in a room: connections per user, so a user with two tabs is listed once and leaves with the last tab.
+import type { PresenceUser } from '../contract/realtime.js';
 import type { Identity } from '../domain/identity.js';
-
-/** A user as listed in `room-state.users` and `user-joined`/`user-left`. */
-export interface PresenceUser {
-  userId: string;
-  displayName: string;
-  avatar: string | null;
-  role: Identity['role'];
-  /** ISO time the user's first connection joined. */
-  joinedAt: string;
-  /** How many connections of the user are in the room. */
-  connections: number;
-}
 
 interface Member {
   identity: Identity;

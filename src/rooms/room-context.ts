@@ -9,7 +9,7 @@ import type { LoadedRoom } from './loaded-room.js';
 import type { RealtimeOptions } from './realtime-options.js';
 import { RoomSequencer } from './room-sequencer.js';
 import type { RoomConnection, RoomTransport } from './room-transport.js';
-import type { RoomEventBase } from './server-events.js';
+import type { RoomEventBase } from '../contract/realtime.js';
 
 /** The parts of the submission service rooms use. */
 export type RoomService = Pick<SubmissionService, 'submit' | 'cancel' | 'snapshot' | 'roomHistory' | 'subscribe' | 'languages'>;

@@ -5,19 +5,11 @@ import type { ExecuteCode, HistoryRequest } from './client-payloads.js';
 import { historyEntry, queueFigures } from './execution-payloads.js';
 import type { RoomContext } from './room-context.js';
 import type { RoomConnection } from './room-transport.js';
-import { SERVER_EVENTS, type ExecutionHistoryEvent, type ExecutionStatusEvent } from './server-events.js';
+import { SERVER_EVENTS, type ExecuteCodeAck, type ExecutionHistoryEvent, type ExecutionStatusEvent } from '../contract/realtime.js';
+import { withRoomPositionAlias } from '../contract/seed-aliases.js';
 
-/** What `execute-code` acknowledges; the room hears about the execution through the service's events. */
-export interface ExecuteAck {
-  executionId: string;
-  correlationId: string;
-  status: string;
-  /** 1-based place among the room's queued executions; null when it started at once. */
-  position: number | null;
-  queuePosition: number | null;
-  /** True when the correlationId matched an earlier execution, which is returned instead of running again. */
-  duplicate: boolean;
-}
+/** What `execute-code` acknowledges (see the contract). */
+export type ExecuteAck = ExecuteCodeAck;
 
 const DEFAULT_HISTORY = 20;
 
@@ -40,14 +32,14 @@ export class RoomExecutions {
       correlationId: payload.correlationId ?? null,
     });
     const { submission } = outcome;
-    return {
+    return withRoomPositionAlias({
       executionId: submission.id,
       correlationId: submission.correlationId,
       status: submission.status,
-      position: outcome.roomPosition ?? outcome.position,
+      roomPosition: outcome.roomPosition,
       queuePosition: outcome.position,
       duplicate: outcome.duplicate,
-    };
+    });
   }
 
   /** Sends `execution-status` to the asking connection and returns it for the ack. */

@@ -7,7 +7,7 @@ import { resolveRealtimeOptions, type RealtimeOptions } from './realtime-options
 import { RoomContext, type RoomHubDeps } from './room-context.js';
 import { RoomExecutions } from './room-executions.js';
 import type { RoomConnection } from './room-transport.js';
-import type { ClientEvent } from './server-events.js';
+import type { ClientEvent } from '../contract/realtime.js';
 import { SharedCode } from './shared-code.js';
 
 export type RoomHubOptions = Omit<RoomHubDeps, 'options'> & { options?: RealtimeOptions };

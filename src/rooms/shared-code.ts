@@ -5,7 +5,7 @@ import { LoadedRoom } from './loaded-room.js';
 import type { RoomContext } from './room-context.js';
 import { RoomDocument, SERVER_ORIGIN, type ChangeOrigin } from './room-document.js';
 import type { RoomConnection } from './room-transport.js';
-import { SERVER_EVENTS, type CodeUpdateEvent } from './server-events.js';
+import { SERVER_EVENTS, type CodeUpdateEvent } from '../contract/realtime.js';
 
 /** Loads, edits, folds and saves the rooms' code. */
 export class SharedCode {

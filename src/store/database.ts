@@ -1,5 +1,5 @@
 // Row types of the store's tables, as Kysely sees them; shared by every SQL dialect.
-import type { ColumnType, Insertable, Selectable } from 'kysely';
+import type { ColumnType, Generated, Insertable, Selectable } from 'kysely';
 
 /**
  * Epoch milliseconds in a 64-bit integer column. Written as a number; read back as a number
@@ -58,6 +58,19 @@ export interface SubmissionsTable {
   finished_at: EpochMs | null;
   /** sha256 of the canonical request (migration 0002); null for rows stored before it. */
   request_fingerprint: string | null;
+  /** The node whose queue holds it, or that runs it (migration 0003); null for rows stored before it. */
+  node_id: string | null;
+  /** How many times it was started; an interrupted run is retried while this is below the limit. */
+  attempts: Generated<number>;
+  /** 1 for an interactive run (a client streams its input), else 0; an integer so it means the same in every dialect. */
+  interactive: Generated<number>;
+}
+
+/** One row per node sharing the store; a node whose heartbeat is old is taken as dead. */
+export interface NodesTable {
+  id: string;
+  started_at: EpochMs;
+  heartbeat_at: EpochMs;
 }
 
 export interface TestCaseResultsTable {
@@ -94,6 +107,7 @@ export interface StoreDatabase {
   submissions: SubmissionsTable;
   test_case_results: TestCaseResultsTable;
   rooms: RoomsTable;
+  nodes: NodesTable;
 }
 
 export type SubmissionRow = Selectable<SubmissionsTable>;

@@ -6,8 +6,10 @@ import { describeHistoryCases } from './conformance/history-cases.js';
 import { describeLifecycleCases } from './conformance/lifecycle-cases.js';
 import { describeMaintenanceCases } from './conformance/maintenance-cases.js';
 import { describeOutputCases } from './conformance/output-cases.js';
+import { describeRecoveryCases } from './conformance/recovery-cases.js';
 import { describeRoomCases } from './conformance/room-cases.js';
 import { describeSubmissionCases } from './conformance/submission-cases.js';
+import { describeTransitionCases } from './conformance/transition-cases.js';
 
 export interface StoreConformanceOptions {
   /**
@@ -47,5 +49,7 @@ export function describeStoreConformance(name: string, makeStore: () => Promise<
     describeRoomCases(harness);
     describeLifecycleCases(harness);
     describeOutputCases(harness);
+    describeTransitionCases(harness);
+    describeRecoveryCases(harness);
   });
 }

@@ -1,9 +1,8 @@
 // Typed errors every Store implementation throws, so callers can react without knowing the database.
 import { AppError, STORE_ERRORS } from '../errors/index.js';
-import type { SubmissionStatus } from '../domain/lifecycle.js';
 
 /**
- * Thrown by `insertSubmission` when the user already has a submission with this correlationId.
+ * Thrown by `createSubmission` when the user already has a submission with this correlationId.
  * It is an AppError (`RUNLANE_ERR_STORE_DUPLICATE_CORRELATION_ID`, 409); catch it by class to
  * answer an idempotent retry with the existing submission (`findByCorrelationId`).
  */
@@ -20,14 +19,4 @@ export class DuplicateCorrelationIdError extends AppError {
     this.userId = userId;
     this.correlationId = correlationId;
   }
-}
-
-/** The submission to update does not exist. */
-export function submissionNotFound(id: string): AppError {
-  return new AppError(STORE_ERRORS.notFound, `Submission ${id} does not exist.`, { details: { id } });
-}
-
-/** The submission's current status does not allow the requested move (finished submissions never change). */
-export function invalidTransition(id: string, from: SubmissionStatus, to: SubmissionStatus): AppError {
-  return new AppError(STORE_ERRORS.invalidTransition, `Submission ${id} is ${from} and cannot become ${to}.`, { details: { id, from, to } });
 }

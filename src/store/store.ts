@@ -1,5 +1,5 @@
-// The Store interface: submissions and their results, room state, history and stats.
-import type { FinishedStatus } from '../domain/lifecycle.js';
+// The Store interface: submissions and their lifecycle, room state, history and stats.
+import type { FinishedStatus, SubmissionStatus } from '../domain/lifecycle.js';
 import type { ExecutionResult } from '../domain/result.js';
 import type { Submission } from '../domain/submission.js';
 import type { Verdict } from '../domain/verdict.js';
@@ -10,6 +10,39 @@ export interface FinishPatch {
   result: ExecutionResult | null;
   error: string | null;
   finishedAt: Date;
+}
+
+/** The move to `running`: who took the job and when; it also counts the attempt. */
+export interface StartPatch {
+  status: 'running';
+  startedAt: Date;
+  /** The node that runs it, whose death makes the run interrupted. */
+  nodeId: string;
+}
+
+/** The move back to `queued` of a run that was interrupted, to be retried (its start time is cleared). */
+export interface RequeuePatch {
+  status: 'queued';
+}
+
+/** A guarded status change; the fields written depend on the target status. */
+export type TransitionPatch = StartPatch | RequeuePatch | FinishPatch;
+
+/** A queued or running submission whose node is gone, now held by the node that claimed it. */
+export interface OrphanedSubmission {
+  submission: Submission;
+  /** How many times it was started (so a run interrupted again can be told apart). */
+  attempts: number;
+  /** An interactive run, which cannot go on without the client that was connected to it. */
+  interactive: boolean;
+}
+
+/** Where a new submission is held and what kind it is, for recovery. */
+export interface CreateOptions {
+  /** The node whose queue will hold it. @defaultValue null */
+  nodeId?: string | null;
+  /** An interactive run. @defaultValue false */
+  interactive?: boolean;
 }
 
 export interface HistoryQuery {
@@ -55,18 +88,32 @@ export interface RoomRecord {
   updatedAt: Date;
 }
 
+/**
+ * Durable state of a node: the one record of every submission and its lifecycle. The store, not any process's memory,
+ * decides what a submission is: it is created before it is queued, and every status change is a guarded update whose
+ * allowed moves come from the lifecycle table in `domain/lifecycle.ts`, so duplicate or late writers change nothing.
+ */
 export interface Store {
   /** Creates or migrates the schema; safe to call on every start. */
   init(): Promise<void>;
   close(): Promise<void>;
 
-  /** Inserts a new submission; throws on a duplicate (user, correlationId). */
-  insertSubmission(submission: Submission): Promise<void>;
+  /**
+   * Inserts a new submission (normally `queued`). The unique (user, correlationId) pair is the idempotency rule:
+   * a second one throws `DuplicateCorrelationIdError`, and the caller answers with the stored submission.
+   * `options.nodeId` names the node whose queue will hold it, so its recovery is scoped to that node.
+   */
+  createSubmission(submission: Submission, options?: CreateOptions): Promise<void>;
   getSubmission(id: string): Promise<Submission | null>;
   findByCorrelationId(userId: string, correlationId: string): Promise<Submission | null>;
-  markRunning(id: string, startedAt: Date): Promise<void>;
-  /** Records the final state; test-case results are stored row by row as well. */
-  markFinished(id: string, patch: FinishPatch): Promise<void>;
+  /**
+   * Moves a submission to `patch.status` if its current status is one of `from` and the lifecycle allows that move;
+   * a finish also stores the result (test cases row by row). Resolves true when it applied; false (nothing written)
+   * when the id is unknown, its status is not in `from`, or the move is not allowed, so a duplicate delivery is a no-op.
+   */
+  transition(id: string, from: readonly SubmissionStatus[], patch: TransitionPatch): Promise<boolean>;
+  /** Deletes a submission that never started (still `queued`), as when admission refused it. Returns whether it did. */
+  deleteUnstarted(id: string): Promise<boolean>;
 
   roomHistory(roomId: string, query: HistoryQuery): Promise<Submission[]>;
   userHistory(userId: string, query: HistoryQuery): Promise<Submission[]>;
@@ -74,8 +121,18 @@ export interface Store {
   roomStats(roomId: string, since: Date): Promise<RoomStats>;
   globalStats(): Promise<GlobalStats>;
 
-  /** At start-up: every submission left queued or running by a dead process becomes failed/internal_error with this reason. Returns how many. */
-  failInterrupted(reason: string, finishedAt: Date): Promise<number>;
+  /** Records a node as alive (its start and first heartbeat); registering an id again restarts it. */
+  registerNode(nodeId: string, at: Date): Promise<void>;
+  /** Says the node is still alive. */
+  heartbeat(nodeId: string, at: Date): Promise<void>;
+  /** Removes a node that stopped cleanly: what it still holds is at once free for the next node to claim. */
+  releaseNode(nodeId: string): Promise<void>;
+  /**
+   * At start-up: takes over the queued and running submissions of nodes that are gone, and only those. Gone means a
+   * heartbeat before `staleBefore`, no `nodes` row, no node recorded, or `nodeId` itself (this node's earlier life, as
+   * in the embedded single-process case). The rows now name `nodeId`; stale node rows are removed. Oldest first.
+   */
+  claimOrphans(nodeId: string, staleBefore: Date): Promise<OrphanedSubmission[]>;
   /** Deletes finished submissions created before the instant. Returns how many. */
   sweep(before: Date): Promise<number>;
 

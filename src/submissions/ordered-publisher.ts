@@ -1,4 +1,4 @@
-// Serialises persistence-then-publish steps so subscribers see events in the order the queue produced them.
+// Hands submission events to subscribers one after another, in the order they were published, isolating faulty listeners.
 
 export class OrderedPublisher<Event> {
   private tail: Promise<void> = Promise.resolve();
@@ -11,14 +11,12 @@ export class OrderedPublisher<Event> {
     return () => this.listeners.delete(listener);
   }
 
-  /** Runs `persist` after every earlier step, then hands the event to every listener. */
-  publish(event: Event, persist: () => Promise<void>): void {
-    this.tail = this.tail.then(async () => {
-      try {
-        await persist();
-      } catch (error) {
-        this.onError(error, event);
-      }
+  /**
+   * Delivers the event to every listener after every earlier one. Callers publish only what is already written,
+   * so a listener that reads the store sees at least what the event says.
+   */
+  publish(event: Event): void {
+    this.tail = this.tail.then(() => {
       for (const listener of this.listeners) {
         try {
           listener(event);
@@ -29,7 +27,7 @@ export class OrderedPublisher<Event> {
     });
   }
 
-  /** Resolves once every step published so far has run. */
+  /** Resolves once every event published so far has been delivered. */
   drain(): Promise<void> {
     return this.tail;
   }

@@ -6,6 +6,8 @@ import type { ExecutionResult } from '../domain/result.js';
 import { executionRequest, type ExecutionRequest, type Submission } from '../domain/submission.js';
 import type { Engine, InteractiveStart } from '../engine/engine.js';
 import { isAppError } from '../errors/index.js';
+import { CATALOGUE } from '../languages/catalogue.js';
+import type { LanguageStatus } from '../languages/language.js';
 import { silentLogger } from '../logging/logger.js';
 import { MemoryJobQueue } from '../queue/memory/memory-job-queue.js';
 import { queueLimitsFromConfig } from '../queue/queue-limits.js';
@@ -34,10 +36,10 @@ class ScriptedEngine implements Engine {
   /** When set, startInteractive waits for it: the window between dispatch and hand-over. */
   interactiveGate: Promise<void> | null = null;
   readonly killed: string[] = [];
-  languages() {
-    return [];
+  /** Python as if installed: the service normalises every request against the engine's languages. */
+  languages(): LanguageStatus[] {
+    return CATALOGUE.filter((language) => language.id === 'python').map((language) => ({ ...language, installed: true, version: '3.11.2', unavailableReason: null }));
   }
-  validate(): void {}
   execute(executionRequest: ExecutionRequest): Promise<ExecutionResult> {
     return new Promise((resolve) => this.pending.set(executionRequest.files[0]!.content, resolve));
   }
@@ -118,19 +120,19 @@ describe('SubmissionService', () => {
   });
 
   describe('when the queue is idle and the store is slow to insert', () => {
-    it('should neither run nor mark the job running before its row exists', async () => {
+    it('should store the row before enqueueing, and record running before the engine starts', async () => {
       const real = await createSqliteStore(':memory:');
       cleanups.push(() => real.close());
       const order: string[] = [];
       const slow = Object.create(real) as Store;
-      slow.insertSubmission = async (submission) => {
+      slow.createSubmission = async (submission) => {
         await new Promise((resolve) => setTimeout(resolve, 30));
-        await real.insertSubmission(submission);
+        await real.createSubmission(submission);
         order.push('inserted');
       };
-      slow.markRunning = async (id, at) => {
-        order.push('markRunning');
-        await real.markRunning(id, at);
+      slow.transition = async (id, from, patch) => {
+        order.push(patch.status);
+        return real.transition(id, from, patch);
       };
       const { service, engine } = await harness({}, slow);
       const originalExecute = engine.execute.bind(engine);
@@ -139,8 +141,7 @@ describe('SubmissionService', () => {
       await until(() => engine.pending.has('a'));
       engine.finish('a');
       expect((await service.waitFor(submission.id, 2000))?.status).toBe('completed');
-      expect(order.indexOf('inserted')).toBe(0);
-      expect(order).toEqual(expect.arrayContaining(['markRunning', 'execute']));
+      expect(order).toEqual(['inserted', 'running', 'execute', 'completed']);
     });
   });
 
@@ -222,58 +223,40 @@ describe('SubmissionService', () => {
         id: 'legacy', correlationId: 'c-old', roomId: null, user: alice, title: null, priorityKind: 'run', priority: 1, request: request('old'),
         status: 'completed', verdict: 'accepted', result: null, error: null, createdAt: new Date(), startedAt: null, finishedAt: new Date(),
       };
-      await store.insertSubmission(legacy);
+      await store.createSubmission(legacy);
       const { service } = await harness({}, store);
       const retry = await service.submit({ request: request('changed since'), user: alice, correlationId: 'c-old' });
       expect(retry).toMatchObject({ duplicate: true, submission: { id: 'legacy' } });
     });
   });
 
-  describe('when another node stores the same correlationId between the lookup and the insert', () => {
-    /** Two services over one database, the second one's lookup answered from before the first one's insert. */
-    async function racingNodes() {
+  describe('when two nodes on one database store the same correlationId at once', () => {
+    async function twoNodes() {
       const shared = await createSqliteStore(':memory:');
       cleanups.push(() => shared.close());
-      let firstInserted!: () => void;
-      const inserted = new Promise<void>((resolve) => (firstInserted = resolve));
-      const first = await harness({}, Object.assign(Object.create(shared) as Store, {
-        insertSubmission: async (submission: Submission) => {
-          await shared.insertSubmission(submission);
-          firstInserted();
-        },
-      }));
-      const stale = Object.assign(Object.create(shared) as Store, {
-        findByCorrelationId: async (userId: string, correlationId: string) => {
-          const before = await shared.findByCorrelationId(userId, correlationId);
-          // The first lookup is answered as it stood before the other node's insert, which is the race being tested.
-          if (before) return before;
-          await inserted;
-          stale.findByCorrelationId = shared.findByCorrelationId.bind(shared);
-          return null;
-        },
-      });
-      const second = await harness({}, stale);
-      return { first, second, shared };
+      return { first: await harness({}, shared), second: await harness({}, shared), shared };
     }
 
-    it('should answer with the stored submission when the request is the same, never with an error', async () => {
-      const { first, second, shared } = await racingNodes();
+    it('should keep one row and answer the other request with it, never with an error', async () => {
+      const { first, second, shared } = await twoNodes();
       const [a, b] = await Promise.all([
         first.service.submit({ request: request('same'), user: alice, correlationId: 'c-race' }),
         second.service.submit({ request: request('same'), user: alice, correlationId: 'c-race' }),
       ]);
-      expect(b).toMatchObject({ duplicate: true, submission: { id: a.submission.id } });
+      expect(b.submission.id).toBe(a.submission.id);
+      expect([a.duplicate, b.duplicate].sort()).toEqual([false, true]);
       expect((await shared.userHistory('alice', { limit: 10 })).length).toBe(1);
     });
 
     it('should answer 409 RUNLANE_ERR_QUEUE_IDEMPOTENCY_MISMATCH when the request differs', async () => {
-      const { first, second } = await racingNodes();
-      const [a, b] = await Promise.allSettled([
+      const { first, second } = await twoNodes();
+      const outcomes = await Promise.allSettled([
         first.service.submit({ request: request('one'), user: alice, correlationId: 'c-race' }),
         second.service.submit({ request: request('two'), user: alice, correlationId: 'c-race' }),
       ]);
-      expect(a.status).toBe('fulfilled');
-      expect(b.status === 'rejected' && isAppError(b.reason) ? b.reason.code : b.status).toBe('RUNLANE_ERR_QUEUE_IDEMPOTENCY_MISMATCH');
+      expect(outcomes.filter((outcome) => outcome.status === 'fulfilled')).toHaveLength(1);
+      const refused = outcomes.find((outcome) => outcome.status === 'rejected');
+      expect(refused && isAppError(refused.reason) ? refused.reason.code : null).toBe('RUNLANE_ERR_QUEUE_IDEMPOTENCY_MISMATCH');
     });
   });
 
@@ -303,28 +286,71 @@ describe('SubmissionService', () => {
   });
 
   describe('when the process restarts', () => {
-    it('should mark what an earlier process left queued or running as failed', async () => {
+    function stranded(id: string, createdAt: number): Submission {
+      return {
+        id, correlationId: id, roomId: null, user: alice, title: null, priorityKind: 'run', priority: 1, request: request(id),
+        status: 'queued', verdict: null, result: null, error: null, createdAt: new Date(createdAt), startedAt: null, finishedAt: null,
+      };
+    }
+
+    it('should queue again, oldest first, what a stopped node left, retry an interrupted run once and fail one interrupted twice', async () => {
       const store = await createSqliteStore(':memory:');
       cleanups.push(() => store.close());
-      const stranded: Submission = {
-        id: 'stranded', correlationId: 'c', roomId: null, user: alice, title: null, priorityKind: 'run', priority: 1, request: request(),
-        status: 'queued', verdict: null, result: null, error: null, createdAt: new Date(), startedAt: null, finishedAt: null,
-      };
-      await store.insertSubmission(stranded);
+      const base = Date.now() - 10_000;
+      for (const [index, id] of ['first', 'second', 'third'].entries()) await store.createSubmission(stranded(id, base + index), { nodeId: 'gone' });
+      await store.createSubmission(stranded('twice', base + 3), { nodeId: 'gone' });
+      await store.transition('first', ['queued'], { status: 'running', startedAt: new Date(base + 5), nodeId: 'gone' });
+      for (const attempt of [1, 2]) {
+        if (attempt > 1) await store.transition('twice', ['running'], { status: 'queued' });
+        await store.transition('twice', ['queued'], { status: 'running', startedAt: new Date(base + 5), nodeId: 'gone' });
+      }
+      const { service, engine } = await harness({}, store);
+      expect((await service.get('twice'))?.submission).toMatchObject({ status: 'failed', verdict: 'internal_error', error: 'interrupted twice' });
+      for (const id of ['first', 'second', 'third']) {
+        await until(() => engine.pending.has(id));
+        engine.finish(id);
+        expect((await service.waitFor(id, 2000))?.status).toBe('completed');
+      }
+    });
+
+    it('should fail an interactive run, whose client is gone, instead of running it', async () => {
+      const store = await createSqliteStore(':memory:');
+      cleanups.push(() => store.close());
+      await store.createSubmission(stranded('typed-into', Date.now()), { nodeId: 'gone', interactive: true });
       const { service } = await harness({}, store);
-      const recovered = await service.get('stranded');
-      expect(recovered?.submission).toMatchObject({ status: 'failed', verdict: 'internal_error', error: 'server restarted' });
+      expect((await service.get('typed-into'))?.submission).toMatchObject({ status: 'failed', verdict: 'internal_error', error: 'interactive run interrupted by a restart' });
+    });
+
+    it('should leave alone what a live node holds', async () => {
+      const store = await createSqliteStore(':memory:');
+      cleanups.push(() => store.close());
+      await store.registerNode('alive', new Date());
+      await store.createSubmission(stranded('held', Date.now()), { nodeId: 'alive' });
+      const { service } = await harness({}, store);
+      expect((await service.snapshot()).queueLength).toBe(0);
+      expect((await service.get('held'))?.submission.status).toBe('queued');
     });
   });
 
   describe('when shutting down', () => {
-    it('should mark executions that did not finish within the grace period as failed', async () => {
+    it('should keep queued work queued and an aborted run running, for the next start to take over', async () => {
       const { service, store } = await harness();
       const { submission } = await service.submit({ request: request('never'), user: alice });
       const queued = await service.submit({ request: request('behind'), user: alice });
+      await until(async () => (await store.getSubmission(submission.id))?.status === 'running');
       await service.shutdown(10);
-      expect((await store.getSubmission(submission.id))?.status).toBe('failed');
-      expect((await store.getSubmission(queued.submission.id))?.error).toBe('server shutting down');
+      expect((await store.getSubmission(submission.id))?.status).toBe('running');
+      expect((await store.getSubmission(queued.submission.id))?.status).toBe('queued');
+      expect((await store.claimOrphans('next', new Date(0))).map((orphan) => orphan.submission.id)).toEqual([submission.id, queued.submission.id]);
+    });
+
+    it('should answer a caller waiting for the result with 503 RUNLANE_ERR_QUEUE_SHUTTING_DOWN', async () => {
+      const { service } = await harness();
+      const { submission } = await service.submit({ request: request('never'), user: alice });
+      // The expectation is attached before the shutdown rejects the wait, so the rejection is never unhandled.
+      const refused = expectCode(service.waitFor(submission.id, 10_000), 'RUNLANE_ERR_QUEUE_SHUTTING_DOWN');
+      await service.shutdown(10);
+      await refused;
     });
   });
 

@@ -4,23 +4,26 @@ import type { Config } from '../config/index.js';
 import { canViewExecution } from '../domain/access.js';
 import type { Identity } from '../domain/identity.js';
 import { effectivePriority } from '../domain/priority.js';
-import type { ExecutionResult } from '../domain/result.js';
 import type { Submission } from '../domain/submission.js';
 import { isTerminal } from '../domain/lifecycle.js';
-import type { Engine, InteractiveStart } from '../engine/engine.js';
+import type { Engine } from '../engine/engine.js';
 import { AppError, QUEUE_ERRORS } from '../errors/index.js';
 import type { LanguageStatus } from '../languages/language.js';
 import type { Logger } from '../logging/logger.js';
-import type { JobQueue, QueueEvent, QueueSnapshot, QueuedJob } from '../queue/job-queue.js';
+import type { JobQueue, QueueSnapshot } from '../queue/job-queue.js';
 import type { SandboxCapabilities, SandboxHealth } from '../sandbox/sandbox.js';
 import { DuplicateCorrelationIdError } from '../store/store-errors.js';
 import type { RoomStats, Store } from '../store/store.js';
 import { InteractiveRegistry, type InteractiveSession } from './interactive-registry.js';
+import { normaliseRequest } from './normalise-request.js';
 import { OrderedPublisher } from './ordered-publisher.js';
+import { entryOf, jobOf } from './queued-job.js';
 import { requestFingerprint } from './request-fingerprint.js';
 import { RetentionSweeper } from './retention-sweeper.js';
+import { resolveNodeOptions, type NodeOptions } from './node-options.js';
+import { recoverOrphans } from './recover-orphans.js';
+import { SubmissionRunner } from './submission-runner.js';
 import type { RunOutcome, SubmissionEvent, SubmitInput, SubmitOutcome } from './types.js';
-import { validateSubmission } from './validate-submission.js';
 
 export interface SubmissionServiceDeps {
   engine: Engine;
@@ -30,6 +33,8 @@ export interface SubmissionServiceDeps {
   logger: Logger;
   /** Reported by health(); the sandbox itself is used only through the engine. */
   sandboxCapabilities: SandboxCapabilities;
+  /** This node's identity and liveness in the store. @defaultValue a random id, 5 s heartbeats, dead after 30 s */
+  node?: NodeOptions;
 }
 
 export interface ServiceStats {
@@ -53,32 +58,61 @@ export interface ServiceHealth {
   sandboxHealth: SandboxHealth | null;
 }
 
+/**
+ * The one entry point every transport (REST, seed routes, rooms) uses to submit, read, wait for and cancel executions.
+ * It owns no lifecycle state of its own: the store does. A submission is stored first (its unique (user, correlationId)
+ * being the idempotency rule), then enqueued by id; the job handler (`SubmissionRunner`) records `running` and the final
+ * state through guarded `Store.transition`s; events are published to subscribers only after the write they report.
+ * `start()` takes over what stopped nodes left; `shutdown()` keeps everything accepted for the next start.
+ */
 export class SubmissionService {
   private readonly publisher: OrderedPublisher<SubmissionEvent>;
-  /** Inserts still in flight, so the worker never runs (and events never report) a row that is not stored yet. */
-  private readonly pendingInserts = new Map<string, Promise<boolean>>();
-  /** Concurrent submits with the same (user, correlationId) share one admission. */
-  private readonly inflightCorrelations = new Map<string, Promise<SubmitOutcome>>();
   private readonly interactive = new InteractiveRegistry();
-  /** Interactive runs their owner stopped: they end as cancelled, since a killed program has no verdict to give. */
-  private readonly stoppedInteractive = new Set<string>();
+  private readonly runner: SubmissionRunner;
   private readonly sweeper: RetentionSweeper;
   private readonly startedAt = Date.now();
+  private readonly node: Required<NodeOptions>;
+  private stopping = false;
+  /** `?wait=` callers to answer with 503 when the node stops before their execution finishes. */
+  private readonly waiters = new Set<() => void>();
+  private heartbeat: NodeJS.Timeout | null = null;
   private unsubscribeQueue: (() => void) | null = null;
 
   constructor(private readonly deps: SubmissionServiceDeps) {
     this.publisher = new OrderedPublisher((error, event) =>
-      deps.logger.error({ err: error, event: event.type }, 'failed to persist or publish a queue event'),
+      deps.logger.error({ err: error, event: event.type }, 'a subscriber failed on a submission event'),
     );
     this.sweeper = new RetentionSweeper(deps.store, deps.config.retention, deps.logger);
+    this.node = resolveNodeOptions(deps.node ?? {}, randomUUID);
+    this.runner = new SubmissionRunner({
+      nodeId: this.node.id,
+      engine: deps.engine,
+      store: deps.store,
+      interactive: this.interactive,
+      publish: (event) => this.publisher.publish(event),
+      stopping: () => this.stopping,
+    });
   }
 
-  /** Recovers from an earlier crash, then starts dispatching and sweeping. */
+  /**
+   * Registers this node, takes over what stopped nodes left (never a live node's work: see `Store.claimOrphans`) and
+   * queues it again in its original order, then starts dispatching, heartbeating and sweeping.
+   */
   async start(): Promise<void> {
-    const interrupted = await this.deps.store.failInterrupted('server restarted', new Date());
-    if (interrupted > 0) this.deps.logger.warn({ interrupted }, 'marked executions left queued or running by a previous process as failed');
-    this.unsubscribeQueue = this.deps.queue.subscribe((event) => this.onQueueEvent(event));
-    this.deps.queue.process((job, signal) => this.runJob(job, signal));
+    const { store, queue, logger } = this.deps;
+    const now = Date.now();
+    await store.registerNode(this.node.id, new Date(now));
+    // Only the queue's own news is forwarded; lifecycle events come from the runner and the service, after their writes.
+    this.unsubscribeQueue = queue.subscribe((event) => {
+      if (event.type === 'queued' || event.type === 'positions') this.publisher.publish(event);
+    });
+    const orphans = await store.claimOrphans(this.node.id, new Date(now - this.node.staleAfterMs));
+    await recoverOrphans(orphans, store, queue, logger);
+    queue.process(this.runner.run);
+    this.heartbeat = setInterval(() => {
+      store.heartbeat(this.node.id, new Date()).catch((error: unknown) => logger.warn({ err: error }, 'node heartbeat could not be stored'));
+    }, this.node.heartbeatIntervalMs);
+    this.heartbeat.unref();
     this.sweeper.start();
   }
 
@@ -92,21 +126,7 @@ export class SubmissionService {
    */
   async submit(input: SubmitInput): Promise<SubmitOutcome> {
     const fingerprint = requestFingerprint(input);
-    if (!input.correlationId) return this.admit(input, randomUUID(), fingerprint);
-    const key = `${input.user.userId}\u0000${input.correlationId}`;
-    const inflight = this.inflightCorrelations.get(key);
-    if (inflight) {
-      const first = await inflight;
-      assertSameRequest(first.submission, fingerprint);
-      return { ...first, duplicate: true };
-    }
-    const admission = this.admitOnce(input, input.correlationId, fingerprint);
-    this.inflightCorrelations.set(key, admission);
-    try {
-      return await admission;
-    } finally {
-      this.inflightCorrelations.delete(key);
-    }
+    return this.admit(input, input.correlationId || randomUUID(), fingerprint);
   }
 
   /** Admits each input independently; one rejected item does not affect the others. */
@@ -124,22 +144,33 @@ export class SubmissionService {
   }
 
   async get(id: string): Promise<{ submission: Submission; position: number | null; roomPosition: number | null } | null> {
-    const submission = await this.readSubmission(id);
+    const submission = await this.deps.store.getSubmission(id);
     if (!submission) return null;
     const entry = isTerminal(submission.status) ? null : await this.deps.queue.get(id);
     return { submission, position: entry?.position ?? null, roomPosition: entry?.roomPosition ?? null };
   }
 
-  /** Resolves when the submission reaches a terminal status, or at the timeout with its state then; null when unknown. */
+  /**
+   * Resolves when the submission reaches a terminal status, or at the timeout with its state then; null when unknown.
+   * Rejects with 503 `RUNLANE_ERR_QUEUE_SHUTTING_DOWN` when the node stops first: the submission is kept and runs after the restart.
+   */
   async waitFor(id: string, timeoutMs: number): Promise<Submission | null> {
-    const finished = new Promise<void>((resolve) => {
+    if (this.stopping) throw shuttingDownWhileWaiting(id);
+    const finished = new Promise<void>((resolve, reject) => {
       const timer = setTimeout(done, timeoutMs);
       const unsubscribe = this.publisher.subscribe((event) => {
         if (isFinishEvent(event) && event.entry.id === id) done();
       });
+      const stop = (): void => {
+        reject(shuttingDownWhileWaiting(id));
+        done();
+      };
+      this.waiters.add(stop);
+      const waiters = this.waiters;
       function done(): void {
         clearTimeout(timer);
         unsubscribe();
+        waiters.delete(stop);
         resolve();
       }
       // Checked after subscribing so a finish between the read and the subscription is not missed.
@@ -169,14 +200,19 @@ export class SubmissionService {
    * staff) answers 403; someone else's private one answers 404 exactly like an unknown id, so ids cannot be probed.
    */
   async cancel(id: string, user: Identity): Promise<Submission> {
-    const submission = await this.readSubmission(id);
+    const submission = await this.deps.store.getSubmission(id);
     if (!submission || !canViewExecution(user, submission)) throw new AppError(QUEUE_ERRORS.notFound, `no submission has id ${id}`);
     if (submission.user.userId !== user.userId) throw new AppError(QUEUE_ERRORS.cancelForbidden, 'only the user who submitted an execution may cancel it');
-    if (submission.status !== 'queued') {
-      throw new AppError(QUEUE_ERRORS.notCancellable, `the execution is ${submission.status} and can no longer be cancelled`);
+    const finishedAt = new Date();
+    const cancelled = await this.deps.store.transition(id, ['queued'], { status: 'cancelled', verdict: null, result: null, error: `cancelled by ${user.userId}`, finishedAt });
+    if (!cancelled) {
+      const current = (await this.deps.store.getSubmission(id)) ?? submission;
+      throw new AppError(QUEUE_ERRORS.notCancellable, `the execution is ${current.status} and can no longer be cancelled`);
     }
-    await this.deps.queue.cancel(id, user.userId);
-    await this.publisher.drain();
+    // The row decides; the queue only forgets the job. A job dispatched meanwhile finds its row cancelled and does not run.
+    await this.deps.queue.cancel(id, submission.user.userId).catch(() => undefined);
+    this.interactive.fail(id, 'cancelled');
+    this.publisher.publish({ type: 'cancelled', entry: entryOf(jobOf(submission), null), byUserId: user.userId, finishedAt: finishedAt.getTime() });
     return (await this.deps.store.getSubmission(id)) ?? submission;
   }
 
@@ -236,52 +272,40 @@ export class SubmissionService {
     return this.publisher.subscribe(listener);
   }
 
-  /** Stops admitting, lets running jobs finish within the grace period, and marks whatever is left as failed. */
+  /**
+   * Stops admitting and answers `?wait=` callers with 503; running jobs may finish within the grace period. Nothing
+   * accepted is lost: queued submissions stay queued in the store, and runs aborted at the end of the grace period stay
+   * running there, to be queued again (and retried once) by the next start. The node then leaves the store's node list,
+   * so whichever node starts next takes its work over at once.
+   */
   async shutdown(graceMs: number): Promise<void> {
+    if (this.stopping) return;
+    this.stopping = true;
+    for (const stop of [...this.waiters]) stop();
     this.sweeper.stop();
-    const { unfinished } = await this.deps.queue.close(graceMs);
+    if (this.heartbeat) clearInterval(this.heartbeat);
+    await this.deps.queue.close(graceMs);
+    // Aborted runs leave their rows alone once stopping; wait (briefly) for the last writes of those that ended.
+    await this.runner.settled(Math.min(1_000, graceMs + 100));
     await this.publisher.drain();
-    const now = new Date();
-    for (const job of unfinished) {
-      const current = await this.readSubmission(job.id);
-      if (current && !isTerminal(current.status)) {
-        await this.deps.store.markFinished(job.id, { status: 'failed', verdict: 'internal_error', result: null, error: 'server shutting down', finishedAt: now });
-      }
-    }
+    await this.deps.store.releaseNode(this.node.id).catch((error: unknown) => this.deps.logger.warn({ err: error }, 'could not remove this node from the store'));
     this.unsubscribeQueue?.();
   }
 
-  /** Reads a submission, waiting for its row when the insert is still in flight. */
-  private async readSubmission(id: string): Promise<Submission | null> {
-    await this.pendingInserts.get(id);
-    return this.deps.store.getSubmission(id);
-  }
-
-  private async admitOnce(input: SubmitInput, correlationId: string, fingerprint: string): Promise<SubmitOutcome> {
+  /**
+   * The answer to a retry: the stored submission where it stands now, or 409 when the retry asks for something else.
+   * Called when the store refused a second row for the same (user, correlationId).
+   */
+  private async repeated(input: SubmitInput, correlationId: string, fingerprint: string): Promise<SubmitOutcome> {
     const existing = await this.deps.store.findByCorrelationId(input.user.userId, correlationId);
-    if (existing) return this.repeated(existing, fingerprint);
-    try {
-      return await this.admit(input, correlationId, fingerprint);
-    } catch (error) {
-      // Another node (or process on the same database) stored the same (user, correlationId) between the lookup and the insert.
-      if (!(error instanceof DuplicateCorrelationIdError)) throw error;
-      const winner = await this.deps.store.findByCorrelationId(input.user.userId, correlationId);
-      if (!winner) throw error;
-      this.deps.logger.info({ correlationId, executionId: winner.id, userId: input.user.userId }, 'a concurrent submit stored this correlationId first; answering with its submission');
-      return this.repeated(winner, fingerprint);
-    }
-  }
-
-  /** The answer to a retry: the stored submission where it stands now, or 409 when the retry asks for something else. */
-  private async repeated(existing: Submission, fingerprint: string): Promise<SubmitOutcome> {
+    if (!existing) throw new AppError(QUEUE_ERRORS.notFound, `the submission with correlationId "${correlationId}" no longer exists; submit again`);
     assertSameRequest(existing, fingerprint);
     const entry = isTerminal(existing.status) ? null : await this.deps.queue.get(existing.id);
     return { submission: existing, position: entry?.position ?? null, roomPosition: entry?.roomPosition ?? null, duplicate: true };
   }
 
   private async admit(input: SubmitInput, correlationId: string, fingerprint: string, options: AdmitOptions = { interactive: false, session: null }): Promise<SubmitOutcome> {
-    validateSubmission(input.request, this.deps.config.limits);
-    this.deps.engine.validate(input.request);
+    const request = normaliseRequest(input.request, { languages: this.deps.engine.languages(), limits: this.deps.config.limits });
     const priorityKind = input.priorityKind ?? 'run';
     const submission: Submission = {
       id: randomUUID(),
@@ -291,7 +315,7 @@ export class SubmissionService {
       title: input.title ?? null,
       priorityKind,
       priority: effectivePriority(priorityKind, input.user.role),
-      request: input.request,
+      request,
       status: 'queued',
       verdict: null,
       result: null,
@@ -301,118 +325,31 @@ export class SubmissionService {
       finishedAt: null,
       fingerprint,
     };
-    const job: QueuedJob = {
-      id: submission.id,
-      correlationId,
-      roomId: submission.roomId,
-      user: submission.user,
-      priority: submission.priority,
-      language: submission.request.language,
-      request: submission.request,
-      enqueuedAt: submission.createdAt.getTime(),
-    };
+    try {
+      await this.deps.store.createSubmission(submission, { nodeId: this.node.id, interactive: options.interactive });
+    } catch (error) {
+      // The unique (user, correlationId) pair is the idempotency rule, whichever node or request stored it first.
+      if (error instanceof DuplicateCorrelationIdError) return this.repeated(input, correlationId, fingerprint);
+      throw error;
+    }
     let admittedPosition: number | null = null;
     if (options.interactive) {
       options.session = this.interactive.prepare(submission.id, () => admittedPosition, () =>
         this.cancel(submission.id, submission.user).then(() => undefined),
       );
     }
-    // Admission first, so a rejected request leaves no row behind. An idle queue dispatches (and reports) the job inside
-    // enqueue(), so the wait for the row is registered before it: the worker and the event steps await it.
-    let settleInsert!: (stored: boolean) => void;
-    this.pendingInserts.set(submission.id, new Promise<boolean>((resolve) => (settleInsert = resolve)));
     let entry;
     try {
-      ({ entry } = await this.deps.queue.enqueue(job));
+      ({ entry } = await this.deps.queue.enqueue(jobOf(submission)));
     } catch (error) {
-      this.pendingInserts.delete(submission.id);
-      settleInsert(false);
+      // A refused request leaves nothing behind.
+      await this.deps.store.deleteUnstarted(submission.id);
       this.interactive.fail(submission.id, 'not admitted');
       throw error;
-    }
-    try {
-      await this.deps.store.insertSubmission(submission);
-      settleInsert(true);
-    } catch (error) {
-      settleInsert(false);
-      await this.deps.queue.cancel(submission.id, submission.user.userId).catch(() => undefined);
-      throw error;
-    } finally {
-      this.pendingInserts.delete(submission.id);
     }
     admittedPosition = entry.position;
     this.deps.logger.info({ executionId: submission.id, correlationId, roomId: submission.roomId, userId: submission.user.userId }, 'execution queued');
     return { submission, position: entry.position, roomPosition: entry.roomPosition, duplicate: false };
-  }
-
-  private async runJob(job: QueuedJob, signal: AbortSignal): Promise<ExecutionResult> {
-    if ((await this.pendingInserts.get(job.id)) === false) throw new Error('the submission could not be stored, so it was not run');
-    const log = { executionId: job.id, correlationId: job.correlationId };
-    const session = this.interactive.get(job.id);
-    if (session) return this.runInteractiveJob(job, signal, session.deliver);
-    this.deps.logger.debug(log, 'execution started');
-    return this.deps.engine.execute(job.request, { signal, executionId: job.id, correlationId: job.correlationId });
-  }
-
-  private async runInteractiveJob(job: QueuedJob, signal: AbortSignal, deliver: (start: InteractiveStart) => void): Promise<ExecutionResult> {
-    const start = await this.deps.engine.startInteractive(job.request, { signal, executionId: job.id, correlationId: job.correlationId });
-    const abort = (): void => start.process?.kill();
-    signal.addEventListener('abort', abort, { once: true });
-    deliver(start);
-    try {
-      const outcome = await start.outcome;
-      if (this.interactive.wasStopped(job.id)) this.stoppedInteractive.add(job.id);
-      return outcome;
-    } finally {
-      signal.removeEventListener('abort', abort);
-      this.interactive.release(job.id);
-    }
-  }
-
-  private onQueueEvent(event: QueueEvent): void {
-    const store = this.deps.store;
-    switch (event.type) {
-      case 'queued':
-      case 'positions':
-        this.publisher.publish(event, async () => {
-          if (event.type === 'queued') await this.pendingInserts.get(event.entry.id);
-        });
-        return;
-      case 'started':
-        this.publisher.publish(event, () => store.markRunning(event.entry.id, new Date(event.entry.startedAt ?? Date.now())));
-        return;
-      case 'completed':
-        if (this.stoppedInteractive.delete(event.entry.id)) {
-          this.publisher.publish({ type: 'cancelled', entry: event.entry, byUserId: event.entry.userId, finishedAt: event.finishedAt }, () =>
-            store.markFinished(event.entry.id, { status: 'cancelled', verdict: null, result: null, error: 'stopped by its owner', finishedAt: new Date(event.finishedAt) }),
-          );
-          return;
-        }
-        this.publisher.publish(event, async () => {
-          await store.markFinished(event.entry.id, {
-            status: 'completed',
-            verdict: event.result.verdict,
-            result: event.result,
-            error: null,
-            finishedAt: new Date(event.finishedAt),
-          });
-          if (event.entry.roomId) await store.recordRoomExecution(event.entry.roomId, new Date(event.finishedAt));
-        });
-        return;
-      case 'failed':
-        this.deps.logger.error({ executionId: event.entry.id, correlationId: event.entry.correlationId, error: event.error }, 'execution failed');
-        this.interactive.fail(event.entry.id, event.error);
-        this.publisher.publish(event, () =>
-          store.markFinished(event.entry.id, { status: 'failed', verdict: 'internal_error', result: null, error: event.error, finishedAt: new Date(event.finishedAt) }),
-        );
-        return;
-      case 'cancelled':
-        this.interactive.fail(event.entry.id, 'cancelled');
-        this.publisher.publish(event, () =>
-          store.markFinished(event.entry.id, { status: 'cancelled', verdict: null, result: null, error: `cancelled by ${event.byUserId}`, finishedAt: new Date(event.finishedAt) }),
-        );
-        return;
-    }
   }
 }
 
@@ -432,6 +369,15 @@ function assertSameRequest(existing: Submission, fingerprint: string): void {
     QUEUE_ERRORS.idempotencyMismatch,
     `correlationId "${existing.correlationId}" was already used for a different request (submission ${existing.id}); repeat that request unchanged, or use a new correlationId for a new one`,
     { details: { correlationId: existing.correlationId, submissionId: existing.id } },
+  );
+}
+
+/** The 503 a waiting caller gets when the node stops first; retryable, as the submission is kept. */
+function shuttingDownWhileWaiting(id: string): AppError {
+  return new AppError(
+    QUEUE_ERRORS.shuttingDown,
+    `the server is shutting down before execution ${id} finished; it is kept and runs after the restart: read GET /api/v1/submissions/${id} later`,
+    { details: { id }, retryAfterSeconds: 5 },
   );
 }
 

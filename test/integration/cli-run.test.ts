@@ -63,6 +63,12 @@ describe('when running a program', () => {
     expect(outcome.code).toBe(0);
   });
 
+  it('should take a language alias in any case, as every transport does', async () => {
+    const outcome = await runlane(['run', 'examples/hello.py', '--lang', 'Python']);
+    expect(outcome.stdout).toBe('Hello, World!\n');
+    expect(outcome.code).toBe(0);
+  });
+
   it('should exit 12 for a runtime error and say why', async () => {
     const outcome = await runlane(['run', join(FIXTURES, 'hostile/exit-code.py')]);
     expect(outcome.stdout).toBe('partial\n');

@@ -26,7 +26,8 @@ describe('POST /api/v1/submissions', () => {
         payload: { language: 'python', source: 'print("async")', correlationId },
       });
       expect(response.statusCode).toBe(202);
-      expect(response.body).toEqual({ id: expect.any(String), status: 'queued', position: expect.any(Number), roomPosition: null, correlationId });
+      expect(response.body).toEqual({ id: expect.any(String), status: 'queued', queuePosition: expect.any(Number), roomPosition: null, position: expect.any(Number), correlationId });
+      expect(response.body.position).toBe(response.body.queuePosition);
       expect(response.headers.location).toBe(`/api/v1/submissions/${response.body.id}`);
       const finished = await waitForSubmission(stack.app, response.body.id, alice.headers);
       expect(finished.body).toMatchObject({ status: 'completed', verdict: 'accepted', stdout: 'async\n', correlationId });

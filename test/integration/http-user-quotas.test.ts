@@ -25,7 +25,7 @@ describe('per-user and per-key queue caps', () => {
 
   // A fresh node per test, so no sleeper of an earlier test holds a slot.
   beforeEach(async () => {
-    // Two slots: by default one user may hold only one of them (userMaxRunning = maxConcurrent - 1).
+    // Two slots: a user alone on the node may hold both (userMaxRunning is work-conserving), so the cap on queued work is what binds.
     stack = await createRealtimeStack({
       scheduler: { maxConcurrent: 2, maxQueued: 12, userMaxQueued: 5, keyMaxQueued: 3 },
       auth: { apiKeys: [{ key: API_KEY, userId: `backend-${randomUUID()}`, displayName: 'Backend' }] },
@@ -46,9 +46,9 @@ describe('per-user and per-key queue caps', () => {
       const results = batch.body.results as Array<{ statusCode: number; id?: string; retryAfter?: number; error?: { code: string; message: string } }>;
       const admitted = results.filter((item) => item.statusCode === 202).map((item) => item.id!);
       cleanups.push(() => cancelQueued(stack, admitted, greedy.headers));
-      // One running (the user's one slot) plus five queued; every other item is refused on its own, none silently dropped.
-      expect(results.map((item) => item.statusCode)).toEqual([...Array(6).fill(202), ...Array(14).fill(429)]);
-      for (const item of results.slice(6)) {
+      // Two running (both slots: nobody else is waiting) plus five queued; every other item is refused on its own, none silently dropped.
+      expect(results.map((item) => item.statusCode)).toEqual([...Array(7).fill(202), ...Array(13).fill(429)]);
+      for (const item of results.slice(7)) {
         expect(item.error).toMatchObject({ code: 'RUNLANE_ERR_QUEUE_USER_QUOTA', message: expect.stringContaining('limit 5') });
         expect(item.retryAfter).toBeGreaterThanOrEqual(1);
       }
@@ -63,16 +63,18 @@ describe('per-user and per-key queue caps', () => {
       expect(served.statusCode).toBe(202);
       const finished = await waitForSubmission(stack.app, served.body.id, other.headers, 60_000);
       expect(finished.body).toMatchObject({ status: 'completed', stdout: 'served\n' });
-      // The greedy user's backlog is still waiting behind their one running job.
+      // The other user took the first freed slot, ahead of the greedy user's backlog of five: most of it still waits (slots freed
+      // after that go back to the greedy user, since nobody else is waiting, so one or two may have started by now).
       const greedyQueued = (await call(stack.app, 'GET', '/api/v1/queue', { headers: greedy.headers })).body.queued.filter((entry: { user: { userId: string } }) => entry.user.userId === greedy.userId);
-      expect(greedyQueued).toHaveLength(5);
+      expect(greedyQueued.length).toBeGreaterThanOrEqual(3);
+      expect(greedyQueued.length).toBeLessThanOrEqual(5);
     });
 
     it('should refuse the same user on the compatibility routes and in rooms too', async () => {
       const greedy = await makeUser('Greedy');
       const ids: string[] = [];
       cleanups.push(() => cancelQueued(stack, ids, greedy.headers));
-      for (let index = 0; index < 6; index += 1) {
+      for (let index = 0; index < 7; index += 1) {
         const response = await call(stack.app, 'POST', '/api/v1/submissions', { headers: greedy.headers, payload: SLEEPER });
         expect(response.statusCode).toBe(202);
         ids.push(response.body.id);
@@ -93,8 +95,8 @@ describe('per-user and per-key queue caps', () => {
     it('should refuse further work of that key with 429 RUNLANE_ERR_QUEUE_KEY_QUOTA and admit others', async () => {
       const ids: string[] = [];
       cleanups.push(() => cancelQueued(stack, ids, bearer(API_KEY)));
-      // One running, three queued: the key's cap (3) binds before its user's (5).
-      for (let index = 0; index < 4; index += 1) {
+      // Two running, three queued: the key's cap (3) binds before its user's (5).
+      for (let index = 0; index < 5; index += 1) {
         const response = await call(stack.app, 'POST', '/api/v1/submissions', { headers: bearer(API_KEY), payload: SLEEPER });
         expect(response.statusCode).toBe(202);
         ids.push(response.body.id);

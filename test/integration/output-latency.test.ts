@@ -1,5 +1,5 @@
 // The server stays responsive while submissions print the most output they may: /health is polled over a real port
-// during the runs, and the room's completion event is a small preview without hidden test data.
+// during a small-output baseline and then during the big runs, and the room's completion event is a small preview.
 import { randomUUID } from 'node:crypto';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import type { Socket } from 'socket.io-client';
@@ -10,15 +10,19 @@ import { makeUser } from '../support/tokens.js';
 /** Each run prints 63 MB, just under the server maximum of `limits.outputBytes`. */
 const OUTPUT_LIMIT = 64_000_000;
 const FLOOD = 'import sys\nline = b"x" * 999 + b"\\n"\nout = sys.stdout.buffer\nfor _ in range(63_000):\n    out.write(line)\n';
+/** The baseline: the same work and the same writes, sent to /dev/null, so only the captured output differs. */
+const QUIET = 'line = b"x" * 999 + b"\\n"\nout = open("/dev/null", "wb")\nfor _ in range(63_000):\n    out.write(line)\nprint("done")\n';
 /**
- * Bounds on /health latency during the runs. Before output was bounded, the same runs held the event loop for up to
- * 17.7 s at a time (and the room's completion event never arrived). With it, figures measured on a 2-core machine
- * under heavy load from other test suites (load average 6–10) were p99 240–690 ms and max 400–700 ms, when the same
- * scenario with tiny outputs already gave a max of 250–370 ms there; on a quiet machine they are a small fraction.
- * The bounds leave room for that noise and still fail by an order of magnitude without the fix.
+ * How much slower /health may answer at p99 while the big outputs are handled than during the baseline, in ms. Both
+ * phases run in the same test on the same machine, so the load of other suites affects both alike. Measured on a
+ * 2-core machine at load average 16–18: with the store's synchronous writes of 16 MB results on the event loop, p99 went
+ * from 322 to 1128 ms and from 754 to 1660 ms; with the store in a worker thread, it stayed at or below the baseline in
+ * four runs of five, and rose by 165 ms in the fifth (load average 12: what remains is decoding and handing over the kept
+ * 16 MB, and spawning runners from a process holding the captured output).
  */
-const P99_BOUND_MS = 1_000;
-const MAX_BOUND_MS = 2_000;
+const P99_MARGIN_MS = 50;
+/** Health samples each phase collects at least: the baseline repeats its runs until it has them, so p99 is not just the max. */
+const MIN_SAMPLES = 150;
 /** Gap between two health requests, so the poller samples the whole run without keeping the server busy itself. */
 const POLL_GAP_MS = 10;
 
@@ -42,7 +46,7 @@ interface Latencies {
 }
 
 /** Polls GET /health through the listening port until stopped; every answer must be 200. */
-function pollHealth(): { stop: () => Promise<Latencies & { failures: number }> } {
+function pollHealth(): { count: () => number; stop: () => Promise<Latencies & { failures: number }> } {
   const samples: number[] = [];
   let failures = 0;
   let running = true;
@@ -57,6 +61,7 @@ function pollHealth(): { stop: () => Promise<Latencies & { failures: number }> }
     }
   })();
   return {
+    count: () => samples.length,
     stop: async () => {
       running = false;
       await loop;
@@ -77,62 +82,113 @@ async function drainedSize(response: Response): Promise<number> {
   return size;
 }
 
+interface Phase {
+  health: Latencies & { failures: number };
+  loopDelayMaxMs: number;
+  soloId: string;
+  roomExecutionId: string;
+  completed: Awaited<ReturnType<EventRecorder['waitFor']>>;
+}
+
+/**
+ * Two users submit `source` at once, one of them in the watcher's room, in rounds until /health was polled MIN_SAMPLES
+ * times; the last round's submissions and room event are returned.
+ */
+async function runPhase(source: string, watcher: { socket: Socket; events: EventRecorder; roomId: string }, testCases: object[]): Promise<Phase> {
+  const [solo, member] = await Promise.all([makeUser('Solo'), makeUser('Member')]);
+  const finished = new Set<string>();
+  const unsubscribe = stack.service.subscribe((event) => {
+    if (event.type === 'completed' || event.type === 'failed') finished.add(event.entry.id);
+  });
+  const loopDelay = monitorEventLoopDelay({ resolution: 10 });
+  loopDelay.enable();
+  const poller = pollHealth();
+  const submit = async (user: typeof solo, extra: object) => {
+    const response = await fetch(`${stack.url}/api/v1/submissions`, {
+      method: 'POST',
+      headers: { ...user.headers, 'content-type': 'application/json' },
+      body: JSON.stringify({ language: 'python', source, limits: { outputBytes: OUTPUT_LIMIT }, testCases, ...extra }),
+    });
+    expect(response.status).toBe(202);
+    return ((await response.json()) as { id: string }).id;
+  };
+  let round: { soloId: string; roomExecutionId: string; completed: Phase['completed'] };
+  do {
+    const soloId = await submit(solo, {});
+    const roomExecutionId = await submit(member, { roomId: watcher.roomId });
+    const completed = await watcher.events.waitFor('execution-completed', (event) => event.executionId === roomExecutionId, 240_000);
+    while (!finished.has(soloId)) await new Promise((resolve) => setTimeout(resolve, 50));
+    round = { soloId, roomExecutionId, completed };
+  } while (poller.count() < MIN_SAMPLES);
+  const health = await poller.stop();
+  loopDelay.disable();
+  unsubscribe();
+  readers.set(round.soloId, solo.headers);
+  readers.set(round.roomExecutionId, member.headers);
+  return { health, loopDelayMaxMs: loopDelay.max / 1e6, ...round };
+}
+
+/** Who may read each submission back. */
+const readers = new Map<string, Record<string, string>>();
+
+function describePhase(name: string, phase: Phase): string {
+  const { health } = phase;
+  return `${name}: ${health.count} requests, p99 ${health.p99.toFixed(1)} ms, max ${health.max.toFixed(1)} ms; event-loop delay max ${phase.loopDelayMaxMs.toFixed(1)} ms`;
+}
+
 describe('when submissions print the maximum output, one of them in a room with a connected member', () => {
-  it('should keep answering /health quickly and broadcast only a small preview without expected outputs or stdin', async () => {
+  it('should answer /health at p99 within 50 ms of a small-output baseline while big outputs are run and read back, and broadcast only a small preview without expected outputs or stdin', async () => {
     const secret = { stdin: `stdin-${randomUUID()}`, expected: `expected-${randomUUID()}` };
     const testCases = Array.from({ length: 3 }, () => ({ stdin: secret.stdin, expectedOutput: secret.expected }));
-    const payload = { language: 'python', source: FLOOD, limits: { outputBytes: OUTPUT_LIMIT }, testCases };
-    const [solo, member, watcher] = await Promise.all([makeUser('Solo'), makeUser('Member'), makeUser('Watcher')]);
+    const watcherUser = await makeUser('Watcher');
     const roomId = `room-${randomUUID()}`;
-    const socket = await connect(stack.url, { token: watcher.token });
+    const socket = await connect(stack.url, { token: watcherUser.token });
     sockets.push(socket);
-    const events = new EventRecorder(socket);
+    const watcher = { socket, events: new EventRecorder(socket), roomId };
     expect((await request(socket, 'join-room', { roomId })).ok).toBe(true);
-    const finished = new Set<string>();
-    const unsubscribe = stack.service.subscribe((event) => {
-      if (event.type === 'completed' || event.type === 'failed') finished.add(event.entry.id);
-    });
 
-    const loopDelay = monitorEventLoopDelay({ resolution: 10 });
-    loopDelay.enable();
-    const poller = pollHealth();
-    const submit = async (user: typeof solo, extra: object) => {
-      const response = await fetch(`${stack.url}/api/v1/submissions`, {
-        method: 'POST',
-        headers: { ...user.headers, 'content-type': 'application/json' },
-        body: JSON.stringify({ ...payload, ...extra }),
-      });
-      expect(response.status).toBe(202);
-      return ((await response.json()) as { id: string }).id;
-    };
-    const soloId = await submit(solo, {});
-    const roomExecutionId = await submit(member, { roomId });
-    const completed = await events.waitFor('execution-completed', (event) => event.executionId === roomExecutionId, 120_000);
-    while (!finished.has(soloId)) await new Promise((resolve) => setTimeout(resolve, 50));
-    const health = await poller.stop();
-    loopDelay.disable();
-    unsubscribe();
+    const baseline = await runPhase(QUIET, watcher, testCases);
+    const big = await runPhase(FLOOD, watcher, testCases);
 
-    // Reported so the figures on a given machine can be compared with the bounds below.
-    console.info(`/health during the runs: ${health.count} requests, p99 ${health.p99.toFixed(1)} ms, max ${health.max.toFixed(1)} ms; event-loop delay max ${(loopDelay.max / 1e6).toFixed(1)} ms`);
-    expect(health.failures).toBe(0);
-    expect(health.p99).toBeLessThan(P99_BOUND_MS);
-    expect(health.max).toBeLessThan(MAX_BOUND_MS);
+    // Reported so the figures on a given machine can be compared.
+    console.info(`/health ${describePhase('baseline (small output)', baseline)}`);
+    console.info(`/health ${describePhase('during 63 MB outputs', big)}`);
+    expect(baseline.completed).toMatchObject({ verdict: 'wrong_answer' });
+    expect(baseline.completed).not.toMatchObject({ truncated: true });
+    expect(baseline.health.failures).toBe(0);
+    expect(big.health.failures).toBe(0);
+    expect(big.health.p99).toBeLessThanOrEqual(baseline.health.p99 + P99_MARGIN_MS);
 
     // The room got a preview: small, marked truncated, and without the submitter's hidden test data.
+    const { completed } = big;
     const frame = JSON.stringify(completed);
-    expect(completed).toMatchObject({ executionId: roomExecutionId, verdict: 'wrong_answer', truncated: true, result: { outputTruncated: true } });
+    expect(completed).toMatchObject({ executionId: big.roomExecutionId, truncated: true, result: { outputTruncated: true } });
+    // Six programs printing 63 MB each on a heavily loaded 2-core machine can pass the default 10 s wall limit; either
+    // way the output was large and cut, which is what this test is about.
+    expect(['wrong_answer', 'time_limit_exceeded']).toContain(completed.verdict);
     expect(frame.length).toBeLessThan(64 * 1024 + 16 * 1024);
     expect(frame).not.toContain(secret.expected);
     expect(frame).not.toContain(secret.stdin);
     for (const testCase of completed.result.testCases) expect(testCase).not.toHaveProperty('expectedOutput');
 
-    // Each whole result is still there by id, bounded by the cap (plus the first run's copy at the top level).
+    // Each whole result is still there by id, bounded by the cap (plus the first run's copy at the top level), and reading
+    // those tens of MB back (streamed in small chunks) does not hold up /health either.
     const cap = stack.config.limits.maxSubmissionOutputBytes;
-    for (const [id, user] of [[soloId, solo], [roomExecutionId, member]] as const) {
-      const response = await fetch(`${stack.url}/api/v1/submissions/${id}`, { headers: user.headers });
-      expect(response.status).toBe(200);
-      expect(await drainedSize(response)).toBeLessThan(2 * cap + 1024 * 1024);
-    }
+    const poller = pollHealth();
+    let reads = 0;
+    do {
+      for (const id of [big.soloId, big.roomExecutionId]) {
+        const response = await fetch(`${stack.url}/api/v1/submissions/${id}`, { headers: readers.get(id)! });
+        expect(response.status).toBe(200);
+        const size = await drainedSize(response);
+        expect(size).toBeGreaterThan(cap / 2);
+        expect(size).toBeLessThan(2 * cap + 1024 * 1024);
+        reads += 1;
+      }
+    } while (poller.count() < MIN_SAMPLES);
+    const whileReading = await poller.stop();
+    console.info(`/health while reading whole results back (${reads} reads): ${whileReading.count} requests, p99 ${whileReading.p99.toFixed(1)} ms, max ${whileReading.max.toFixed(1)} ms`);
+    expect(whileReading.failures).toBe(0);
+    expect(whileReading.p99).toBeLessThanOrEqual(baseline.health.p99 + P99_MARGIN_MS);
   }, 600_000);
 });

@@ -1,13 +1,16 @@
-// MemoryJobQueue against the JobQueue conformance suite, plus what only the in-memory driver promises.
+// The memory backend against the backend contract and the scheduling-policy suites, plus what only MemoryJobQueue promises.
 import { describe, expect, it } from 'vitest';
 import { QUEUE_ERRORS } from '../../src/errors/index.js';
+import { describeQueueBackendContract } from '../../src/queue/conformance/backend-contract.js';
+import { describeSchedulingPolicyConformance, EventLog, FakeHandler, makeJob } from '../../src/queue/conformance/policy-conformance.js';
 import type { JobQueueLimits, QueueEvent } from '../../src/queue/job-queue.js';
-import { describeJobQueueConformance, EventLog, FakeHandler, makeJob } from '../../src/queue/job-queue-conformance.js';
 import { MemoryJobQueue } from '../../src/queue/memory/memory-job-queue.js';
+import { MemoryQueueBackend } from '../../src/queue/memory/memory-queue-backend.js';
 
 const limits: JobQueueLimits = { maxConcurrent: 1, maxQueued: 100, roomMaxRunning: 3, roomMaxQueued: 2, userMaxQueued: 100, userMaxRunning: 100, keyMaxQueued: 100 };
 
-describeJobQueueConformance('MemoryJobQueue', async (queueLimits) => new MemoryJobQueue({ limits: queueLimits, onListenerError: () => undefined }));
+describeQueueBackendContract('MemoryQueueBackend', async () => new MemoryQueueBackend());
+describeSchedulingPolicyConformance('MemoryQueueBackend', async () => new MemoryQueueBackend());
 
 describe('MemoryJobQueue', () => {
   describe('when a listener throws', () => {

@@ -111,11 +111,11 @@ describe('rooms: executions', () => {
       const bobAck = await request(bob.socket, 'execute-code', { roomId, language: 'python', code: 'print("bob")' });
       const carolAck = await request(carol.socket, 'execute-code', { roomId, language: 'python', input: '7\n', code: 'print(int(input()) * 6)' });
       expect(bobAck).toMatchObject({ ok: true, status: 'queued', position: 1 });
-      expect(carolAck).toMatchObject({ ok: true, status: 'queued', position: 2 });
+      expect(carolAck).toMatchObject({ ok: true, status: 'queued', position: 2, roomPosition: 2, queuePosition: expect.any(Number) });
 
       for (const observer of members) {
         const queued = await observer.events.waitFor('execution-queued', (event) => event.executionId === carolAck.executionId);
-        expect(queued).toMatchObject({ userId: carol.user.userId, displayName: 'Carol', position: 2, status: 'queued' });
+        expect(queued).toMatchObject({ userId: carol.user.userId, displayName: 'Carol', username: 'Carol', roomPosition: 2, position: 2, status: 'queued' });
         expect(queued.timestamps.queuedAt).toEqual(expect.any(String));
       }
 

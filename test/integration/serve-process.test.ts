@@ -1,4 +1,4 @@
-// `runlane serve` as a real process: serves on a real port, and on SIGTERM lets running work finish and marks the rest failed.
+// `runlane serve` as a real process: serves on a real port, and on SIGTERM lets running work finish and keeps the rest queued.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -42,7 +42,7 @@ async function submit(url: string, body: object): Promise<{ id: string; status: 
 
 describe('runlane serve', () => {
   describe('when it receives SIGTERM with work in flight', () => {
-    it('should finish the running execution, mark the queued one failed, and exit 0', async () => {
+    it('should finish the running execution, keep the queued one queued for the restart, and exit 0', async () => {
       const { child, url, output } = await startServe({ MAX_CONCURRENT_EXECUTIONS: '1', RUNLANE_SHUTDOWN__GRACE_MS: '10000' });
       const running = await submit(url, { language: 'python', source: `import time\ntime.sleep(1.5)\nprint('${randomUUID()}')` });
       const queued = await submit(url, { language: 'python', source: 'print(2)' });
@@ -60,7 +60,7 @@ describe('runlane serve', () => {
       const store = await createSqliteStore(join(dataDir, 'runlane.db'));
       try {
         expect(await store.getSubmission(running.id)).toMatchObject({ status: 'completed', verdict: 'accepted' });
-        expect(await store.getSubmission(queued.id)).toMatchObject({ status: 'failed', verdict: 'internal_error', error: 'server shutting down' });
+        expect(await store.getSubmission(queued.id)).toMatchObject({ status: 'queued', verdict: null, error: null });
       } finally {
         await store.close();
       }

@@ -35,9 +35,9 @@ describe('when a finished row has the earlier layout (outputs in columns, compil
       compile: makeCompileStage({ stderr: big }),
     });
     const submission = makeSubmission({ roomId: `room-${randomUUID()}` });
-    await store.insertSubmission(submission);
-    await store.markRunning(submission.id, at(1));
-    await store.markFinished(submission.id, completedPatch(result, at(2)));
+    await store.createSubmission(submission);
+    await store.transition(submission.id, ['queued'], { status: 'running', startedAt: at(1), nodeId: 'node-a' });
+    await store.transition(submission.id, ['queued', 'running'], completedPatch(result, at(2)));
 
     // Rewrite the row the way the earlier layout stored it.
     const db = new Database(path);

@@ -1,22 +1,17 @@
-// Builds the whole real stack for integration tests: config with temp dirs, real sandbox and engine, SQLite file, memory queue, service, HTTP app.
+// Builds the whole real stack for integration tests: config with temp dirs, then the same node `runlane serve` builds (real sandbox, SQLite file, memory queue, service, HTTP app), not listening.
 import { randomInt } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
-import { createAuthenticator, type Authenticator } from '../../src/auth/index.js';
+import type { Authenticator } from '../../src/auth/index.js';
 import { loadConfig, type Config } from '../../src/config/index.js';
-import { createEngine } from '../../src/engine/index.js';
-import { buildHttpApp } from '../../src/http/app.js';
 import { silentLogger, type Logger } from '../../src/logging/logger.js';
-import { Metrics } from '../../src/metrics/index.js';
-import { MemoryJobQueue } from '../../src/queue/memory/memory-job-queue.js';
-import { queueLimitsFromConfig } from '../../src/queue/queue-limits.js';
-import { createBwrapSandbox } from '../../src/sandbox/bwrap/create-bwrap-sandbox.js';
-import type { Sandbox } from '../../src/sandbox/index.js';
+import type { Metrics } from '../../src/metrics/index.js';
+import { createNode } from '../../src/node/create-node.js';
+import type { Sandbox } from '../../src/sandbox/sandbox.js';
 import type { Store } from '../../src/store/store.js';
-import { createSqliteStore } from '../../src/store/sqlite/sqlite-store.js';
-import { SubmissionService } from '../../src/submissions/index.js';
+import type { SubmissionService } from '../../src/submissions/index.js';
 import { TEST_JWT_SECRET } from './tokens.js';
 
 type DeepPartial<T> = { [K in keyof T]?: T[K] extends readonly unknown[] ? T[K] : T[K] extends object ? DeepPartial<T[K]> : T[K] };
@@ -43,7 +38,7 @@ export interface TestStack {
   sandbox: Sandbox;
   /** The SQLite file of this stack. */
   databasePath: string;
-  /** Closes the app, shuts the service down, closes store and sandbox, removes temp dirs. Safe to call twice. */
+  /** Closes the node as `runlane serve` does on SIGTERM (service, app, store, sandbox), then removes temp dirs. Safe to call twice. */
   close(): Promise<void>;
 }
 
@@ -80,19 +75,9 @@ export async function createTestStack(overrides: ConfigOverrides = {}, options: 
       flags: flatten(mergeTrees(mergeTrees(TEST_DEFAULTS, { dataDir, sandbox: { runRoot, uidBase } }), overrides)),
     });
     const databasePath = options.databasePath ?? join(dataDir, 'runlane.db');
-    const sandbox = await createBwrapSandbox(config.sandbox, logger);
-    cleanups.push(() => sandbox.close());
-    const engine = await createEngine({ sandbox, config, logger });
-    const store = await createSqliteStore(databasePath, logger);
-    cleanups.push(() => store.close());
-    const queue = new MemoryJobQueue({ limits: queueLimitsFromConfig(config.scheduler), logger });
-    const service = new SubmissionService({ engine, queue, store, config, logger, sandboxCapabilities: sandbox.capabilities });
-    cleanups.push(() => service.shutdown(config.shutdown.graceMs));
-    if (!options.skipStart) await service.start();
-    const authenticator = createAuthenticator(config.auth, config.server.host);
-    const metrics = new Metrics({ defaultMetrics: false });
-    const app = await buildHttpApp({ service, authenticator, config, logger, metrics });
-    cleanups.push(() => app.close());
+    const node = await createNode(config, { role: 'all', logger, databasePath, start: !options.skipStart, defaultMetrics: false });
+    cleanups.push(() => node.close());
+    const { app, service, store, authenticator, metrics, sandbox } = node;
     await app.ready();
     let closed: Promise<void> | null = null;
     return {

@@ -5,6 +5,7 @@ import type { CliCommand, CliContext } from '../cli-context.js';
 import { VERDICT_EXIT_CODES } from '../exit-codes.js';
 import { formatVerdictLine } from '../format-verdict.js';
 import { baseConfig, openEngine } from '../open-engine.js';
+import { normaliseRequest } from '../../submissions/normalise-request.js';
 import { buildRunRequest, limitFlags, type RunFlags } from '../run-request.js';
 
 const EXIT_CODE_HELP = `
@@ -19,11 +20,12 @@ Examples:
 
 async function runAction(context: CliContext, program: Command, file: string, args: string[], flags: RunFlags): Promise<void> {
   const configFile = program.opts<{ config?: string }>().config;
-  const request = await buildRunRequest(file, args, flags);
+  const draft = await buildRunRequest(file, args, flags);
   const maxWallMs = baseConfig(configFile, context.env).limits.max.wallTimeMs;
   const opened = await openEngine({ configFile, env: context.env, flags: limitFlags(flags, maxWallMs), logDestination: context.stderr });
   let result: ExecutionResult;
   try {
+    const request = normaliseRequest(draft, { languages: opened.engine.languages(), limits: opened.config.limits });
     result = await opened.engine.execute(request);
   } finally {
     await opened.close();

@@ -1,10 +1,11 @@
 // Seed 000 (CodeRank): POST /execute (202 + polling), GET /submission/:id, GET /stats.
 import { Type } from '@sinclair/typebox';
-import { ERROR_RESPONSES, Nullable, SubmissionIdParams, Timestamp } from '../schemas/common.js';
-import { StatusJson, VerdictJson } from '../schemas/submission-response.js';
+import { ERROR_RESPONSES, Nullable, SubmissionIdParams, Timestamp } from '../../contract/rest/common.js';
+import { StatusJson, VerdictJson } from '../../contract/rest/submission-response.js';
 import { identityOf, traceRequest, type HttpApp, type HttpAppDeps } from '../types.js';
 import { combinedOutput, compatInput, executionTimeMs } from './compat-common.js';
 import { getVisibleSubmission } from '../read-access.js';
+import { replyJson } from '../json-stream.js';
 
 const ExecuteBody = Type.Object(
   {
@@ -73,9 +74,9 @@ export function registerCodeRankRoutes(app: HttpApp, { service }: HttpAppDeps): 
         response: { 200: SubmissionStatusJson, ...ERROR_RESPONSES },
       },
     },
-    async (request) => {
+    async (request, reply) => {
       const { submission } = await getVisibleSubmission(service, request.params.id, identityOf(request));
-      return {
+      return replyJson(reply, {
         submissionId: submission.id,
         status: submission.status,
         verdict: submission.verdict,
@@ -88,7 +89,7 @@ export function registerCodeRankRoutes(app: HttpApp, { service }: HttpAppDeps): 
         title: submission.title,
         createdAt: submission.createdAt.toISOString(),
         completedAt: submission.finishedAt?.toISOString() ?? null,
-      };
+      });
     },
   );
 

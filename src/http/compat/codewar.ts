@@ -1,9 +1,10 @@
 // Seed 004 (CodeWar): POST /run, synchronous, answering with output, execution time and job id.
 import { Type } from '@sinclair/typebox';
 import { isTerminal } from '../../domain/lifecycle.js';
-import { ERROR_RESPONSES, Nullable } from '../schemas/common.js';
-import { StatusJson, VerdictJson } from '../schemas/submission-response.js';
+import { ERROR_RESPONSES, Nullable } from '../../contract/rest/common.js';
+import { StatusJson, VerdictJson } from '../../contract/rest/submission-response.js';
 import { identityOf, traceRequest, type HttpApp, type HttpAppDeps } from '../types.js';
+import { replyJson } from '../json-stream.js';
 import { combinedOutput, compatInput, executionTimeMs, runWhenAdmitted } from './compat-common.js';
 
 const RunBody = Type.Object(
@@ -41,7 +42,8 @@ export function registerCodeWarRoutes(app: HttpApp, { service, config }: HttpApp
       const { code, language, input } = request.body;
       const { submission } = await runWhenAdmitted(service, compatInput({ code, language, stdin: input }, identityOf(request), service), config.scheduler.maxWaitMs);
       traceRequest(request, { executionId: submission.id, correlationId: submission.correlationId });
-      return reply.status(isTerminal(submission.status) ? 200 : 202).send({
+      reply.status(isTerminal(submission.status) ? 200 : 202);
+      return replyJson(reply, {
         output: combinedOutput(submission),
         executionTime: executionTimeMs(submission),
         jobId: submission.id,

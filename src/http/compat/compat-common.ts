@@ -5,8 +5,7 @@ import type { Submission } from '../../domain/submission.js';
 import { isAppError, QUEUE_ERRORS } from '../../errors/index.js';
 import type { SubmissionService } from '../../submissions/submission-service.js';
 import type { RunOutcome, SubmitInput } from '../../submissions/types.js';
-import { sourceFileName } from '../../languages/lookup.js';
-import { executionRequest } from '../../domain/submission.js';
+import { requestFromDraft } from '../../submissions/normalise-request.js';
 
 /** What every seed's run request boils down to. */
 export interface CompatRun {
@@ -21,11 +20,7 @@ export interface CompatRun {
 /** A single-file submission with default limits, as the seed systems ran code. */
 export function compatInput(run: CompatRun, user: Identity, service: SubmissionService): SubmitInput {
   return {
-    request: executionRequest(run.language, [{ name: sourceFileName(service.languages(), run.language), content: run.code }], {
-      version: null,
-      entry: null,
-      stdin: run.stdin ?? '',
-    }),
+    request: requestFromDraft({ language: run.language, source: run.code, stdin: run.stdin }, service.languages()),
     user,
     roomId: run.roomId ?? null,
     priorityKind: 'run',

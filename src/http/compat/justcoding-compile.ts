@@ -2,9 +2,10 @@
 import { Type } from '@sinclair/typebox';
 import type { Identity } from '../../domain/identity.js';
 import { isTerminal } from '../../domain/lifecycle.js';
-import { ERROR_RESPONSES, Nullable, Timestamp } from '../schemas/common.js';
-import { StatusJson, VerdictJson } from '../schemas/submission-response.js';
+import { ERROR_RESPONSES, Nullable, Timestamp } from '../../contract/rest/common.js';
+import { StatusJson, VerdictJson } from '../../contract/rest/submission-response.js';
 import { identityOf, traceRequest, type HttpApp, type HttpAppDeps } from '../types.js';
+import { replyJson } from '../json-stream.js';
 import { AdmissionLine } from './admission-line.js';
 import { combinedOutput, compatInput, executionTimeMs, runWhenAdmitted, succeeded } from './compat-common.js';
 import { isAnonymous } from '../../auth/index.js';
@@ -77,7 +78,8 @@ export function registerJustCodingCompileRoute(app: HttpApp, { service, config }
       const finished = isTerminal(submission.status);
       // A repeated correlationId answers with the earlier run, so it names whoever that run was attributed to.
       const named = duplicate ? { userId: submission.user.userId, username: submission.user.displayName } : shown;
-      return reply.status(finished ? 200 : 202).send({
+      reply.status(finished ? 200 : 202);
+      return replyJson(reply, {
         success: succeeded(submission),
         executionId: submission.id,
         correlationId: submission.correlationId,

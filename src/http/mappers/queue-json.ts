@@ -1,20 +1,21 @@
 // Public JSON of queue entries and snapshots: users as id/name/avatar, times as ISO strings.
+import { withPositionAlias } from '../../contract/seed-aliases.js';
 import type { QueueEntry, QueueSnapshot } from '../../queue/job-queue.js';
 
 /** One queued or running execution as listed by the queue routes. */
 export function toQueueEntryJson(entry: QueueEntry) {
-  return {
+  return withPositionAlias({
     id: entry.id,
     correlationId: entry.correlationId,
     roomId: entry.roomId,
     user: { userId: entry.userId, displayName: entry.displayName, avatar: entry.avatar },
     language: entry.language,
     priority: entry.priority,
-    position: entry.position,
+    queuePosition: entry.position,
     roomPosition: entry.roomPosition,
     enqueuedAt: new Date(entry.enqueuedAt).toISOString(),
     startedAt: entry.startedAt === null ? null : new Date(entry.startedAt).toISOString(),
-  };
+  });
 }
 
 /** A node-wide (roomId null) or per-room snapshot. */

@@ -2,7 +2,8 @@
 import type { Identity } from '../../domain/identity.js';
 import type { StageResult, TestCaseResult } from '../../domain/result.js';
 import type { Submission } from '../../domain/submission.js';
-import type { AcceptedJsonType, SubmissionJsonType } from '../schemas/submission-response.js';
+import type { AcceptedJsonType, SubmissionJsonType } from '../../contract/rest/submission-response.js';
+import { withPositionAlias } from '../../contract/seed-aliases.js';
 
 /** Queue place of a submission that is still waiting, as the service reports it. */
 export interface QueuePlace {
@@ -20,7 +21,7 @@ export function toPublicUser(user: Identity): { userId: string; displayName: str
 /** Full public view of a submission; result fields are null until it has finished. */
 export function toSubmissionJson(submission: Submission, place: QueuePlace = NO_PLACE): SubmissionJsonType {
   const result = submission.result;
-  return {
+  return withPositionAlias({
     id: submission.id,
     status: submission.status,
     verdict: submission.verdict,
@@ -31,7 +32,7 @@ export function toSubmissionJson(submission: Submission, place: QueuePlace = NO_
     user: toPublicUser(submission.user),
     language: submission.request.language,
     version: submission.request.version ?? null,
-    position: submission.status === 'queued' ? place.position : null,
+    queuePosition: submission.status === 'queued' ? place.position : null,
     roomPosition: submission.status === 'queued' ? place.roomPosition : null,
     stdout: result?.stdout ?? null,
     stderr: result?.stderr ?? null,
@@ -48,18 +49,18 @@ export function toSubmissionJson(submission: Submission, place: QueuePlace = NO_
     createdAt: submission.createdAt.toISOString(),
     startedAt: submission.startedAt?.toISOString() ?? null,
     finishedAt: submission.finishedAt?.toISOString() ?? null,
-  };
+  });
 }
 
 /** The short body of an accepted (not yet finished) submission. */
 export function toAcceptedJson(submission: Submission, place: QueuePlace): AcceptedJsonType {
-  return {
+  return withPositionAlias({
     id: submission.id,
     status: submission.status,
-    position: submission.status === 'queued' ? place.position : null,
+    queuePosition: submission.status === 'queued' ? place.position : null,
     roomPosition: submission.status === 'queued' ? place.roomPosition : null,
     correlationId: submission.correlationId,
-  };
+  });
 }
 
 function toStageJson(stage: StageResult) {

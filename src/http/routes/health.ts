@@ -1,6 +1,6 @@
 // GET /health (seed 002 and 004 fields plus sandbox figures) and GET /metrics (Prometheus); both public.
-import { ERROR_RESPONSES } from '../schemas/common.js';
-import { HealthJson } from '../schemas/service.js';
+import { ERROR_RESPONSES } from '../../contract/rest/common.js';
+import { HealthJson } from '../../contract/rest/service.js';
 import type { HttpApp, HttpAppDeps } from '../types.js';
 
 /** Registers the public `/health` and `/metrics`. */

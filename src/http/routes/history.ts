@@ -1,7 +1,7 @@
 // History and stats of rooms and users: /api/v1/rooms/:roomId/{history,stats}, /api/v1/users/:userId/history.
 import { toSubmissionJson } from '../mappers/submission-json.js';
-import { ERROR_RESPONSES, HistoryQuery, RoomParams, RoomStatsQuery, UserParams } from '../schemas/common.js';
-import { HistoryJson, RoomStatsJson } from '../schemas/service.js';
+import { ERROR_RESPONSES, HistoryQuery, RoomParams, RoomStatsQuery, UserParams } from '../../contract/rest/common.js';
+import { HistoryJson, RoomStatsJson } from '../../contract/rest/service.js';
 import { assertMayReadUserHistory, visibleHistory } from '../read-access.js';
 import { identityOf, type HttpApp, type HttpAppDeps } from '../types.js';
 

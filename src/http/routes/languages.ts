@@ -1,8 +1,8 @@
 // GET /api/v1/languages: the catalogue with what this node has installed.
-import { LIMIT_KEYS, mergeLimits, type ResourceLimits } from '../../domain/limits.js';
+import { capLimits, mergeLimits, type ResourceLimits } from '../../domain/limits.js';
 import type { LanguageStatus } from '../../languages/language.js';
-import { ERROR_RESPONSES } from '../schemas/common.js';
-import { LanguagesJson } from '../schemas/service.js';
+import { ERROR_RESPONSES } from '../../contract/rest/common.js';
+import { LanguagesJson } from '../../contract/rest/service.js';
 import type { HttpApp, HttpAppDeps } from '../types.js';
 
 /** Registers `GET /api/v1/languages`. */
@@ -35,13 +35,7 @@ function toLanguageJson(language: LanguageStatus, runDefaults: ResourceLimits, m
     sourceFile: language.sourceFile,
     editorMode: language.editorMode,
     helloWorld: language.helloWorld,
-    defaultLimits: withinMaxima(mergeLimits(runDefaults, language.runLimits), maxima),
+    // A language's own defaults never exceed the server maxima (the engine caps them the same way).
+    defaultLimits: capLimits(mergeLimits(runDefaults, language.runLimits), maxima),
   };
-}
-
-/** A language's own defaults never exceed the server maxima (the engine caps them the same way). */
-function withinMaxima(limits: ResourceLimits, maxima: ResourceLimits): ResourceLimits {
-  const capped = { ...limits };
-  for (const key of LIMIT_KEYS) capped[key] = Math.min(limits[key], maxima[key]);
-  return capped;
 }

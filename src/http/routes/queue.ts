@@ -1,6 +1,6 @@
 // GET /api/v1/queue and /api/v1/rooms/:roomId/queue: what is running and waiting, with who submitted it (others' private work only counted).
 import { toSnapshotJson } from '../mappers/queue-json.js';
-import { ERROR_RESPONSES, QueueSnapshotJson, RoomParams } from '../schemas/common.js';
+import { ERROR_RESPONSES, QueueSnapshotJson, RoomParams } from '../../contract/rest/common.js';
 import { visibleSnapshot } from '../read-access.js';
 import { identityOf, type HttpApp, type HttpAppDeps } from '../types.js';
 

@@ -1,6 +1,6 @@
 // GET /api/v1/stats: running, queued and finished executions of this node, with the success rate.
-import { ERROR_RESPONSES } from '../schemas/common.js';
-import { StatsJson } from '../schemas/service.js';
+import { ERROR_RESPONSES } from '../../contract/rest/common.js';
+import { StatsJson } from '../../contract/rest/service.js';
 import type { HttpApp, HttpAppDeps } from '../types.js';
 
 /** Registers `GET /api/v1/stats`. */

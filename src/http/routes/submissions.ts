@@ -4,12 +4,14 @@ import { AppError, HTTP_ERRORS, isAppError } from '../../errors/index.js';
 import type { SubmitInput } from '../../submissions/types.js';
 import { toSubmissionJson } from '../mappers/submission-json.js';
 import { toSubmitInput } from '../mappers/submit-input.js';
-import { ERROR_RESPONSES, SubmissionIdParams } from '../schemas/common.js';
-import { BatchBody, SubmissionBody, SubmitQuery } from '../schemas/submission-request.js';
-import { AcceptedJson, BatchJson, SubmissionJson } from '../schemas/submission-response.js';
+import { ERROR_RESPONSES, SubmissionIdParams } from '../../contract/rest/common.js';
+import { withPositionAlias } from '../../contract/seed-aliases.js';
+import { BatchBody, SubmissionBody, SubmitQuery } from '../../contract/rest/submission-request.js';
+import { AcceptedJson, BatchJson, SubmissionJson } from '../../contract/rest/submission-response.js';
 import { identityOf, traceRequest, type HttpApp, type HttpAppDeps } from '../types.js';
 import { parseWait, settleSubmission } from './submission-reply.js';
 import { getVisibleSubmission } from '../read-access.js';
+import { replyJson } from '../json-stream.js';
 
 /** Judge0's batch cap, which clients of such services expect. */
 export const MAX_BATCH = 20;
@@ -39,7 +41,8 @@ export function registerSubmissionRoutes(app: HttpApp, { service, config, metric
       traceRequest(request, { correlationId: outcome.submission.correlationId, executionId: outcome.submission.id });
       const answer = await settleSubmission(service, outcome, waitMs);
       reply.header('location', `/api/v1/submissions/${outcome.submission.id}`);
-      return reply.status(answer.statusCode).send(answer.body);
+      reply.status(answer.statusCode);
+      return replyJson(reply, answer.body);
     },
   );
 
@@ -83,14 +86,14 @@ export function registerSubmissionRoutes(app: HttpApp, { service, config, metric
         }
         const { submission } = outcome;
         const finished = outcome.duplicate && isTerminal(submission.status);
-        results[index] = {
+        results[index] = withPositionAlias({
           statusCode: finished ? 200 : 202,
           id: submission.id,
           status: submission.status,
-          position: outcome.position,
+          queuePosition: outcome.position,
           roomPosition: outcome.roomPosition,
           correlationId: submission.correlationId,
-        };
+        });
       });
       for (const item of results) if (item.error) metrics.recordRejection(item.error.code);
       return { results };
@@ -107,10 +110,10 @@ export function registerSubmissionRoutes(app: HttpApp, { service, config, metric
         response: { 200: SubmissionJson, ...ERROR_RESPONSES },
       },
     },
-    async (request) => {
+    async (request, reply) => {
       const found = await getVisibleSubmission(service, request.params.id, identityOf(request));
       traceRequest(request, { executionId: found.submission.id, correlationId: found.submission.correlationId });
-      return toSubmissionJson(found.submission, found);
+      return replyJson(reply, toSubmissionJson(found.submission, found));
     },
   );
 

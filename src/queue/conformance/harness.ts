@@ -1,19 +1,34 @@
-// Test doubles for the JobQueue conformance suite: job factory, a controllable handler, an event log.
+// Test doubles for the queue conformance suites: job factory, a controllable handler, an event log, assertions.
 import { randomUUID } from 'node:crypto';
 import { expect } from 'vitest';
 import type { ExecutionResult } from '../../domain/result.js';
+import type { QueueBackend } from '../backend.js';
 import type { JobHandler, JobQueue, JobQueueLimits, QueuedJob, QueueEvent } from '../job-queue.js';
 import { executionRequest } from '../../domain/submission.js';
 
 /** How long a wait for something that should happen soon may take before the test fails. */
 export const WAIT_TIMEOUT_MS = 5000;
 
-/** What each group of conformance cases is given. */
+/** How a policy case wants its queue built. */
+export interface QueueSetup {
+  /** Jobs the queue runs itself; 0 for a producer-only queue. Default: `maxConcurrent`. */
+  workerSlots?: number;
+  /** Share a backend made with `makeBackend` (two roles over one backend); default: a fresh backend. */
+  backend?: QueueBackend;
+  /** Lease of each claim, ms; default: the queue's. */
+  leaseMs?: number;
+}
+
+/** What each group of policy conformance cases is given. */
 export interface ConformanceContext {
-  /** A fresh queue with these limits (defaults for the rest); closed after the test. */
-  makeQueue(limits?: Partial<JobQueueLimits>): Promise<JobQueue>;
+  /** A fresh queue with these limits (defaults for the rest) over the backend under test; closed after the test. */
+  makeQueue(limits?: Partial<JobQueueLimits>, setup?: QueueSetup): Promise<JobQueue>;
+  /** A fresh, empty backend of the kind under test, for cases that put two queues on one backend. */
+  makeBackend(): Promise<QueueBackend>;
   /** Lets pending work and coalesced events land before asserting that something did not happen. */
   settle(): Promise<void>;
+  /** The backend's position capability: with `estimate`, rows check places are plausible rather than exact. */
+  positions: 'exact' | 'estimate';
 }
 
 /** Per-user and per-key caps as high as the node's, so only the cases about them meet them. */
@@ -167,4 +182,21 @@ export async function expectAppError(promise: Promise<unknown>, code: string, st
 export function expectRetryAfter(error: { retryAfterSeconds?: number }): void {
   expect(Number.isInteger(error.retryAfterSeconds)).toBe(true);
   expect(error.retryAfterSeconds).toBeGreaterThanOrEqual(1);
+}
+
+/** Asserts a place: equal to the expected one when positions are exact, else a positive whole number (or both null). */
+export function expectPlace(context: Pick<ConformanceContext, 'positions'>, actual: number | null | undefined, expected: number | null): void {
+  if (context.positions === 'exact' || expected === null) {
+    expect(actual).toBe(expected);
+    return;
+  }
+  expect(Number.isInteger(actual)).toBe(true);
+  expect(actual).toBeGreaterThanOrEqual(1);
+}
+
+/** The latest announced position of each job over every `positions` event in the log. */
+export function announcedPositions(log: EventLog): Record<string, number> {
+  const latest: Record<string, number> = {};
+  for (const event of log.ofType('positions')) for (const change of event.changes) latest[change.jobId] = change.position;
+  return latest;
 }

@@ -110,11 +110,11 @@ export function completedPatch(result: ExecutionResult, finishedAt: Date, verdic
 
 /** Inserts a submission and walks it to the state it claims, the way the scheduler would. */
 export async function insertAs(store: Store, submission: Submission): Promise<Submission> {
-  await store.insertSubmission({ ...submission, status: 'queued', verdict: null, result: null, error: null, startedAt: null, finishedAt: null });
+  await store.createSubmission({ ...submission, status: 'queued', verdict: null, result: null, error: null, startedAt: null, finishedAt: null });
   if (submission.status === 'queued') return submission;
-  if (submission.startedAt) await store.markRunning(submission.id, submission.startedAt);
+  if (submission.startedAt) await store.transition(submission.id, ['queued'], { status: 'running', startedAt: submission.startedAt, nodeId: 'node-a' });
   if (submission.status === 'running') return submission;
-  await store.markFinished(submission.id, {
+  await store.transition(submission.id, ['queued', 'running'], {
     status: submission.status,
     verdict: submission.verdict,
     result: submission.result,

@@ -11,8 +11,8 @@ export function describeHistoryCases(harness: StoreHarness): void {
       const roomId = `room-${randomUUID()}`;
       const offsets = [300, 100, 500, 200, 400];
       const inRoom = offsets.map((offset) => makeSubmission({ roomId, createdAt: at(offset) }));
-      for (const submission of inRoom) await store.insertSubmission(submission);
-      await store.insertSubmission(makeSubmission({ createdAt: at(450) }));
+      for (const submission of inRoom) await store.createSubmission(submission);
+      await store.createSubmission(makeSubmission({ createdAt: at(450) }));
 
       const newestFirst = [...inRoom].sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime());
       expect(await store.roomHistory(roomId, { limit: 10 })).toEqual(newestFirst);
@@ -37,7 +37,7 @@ export function describeHistoryCases(harness: StoreHarness): void {
       const store = await harness.fresh();
       const roomId = `room-${randomUUID()}`;
       const twins = [makeSubmission({ roomId, createdAt: at(7) }), makeSubmission({ roomId, createdAt: at(7) })];
-      for (const submission of twins) await store.insertSubmission(submission);
+      for (const submission of twins) await store.createSubmission(submission);
       const first = await store.roomHistory(roomId, { limit: 10 });
       expect(first.map((submission) => submission.id).sort()).toEqual(twins.map((submission) => submission.id).sort());
       expect(await store.roomHistory(roomId, { limit: 10 })).toEqual(first);

@@ -1,25 +1,9 @@
-// Conformance cases for start-up recovery (failInterrupted) and the retention sweep.
+// Conformance cases for the retention sweep.
 import { describe, expect, it } from 'vitest';
 import { at, finishedSubmission, insertAs, makeResult, makeSubmission } from './fixtures.js';
 import type { StoreHarness } from './harness.js';
 
 export function describeMaintenanceCases(harness: StoreHarness): void {
-  describe('when interrupted submissions are failed at start-up', () => {
-    it('should fail every queued and running submission with internal_error and the reason, and nothing else', async () => {
-      const store = await harness.fresh();
-      const queued = await insertAs(store, makeSubmission({ createdAt: at(1) }));
-      const running = await insertAs(store, makeSubmission({ status: 'running', createdAt: at(2), startedAt: at(3) }));
-      const finished = await insertAs(store, finishedSubmission({ createdAt: 4 }));
-
-      expect(await store.failInterrupted('server restarted', at(100))).toBe(2);
-      const failed = { status: 'failed', verdict: 'internal_error', error: 'server restarted', result: null, finishedAt: at(100) };
-      expect(await store.getSubmission(queued.id)).toEqual({ ...queued, ...failed });
-      expect(await store.getSubmission(running.id)).toEqual({ ...running, ...failed });
-      expect(await store.getSubmission(finished.id)).toEqual(finished);
-      expect(await store.failInterrupted('server restarted', at(200))).toBe(0);
-    });
-  });
-
   describe('when old submissions are swept', () => {
     it('should delete only finished submissions created strictly before the instant', async () => {
       const store = await harness.fresh();
@@ -48,7 +32,7 @@ export function describeMaintenanceCases(harness: StoreHarness): void {
       const withCases = { ...swept, result: makeResult(3) };
       await store.sweep(at(1_000));
       // Inserting the id again with the same test-case indexes only works if no orphaned rows were left behind.
-      await store.insertSubmission(withCases);
+      await store.createSubmission(withCases);
       expect(await store.getSubmission(swept.id)).toEqual(withCases);
     });
   });

@@ -17,9 +17,9 @@ export function describeOutputCases(harness: StoreHarness): void {
   async function finish(result: ExecutionResult) {
     const store = await harness.fresh();
     const submission = makeSubmission();
-    await store.insertSubmission(submission);
-    await store.markRunning(submission.id, at(1));
-    await store.markFinished(submission.id, completedPatch(result, at(2)));
+    await store.createSubmission(submission);
+    await store.transition(submission.id, ['queued'], { status: 'running', startedAt: at(1), nodeId: 'node-a' });
+    await store.transition(submission.id, ['queued', 'running'], completedPatch(result, at(2)));
     return { store, submission };
   }
 

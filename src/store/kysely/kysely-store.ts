@@ -4,16 +4,16 @@ import { isAppError, type AppError } from '../../errors/index.js';
 import type { SubmissionStatus } from '../../domain/lifecycle.js';
 import type { Submission } from '../../domain/submission.js';
 import type { Logger } from '../../logging/logger.js';
-import type { FinishPatch, GlobalStats, HistoryQuery, RoomRecord, RoomStats, Store } from '../store.js';
+import type { CreateOptions, GlobalStats, HistoryQuery, OrphanedSubmission, RoomRecord, RoomStats, Store, TransitionPatch } from '../store.js';
 import type { StoreDatabase, SubmissionRow, TestCaseRow } from '../database.js';
 import { migrateToLatest } from '../migrations/migrate.js';
 import type { MigrationDialect } from '../migrations/migration-dialect.js';
-import { DuplicateCorrelationIdError, invalidTransition, submissionNotFound } from '../store-errors.js';
+import { DuplicateCorrelationIdError } from '../store-errors.js';
 import { advanceRoomSequence, countRoomExecution, selectRoom, upsertRoom } from './room-queries.js';
-import { ACTIVE_STATUSES, FINISHED_STATUSES } from '../../domain/lifecycle.js';
+import { ACTIVE_STATUSES, canTransition, FINISHED_STATUSES } from '../../domain/lifecycle.js';
 import { selectGlobalStats, selectRoomStats } from './stats-queries.js';
 import { selectPreviewColumns, selectTestCasePreviews } from './preview-queries.js';
-import { fromSubmissionRow, needsTestCaseRows, toFinishUpdate, toSubmissionRow, toTestCaseRows, type ReadShape } from './submission-rows.js';
+import { fromSubmissionRow, needsTestCaseRows, toTransitionUpdate, toSubmissionRow, toTestCaseRows, type ReadShape } from './submission-rows.js';
 
 /** What a dialect adapter tells the shared implementation about its driver. */
 export interface KyselyStoreAdapter {
@@ -51,11 +51,11 @@ export class KyselyStore implements Store {
     await this.db.destroy();
   }
 
-  async insertSubmission(submission: Submission): Promise<void> {
+  async createSubmission(submission: Submission, options: CreateOptions = {}): Promise<void> {
     await this.guard('insert a submission', async () => {
       try {
         await this.db.transaction().execute(async (trx) => {
-          await trx.insertInto('submissions').values(toSubmissionRow(submission)).execute();
+          await trx.insertInto('submissions').values({ ...toSubmissionRow(submission), node_id: options.nodeId ?? null, interactive: options.interactive ? 1 : 0 }).execute();
           await insertTestCases(trx, submission.id, submission);
         });
       } catch (error) {
@@ -79,27 +79,30 @@ export class KyselyStore implements Store {
     });
   }
 
-  async markRunning(id: string, startedAt: Date): Promise<void> {
-    await this.guard('mark a submission running', async () => {
-      const result = await this.db
-        .updateTable('submissions')
-        .set({ status: 'running', started_at: startedAt.getTime() })
-        .where('id', '=', id)
-        .where('status', '=', 'queued')
-        .executeTakeFirst();
-      if (Number(result.numUpdatedRows) === 0) await this.explainRefusedUpdate(this.db, id, 'running');
-    });
-  }
-
-  async markFinished(id: string, patch: FinishPatch): Promise<void> {
-    await this.guard('record a finished submission', () =>
+  async transition(id: string, from: readonly SubmissionStatus[], patch: TransitionPatch): Promise<boolean> {
+    // Only moves the lifecycle table allows are ever attempted; the status condition makes the update a compare-and-set.
+    const allowed = from.filter((status) => canTransition(status, patch.status));
+    if (allowed.length === 0) return false;
+    return this.guard(`move a submission to ${patch.status}`, () =>
       this.db.transaction().execute(async (trx) => {
-        const result = await trx.updateTable('submissions').set(toFinishUpdate(patch)).where('id', '=', id).where('status', 'in', ACTIVE_STATUSES).executeTakeFirst();
-        if (Number(result.numUpdatedRows) === 0) await this.explainRefusedUpdate(trx, id, patch.status);
-        await trx.deleteFrom('test_case_results').where('submission_id', '=', id).execute();
-        await insertTestCases(trx, id, patch);
+        let update = trx.updateTable('submissions').set(toTransitionUpdate(patch));
+        if (patch.status === 'running') update = update.set((eb) => ({ attempts: eb('attempts', '+', 1) }));
+        const result = await update.where('id', '=', id).where('status', 'in', allowed).executeTakeFirst();
+        if (Number(result.numUpdatedRows) === 0) return false;
+        if (patch.status !== 'running' && patch.status !== 'queued') {
+          await trx.deleteFrom('test_case_results').where('submission_id', '=', id).execute();
+          await insertTestCases(trx, id, patch);
+        }
+        return true;
       }),
     );
+  }
+
+  async deleteUnstarted(id: string): Promise<boolean> {
+    return this.guard('delete an unstarted submission', async () => {
+      const result = await this.db.deleteFrom('submissions').where('id', '=', id).where('status', '=', 'queued').where('started_at', 'is', null).executeTakeFirst();
+      return Number(result.numDeletedRows) > 0;
+    });
   }
 
   async roomHistory(roomId: string, query: HistoryQuery): Promise<Submission[]> {
@@ -118,16 +121,51 @@ export class KyselyStore implements Store {
     return this.guard('compute global stats', () => selectGlobalStats(this.db));
   }
 
-  async failInterrupted(reason: string, finishedAt: Date): Promise<number> {
-    return this.guard('fail interrupted submissions', async () => {
-      const result = await this.db
-        .updateTable('submissions')
-        .set({ status: 'failed', verdict: 'internal_error', error: reason, finished_at: finishedAt.getTime() })
-        .where('status', 'in', ACTIVE_STATUSES)
-        .executeTakeFirst();
-      const count = Number(result.numUpdatedRows);
-      if (count > 0) this.adapter.logger.warn({ count, reason }, 'interrupted submissions marked failed');
-      return count;
+  async registerNode(nodeId: string, at: Date): Promise<void> {
+    await this.guard('register a node', () =>
+      this.db
+        .insertInto('nodes')
+        .values({ id: nodeId, started_at: at.getTime(), heartbeat_at: at.getTime() })
+        .onConflict((conflict) => conflict.column('id').doUpdateSet({ started_at: at.getTime(), heartbeat_at: at.getTime() }))
+        .execute(),
+    );
+  }
+
+  async heartbeat(nodeId: string, at: Date): Promise<void> {
+    await this.guard('record a node heartbeat', () => this.db.updateTable('nodes').set({ heartbeat_at: at.getTime() }).where('id', '=', nodeId).execute());
+  }
+
+  async releaseNode(nodeId: string): Promise<void> {
+    await this.guard('release a node', () => this.db.deleteFrom('nodes').where('id', '=', nodeId).execute());
+  }
+
+  async claimOrphans(nodeId: string, staleBefore: Date): Promise<OrphanedSubmission[]> {
+    const stale = staleBefore.getTime();
+    return this.guard('claim submissions of stopped nodes', async () => {
+      const rows = await this.db.transaction().execute(async (trx) => {
+        const orphans = await trx
+          .selectFrom('submissions')
+          .selectAll()
+          .where('status', 'in', ACTIVE_STATUSES)
+          .where((eb) =>
+            eb.or([
+              eb('node_id', 'is', null),
+              eb('node_id', '=', nodeId),
+              eb('node_id', 'not in', eb.selectFrom('nodes').select('id').where('heartbeat_at', '>=', stale)),
+            ]),
+          )
+          .orderBy('created_at', 'asc')
+          .orderBy('id', 'asc')
+          .execute();
+        const ids = orphans.map((row) => row.id);
+        for (let start = 0; start < ids.length; start += SELECT_CHUNK) {
+          await trx.updateTable('submissions').set({ node_id: nodeId }).where('id', 'in', ids.slice(start, start + SELECT_CHUNK)).execute();
+        }
+        await trx.deleteFrom('nodes').where('heartbeat_at', '<', stale).where('id', '!=', nodeId).execute();
+        return orphans;
+      });
+      const submissions = await this.withTestCases(rows);
+      return submissions.map((submission, index) => ({ submission, attempts: Number(rows[index]!.attempts), interactive: Number(rows[index]!.interactive) === 1 }));
     });
   }
 
@@ -206,13 +244,6 @@ export class KyselyStore implements Store {
       }
     }
     return rows.map((row) => fromSubmissionRow(row, byId.get(row.id) ?? [], shape));
-  }
-
-  /** Called when a guarded status update touched no row: says whether the id is unknown or its status forbids the move. */
-  private async explainRefusedUpdate(db: Kysely<StoreDatabase>, id: string, to: SubmissionStatus): Promise<never> {
-    const row = await db.selectFrom('submissions').select('status').where('id', '=', id).executeTakeFirst();
-    if (!row) throw submissionNotFound(id);
-    throw invalidTransition(id, row.status as SubmissionStatus, to);
   }
 }
 

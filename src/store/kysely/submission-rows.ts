@@ -7,7 +7,7 @@ import type { ExecutionResult, OutputEncoding, StageResult, TestCaseResult } fro
 import { LIST_PREVIEW_CHARS, previewResult } from '../../domain/result-preview.js';
 import type { CompareMode, SourceFile, Submission, TestCase } from '../../domain/submission.js';
 import type { Verdict } from '../../domain/verdict.js';
-import type { FinishPatch } from '../store.js';
+import type { TransitionPatch } from '../store.js';
 import type { NewSubmissionRow, NewTestCaseRow, SubmissionRow, SubmissionsTable, TestCaseRow } from '../database.js';
 import type { Updateable } from 'kysely';
 
@@ -70,8 +70,10 @@ export function toSubmissionRow(submission: Submission): NewSubmissionRow {
   };
 }
 
-/** The columns a finish writes. */
-export function toFinishUpdate(patch: FinishPatch): Updateable<SubmissionsTable> {
+/** The columns a status change writes. */
+export function toTransitionUpdate(patch: TransitionPatch): Updateable<SubmissionsTable> {
+  if (patch.status === 'running') return { status: 'running', started_at: patch.startedAt.getTime(), node_id: patch.nodeId };
+  if (patch.status === 'queued') return { status: 'queued', started_at: null };
   return {
     status: patch.status,
     verdict: patch.verdict,

@@ -1,12 +1,13 @@
 // Translates better-sqlite3 failures into the store's AppErrors, in one place.
 import Database from 'better-sqlite3';
 import { AppError, STORE_ERRORS } from '../../errors/index.js';
+import { WORKER_STOPPED_MESSAGE } from './sqlite-worker-client.js';
 
 /** Result codes meaning the file cannot be used (locked, missing, full, read-only, not a database), not that the query is wrong. */
 const UNAVAILABLE_CODES = ['SQLITE_NOTADB', 'SQLITE_BUSY', 'SQLITE_LOCKED', 'SQLITE_CANTOPEN', 'SQLITE_IOERR', 'SQLITE_FULL', 'SQLITE_READONLY', 'SQLITE_NOMEM', 'SQLITE_PROTOCOL', 'SQLITE_PERM', 'SQLITE_AUTH'];
 
-/** Messages of a store used after close: Kysely's destroyed driver and better-sqlite3's closed handle. */
-const CLOSED_MESSAGES = ['driver has already been destroyed', 'database connection is not open'];
+/** Messages of a store used after close or whose worker thread died: Kysely's destroyed driver, better-sqlite3's closed handle, the stopped worker. */
+const CLOSED_MESSAGES = ['driver has already been destroyed', 'database connection is not open', WORKER_STOPPED_MESSAGE];
 
 /** The SQLite result code of an error (`SQLITE_BUSY`, `SQLITE_CONSTRAINT_UNIQUE`, …), or null for non-SQLite errors. */
 export function sqliteErrorCode(error: unknown): string | null {

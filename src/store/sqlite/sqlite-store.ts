@@ -1,8 +1,7 @@
-// SqliteStore: the embedded Store, Kysely over a better-sqlite3 file (WAL, foreign keys, busy timeout).
+// SqliteStore: the embedded Store, Kysely over a better-sqlite3 file (WAL, foreign keys, busy timeout) owned by a worker thread.
 import { mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { Kysely } from 'kysely';
-import Database from 'better-sqlite3';
+import { Kysely, sql } from 'kysely';
 import { AppError, STORE_ERRORS } from '../../errors/index.js';
 import { silentLogger, type Logger } from '../../logging/logger.js';
 import type { Store } from '../store.js';
@@ -22,10 +21,13 @@ export class SqliteStore extends KyselyStore {
   /** The database file, or `:memory:`. */
   readonly path: string;
 
-  /** Opens the file (synchronously: better-sqlite3 is a synchronous driver); call `init()` before use. */
+  /**
+   * Prepares the store; `init()` opens the file in a worker thread and migrates it. better-sqlite3 is synchronous, and
+   * writing or reading a result of many megabytes in-thread would stall every request for hundreds of milliseconds.
+   */
   constructor(path: string, logger: Logger = silentLogger(), options: SqliteStoreOptions = {}) {
-    const database = openDatabase(path, options.busyTimeoutMs ?? DEFAULT_BUSY_TIMEOUT_MS);
-    const db = new Kysely<StoreDatabase>({ dialect: new TransactionalSqliteDialect({ database }) });
+    const dialect = new TransactionalSqliteDialect({ path, busyTimeoutMs: options.busyTimeoutMs ?? DEFAULT_BUSY_TIMEOUT_MS });
+    const db = new Kysely<StoreDatabase>({ dialect });
     super(db, {
       dialect: migrationDialect('sqlite'),
       translateError: translateSqliteError,
@@ -34,6 +36,12 @@ export class SqliteStore extends KyselyStore {
       now: options.now ?? (() => new Date()),
     });
     this.path = path;
+  }
+
+  /** Opens the file before migrating, so a file that is not a database is reported as unavailable, not as a failed migration. */
+  override async init(): Promise<void> {
+    await this.guard(`open ${this.path}`, () => sql`select 1`.execute(this.db));
+    await super.init();
   }
 }
 
@@ -57,20 +65,4 @@ export async function createSqliteStore(path: string, logger: Logger = silentLog
   }
   logger.debug({ path }, 'sqlite store ready');
   return store;
-}
-
-function openDatabase(path: string, busyTimeoutMs: number): Database.Database {
-  let database: Database.Database | undefined;
-  try {
-    database = new Database(path, { timeout: busyTimeoutMs });
-    // WAL lets readers run while a writer commits; NORMAL sync in WAL mode still survives a process crash.
-    database.pragma('journal_mode = WAL');
-    database.pragma('synchronous = NORMAL');
-    // SQLite leaves foreign keys off per connection unless asked; the test-case cascade depends on them.
-    database.pragma('foreign_keys = ON');
-    return database;
-  } catch (error) {
-    database?.close();
-    throw translateSqliteError(error, `open ${path}`);
-  }
 }

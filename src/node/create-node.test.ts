@@ -1,0 +1,66 @@
+// Tests what the composition root refuses before it starts anything, and which SQLite file it picks.
+import { describe, expect, it } from 'vitest';
+import { loadConfig } from '../config/index.js';
+import { CONFIG_ERRORS } from '../errors/index.js';
+import { silentLogger } from '../logging/logger.js';
+import { createNode } from './create-node.js';
+import { planQueue } from './create-queue.js';
+import { planStore } from './create-store.js';
+
+const config = (flags: Record<string, unknown> = {}) => loadConfig({ env: {}, flags: { dataDir: '/srv/runlane', ...flags } });
+
+describe('planStore', () => {
+  describe('when database.url is empty', () => {
+    it('should use the SQLite file in the data dir', () => {
+      expect(planStore(config())).toEqual({ kind: 'sqlite', path: '/srv/runlane/runlane.db' });
+    });
+  });
+
+  describe('when an explicit SQLite file is given', () => {
+    it('should use it instead of database.url', () => {
+      expect(planStore(config({ 'database.url': 'postgres://db/runlane' }), '/tmp/earlier.db')).toEqual({ kind: 'sqlite', path: '/tmp/earlier.db' });
+    });
+  });
+
+  describe('when database.url names PostgreSQL', () => {
+    it('should refuse with the config code, naming the key', () => {
+      expect(() => planStore(config({ 'database.url': 'postgres://db/runlane' }))).toThrowError(
+        expect.objectContaining({ code: CONFIG_ERRORS.invalid.code, message: expect.stringContaining('database.url') }),
+      );
+    });
+  });
+});
+
+describe('planQueue', () => {
+  describe('when the node has every role and no redis.url', () => {
+    it('should pick the in-process queue', () => {
+      expect(planQueue(config(), 'all')).toEqual({ kind: 'memory' });
+    });
+  });
+
+  describe('when redis.url is set', () => {
+    it('should refuse with the config code, naming the key', () => {
+      expect(() => planQueue(config({ 'redis.url': 'redis://cache:6379' }), 'all')).toThrowError(
+        expect.objectContaining({ code: CONFIG_ERRORS.invalid.code, message: expect.stringContaining('redis.url') }),
+      );
+    });
+  });
+
+  describe.each(['api', 'worker'] as const)('when the role is %s', (role) => {
+    it('should refuse, as the in-process queue is not shared between processes', () => {
+      expect(() => planQueue(config(), role)).toThrowError(expect.objectContaining({ code: CONFIG_ERRORS.invalid.code, message: expect.stringContaining(`"${role}"`) }));
+    });
+  });
+});
+
+describe('createNode', () => {
+  describe('when the settings cannot be honoured', () => {
+    it('should refuse before starting the sandbox', async () => {
+      // With a bwrap that does not exist, starting the sandbox first would fail with a sandbox code instead.
+      const unstartable = config({ 'database.url': 'postgres://db/runlane', 'sandbox.bwrapPath': '/nonexistent/bwrap' });
+      await expect(createNode(unstartable, { role: 'all', logger: silentLogger() })).rejects.toMatchObject({
+        code: CONFIG_ERRORS.invalid.code,
+      });
+    });
+  });
+});

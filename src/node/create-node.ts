@@ -1,0 +1,159 @@
+// The composition root: builds a node for its role from the config, and is the only module that picks concrete implementations.
+import type { FastifyInstance } from 'fastify';
+import { createAuthenticator, describeAuthMode, resolveAuthMode, type Authenticator } from '../auth/index.js';
+import type { Config } from '../config/index.js';
+import type { Engine } from '../engine/engine.js';
+import { createEngine } from '../engine/index.js';
+import { buildHttpApp } from '../http/app.js';
+import { attachRealtime, type Realtime } from '../http/ws/index.js';
+import type { Logger } from '../logging/logger.js';
+import { Metrics } from '../metrics/index.js';
+import type { JobQueue } from '../queue/job-queue.js';
+import type { Sandbox } from '../sandbox/sandbox.js';
+import type { Store } from '../store/store.js';
+import { SubmissionService } from '../submissions/index.js';
+import { createQueue, planQueue } from './create-queue.js';
+import { createSandbox } from './create-sandbox.js';
+import { createStore, planStore } from './create-store.js';
+import type { NodeRole } from './node-role.js';
+
+export type { NodeRole } from './node-role.js';
+
+export interface CreateNodeOptions<R extends NodeRole = NodeRole> {
+  role: R;
+  logger: Logger;
+  /** Open this SQLite file instead of the one `database.url` names (tests restarting on earlier data). @defaultValue from the config */
+  databasePath?: string;
+  /** Run the service's start() (recovery of interrupted rows, dispatch). @defaultValue true */
+  start?: boolean;
+  /** Export the process metrics (CPU, memory, event loop) besides Runlane's own. @defaultValue true */
+  defaultMetrics?: boolean;
+  /**
+   * This node's id in the store, for crash recovery scoped to dead nodes. `runlane serve` uses the fixed embedded id: one
+   * process owns the SQLite file, so a restart takes over at once what a crash left behind. @defaultValue a random id
+   */
+  nodeId?: string;
+}
+
+/** A terminal node: runs programs in the sandbox, nothing else. */
+export interface EngineNode {
+  role: 'cli';
+  config: Readonly<Config>;
+  logger: Logger;
+  sandbox: Sandbox;
+  engine: Engine;
+  /** Stops the sandbox. */
+  close(): Promise<void>;
+}
+
+/** A service node: store, queue, submission service and its HTTP app (not yet listening). */
+export interface ServiceNode {
+  role: Exclude<NodeRole, 'cli'>;
+  config: Readonly<Config>;
+  logger: Logger;
+  sandbox: Sandbox;
+  engine: Engine;
+  store: Store;
+  queue: JobQueue;
+  service: SubmissionService;
+  authenticator: Authenticator;
+  metrics: Metrics;
+  /** The REST app; tests drive it with `inject()`, `listen()` puts it on the network. */
+  app: FastifyInstance;
+  /** Attaches Socket.IO rooms to the app and listens on `server.host`/`server.port`; resolves to the base URL. */
+  listen(): Promise<string>;
+  /**
+   * Graceful stop: no new work, running jobs finish within `shutdown.graceMs`, queued (and cut-off) work stays in the store
+   * for the next start, then transports, store and sandbox close. Safe to call twice.
+   */
+  close(): Promise<void>;
+}
+
+/** Builds a node: `cli` gets sandbox and engine; `all` (and, once a shared queue exists, `api`/`worker`) the whole service. */
+export function createNode(config: Readonly<Config>, options: CreateNodeOptions<'cli'>): Promise<EngineNode>;
+export function createNode(config: Readonly<Config>, options: CreateNodeOptions<Exclude<NodeRole, 'cli'>>): Promise<ServiceNode>;
+export async function createNode(config: Readonly<Config>, options: CreateNodeOptions): Promise<EngineNode | ServiceNode> {
+  const { role, logger } = options;
+  if (role === 'cli') return createEngineNode(config, logger);
+  return createServiceNode(config, { ...options, role });
+}
+
+async function createEngineNode(config: Readonly<Config>, logger: Logger): Promise<EngineNode> {
+  const sandbox = await createSandbox(config, logger);
+  try {
+    const engine = await createEngine({ sandbox, config, logger });
+    return { role: 'cli', config, logger, sandbox, engine, close: () => sandbox.close() };
+  } catch (error) {
+    await sandbox.close();
+    throw error;
+  }
+}
+
+async function createServiceNode(config: Readonly<Config>, options: CreateNodeOptions<Exclude<NodeRole, 'cli'>>): Promise<ServiceNode> {
+  const { role, logger } = options;
+  // Both plans refuse unsupported settings before the sandbox starts or a database file is created.
+  const storePlan = planStore(config, options.databasePath);
+  const queuePlan = planQueue(config, role);
+
+  // Undone in reverse if a later step fails, so a half-built node leaves no sandbox or open database behind.
+  const undo: Array<() => Promise<unknown>> = [];
+  try {
+    const sandbox = await createSandbox(config, logger.child({ component: 'sandbox' }));
+    undo.push(() => sandbox.close());
+    for (const warning of sandbox.capabilities.warnings) logger.warn({ component: 'sandbox' }, warning);
+    const engine = await createEngine({ sandbox, config, logger: logger.child({ component: 'engine' }) });
+    const store = await createStore(storePlan, logger.child({ component: 'store' }));
+    undo.push(() => store.close());
+    const queue = createQueue(queuePlan, config, logger.child({ component: 'queue' }));
+    const service = new SubmissionService({ engine, queue, store, config, logger, sandboxCapabilities: sandbox.capabilities, node: { id: options.nodeId } });
+    undo.push(() => service.shutdown(config.shutdown.graceMs));
+    if (options.start ?? true) await service.start();
+
+    const authenticator = createAuthenticator(config.auth, config.server.host);
+    const authMode = resolveAuthMode({ ...config.auth, serverHost: config.server.host });
+    logger.info({ anonymous: authMode.anonymous, jwt: authMode.jwt, apiKeys: authMode.apiKeyCount }, describeAuthMode(authMode));
+    const metrics = new Metrics({ defaultMetrics: options.defaultMetrics ?? true });
+    const app = await buildHttpApp({ service, authenticator, config, logger, metrics });
+
+    let realtime: Realtime | null = null;
+    const listen = async (): Promise<string> => {
+      realtime = await attachRealtime({
+        httpServer: app.server,
+        service,
+        store,
+        authenticator,
+        config,
+        logger: logger.child({ component: 'realtime' }),
+        realtime: config.realtime,
+      });
+      const url = await app.listen({ host: config.server.host, port: config.server.port });
+      logger.info({ url, cgroups: sandbox.capabilities.cgroups, database: storePlan.path, maxConcurrent: config.scheduler.maxConcurrent }, 'runlane is serving');
+      return url;
+    };
+
+    let closing: Promise<void> | null = null;
+    const close = (): Promise<void> => {
+      closing ??= (async () => {
+        logger.info({ graceMs: config.shutdown.graceMs }, 'shutting down: no new work, running executions may finish, queued ones stay queued for the restart');
+        // Stop admitting first, so requests still in flight (and `?wait=` callers) get a clear 503 rather than a half-closed socket.
+        const drained = service.shutdown(config.shutdown.graceMs);
+        await realtime?.close();
+        // Waiting requests end when their execution does; never wait past the grace period for them.
+        await Promise.race([app.close(), delay(config.shutdown.graceMs + 1000)]);
+        await drained;
+        await store.close();
+        await sandbox.close();
+        logger.info('shut down');
+      })();
+      return closing;
+    };
+    return { role, config, logger, sandbox, engine, store, queue, service, authenticator, metrics, app, listen, close };
+  } catch (error) {
+    for (const step of undo.splice(0).reverse()) await step().catch(() => undefined);
+    throw error;
+  }
+}
+
+function delay(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms).unref());
+}
