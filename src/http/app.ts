@@ -40,6 +40,9 @@ export async function buildHttpApp(deps: HttpAppDeps): Promise<FastifyInstance> 
   capHttpConnections(app.server, { maxConnections: connectionCap(config.server.maxConnections, HTTP_FD_SHARE, openFiles), logger });
 
   app.setValidatorCompiler(typeboxValidatorCompiler);
+  // Every route with a body takes JSON; Fastify's built-in text/plain parser would turn a plain-text body into a confusing
+  // "body must be object" validation error instead of the 415 the API documents.
+  app.removeContentTypeParser('text/plain');
   installErrorHandling(app, { bodyLimitBytes: config.server.bodyLimitBytes, metrics });
   installAuthHooks(app, deps.authenticator);
   installRequestLog(app, metrics);

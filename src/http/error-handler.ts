@@ -25,7 +25,7 @@ export function toAppError(error: unknown, bodyLimitBytes: number): AppError {
         details: { maximum: bodyLimitBytes },
       });
     case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
-      return new AppError(HTTP_ERRORS.unsupportedMediaType, 'unsupported Content-Type: send application/json', { cause: error });
+      return new AppError(HTTP_ERRORS.unsupportedMediaType, 'unsupported Content-Type: this route accepts only `Content-Type: application/json`', { cause: error });
     default:
       break;
   }
