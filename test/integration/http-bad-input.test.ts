@@ -51,6 +51,7 @@ describe('when the input is bad', () => {
     { name: 'a negative limit', send: () => submit(python('print(1)', { limits: { memoryMb: -1 } })), status: 400, code: 'RUNLANE_ERR_HTTP_VALIDATION', mentions: 'body.limits.memoryMb' },
     { name: 'an unknown limit', send: () => submit(python('print(1)', { limits: { memory: 64 } })), status: 400, code: 'RUNLANE_ERR_HTTP_VALIDATION', mentions: 'body.limits.memory' },
     { name: 'an unknown field', send: () => submit(python('print(1)', { stdIn: 'typo' })), status: 400, code: 'RUNLANE_ERR_HTTP_VALIDATION', mentions: 'body.stdIn' },
+    { name: 'the seed field name `code`', send: () => submit({ language: 'python', code: 'print(1)' }), status: 400, code: 'RUNLANE_ERR_HTTP_VALIDATION', mentions: 'body.code: is not a known field; did you mean `source`?' },
     { name: 'an unknown priority', send: () => submit(python('print(1)', { priority: 'urgent' })), status: 400, code: 'RUNLANE_ERR_HTTP_VALIDATION', mentions: 'body.priority' },
     { name: 'a JSON array body', send: () => submit([1, 2, 3]), status: 400, code: 'RUNLANE_ERR_HTTP_VALIDATION' },
     { name: 'both source and files', send: () => submit(python('print(1)', { files: [{ name: 'a.py', content: 'print(2)' }] })), status: 400, code: 'RUNLANE_ERR_HTTP_VALIDATION', mentions: 'files' },
@@ -126,6 +127,14 @@ describe('when the input is bad', () => {
       if (testCase.mentions) expect(response.body.error.message).toContain(testCase.mentions);
     });
   }
+
+  it('should list every invalid field of a body in one answer', async () => {
+    const response = await submit({ language: 3, source: 42, limits: { memoryMb: -1 }, stdIn: 'typo' });
+    expectClientError(response, 400, 'RUNLANE_ERR_HTTP_VALIDATION');
+    const fields = (response.body.error.details.fields as Array<{ field: string; message: string }>).map(({ field }) => field);
+    expect(fields).toEqual(expect.arrayContaining(['body.language', 'body.source', 'body.limits.memoryMb', 'body.stdIn']));
+    for (const field of fields) expect(response.body.error.message).toContain(field);
+  });
 
   it('should keep serving after all of them', async () => {
     const response = await call(stack.app, 'POST', '/api/v1/submissions', { headers, query: { wait: 'true' }, payload: python('print("still here")') });
