@@ -146,3 +146,24 @@ describe('GET /health', () => {
     });
   });
 });
+
+describe('GET /version', () => {
+  it('should answer without a token with the versions of Runlane, Node.js and the sandbox, and nothing else', async () => {
+    const response = await call(stack.app, 'GET', '/version');
+    expect(response.statusCode).toBe(200);
+    expect(response.body).toEqual({
+      name: 'runlane',
+      version: expect.stringMatching(/^\d+\.\d+\.\d+/),
+      node: process.version,
+      sandbox: { implementation: 'bwrap', version: expect.any(String) },
+    });
+    expect(response.text).not.toContain(process.cwd());
+    expect(response.text).not.toMatch(/secret|\/home\/|\/tmp\//i);
+  });
+
+  it('should be listed in the OpenAPI document', async () => {
+    const response = await call(stack.app, 'GET', '/docs/json');
+    expect(Object.keys(response.body.paths)).toContain('/version');
+    expect(response.body.paths['/version'].get.security).toEqual([]);
+  });
+});
