@@ -19,6 +19,7 @@ import { registerStatsRoutes } from './routes/stats.js';
 import { registerSubmissionRoutes } from './routes/submissions.js';
 import { registerVersionRoutes } from './routes/version.js';
 import type { HttpApp, HttpAppDeps } from './types.js';
+import { installUnknownQueryCheck } from './unknown-query.js';
 import { typeboxValidatorCompiler } from './validator.js';
 
 /**
@@ -47,6 +48,7 @@ export async function buildHttpApp(deps: HttpAppDeps): Promise<FastifyInstance> 
   installErrorHandling(app, { bodyLimitBytes: config.server.bodyLimitBytes, metrics });
   installAuthHooks(app, deps.authenticator);
   installRequestLog(app, metrics);
+  installUnknownQueryCheck(app);
   const packageInfo = readPackageInfo();
   await installOpenApi(app, packageInfo.version);
   await installRateLimit(app, config.rateLimit);
