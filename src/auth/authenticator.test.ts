@@ -60,6 +60,11 @@ describe('TokenAuthenticator', () => {
       await expect(authenticator(true).authenticate(undefined, '10.0.0.7')).resolves.toEqual({ userId: 'anon:10.0.0.7', displayName: 'Anonymous', avatar: null, role: 'anonymous' });
     });
 
+    it.each(['Bearer ', 'Bearer', 'bearer    ', '  Bearer \t '])('should treat the empty header %j as no token', async (header) => {
+      await expect(authenticator(true).authenticate(header, '10.0.0.7')).resolves.toMatchObject({ userId: 'anon:10.0.0.7', role: 'anonymous' });
+      await expect(authenticator(false).authenticate(header, '10.0.0.7')).rejects.toMatchObject({ code: 'RUNLANE_ERR_AUTH_MISSING_TOKEN', statusCode: 401 });
+    });
+
     it('should refuse with RUNLANE_ERR_AUTH_MISSING_TOKEN when it is off', async () => {
       await expect(authenticator(false).authenticate('', '10.0.0.7')).rejects.toMatchObject({ code: 'RUNLANE_ERR_AUTH_MISSING_TOKEN', statusCode: 401 });
     });

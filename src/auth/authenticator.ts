@@ -61,7 +61,8 @@ export function createAuthenticator(auth: { jwtSecret: string | null; apiKeys: r
 
 function extractToken(authorization: string | undefined): string | null {
   const value = authorization?.trim() ?? '';
-  if (value === '') return null;
+  // `Bearer ` with nothing after it is what a client sends when its token variable is empty: no credentials, not a bad token.
+  if (value === '' || /^Bearer$/i.test(value)) return null;
   const match = /^Bearer\s+(.+)$/i.exec(value);
   if (match) return match[1]!.trim();
   if (/\s/.test(value)) throw new AppError(AUTH_ERRORS.invalidToken, 'invalid authorization header: use the `Bearer` scheme');

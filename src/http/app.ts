@@ -1,6 +1,5 @@
 // Builds the Fastify app: hooks (auth, rate limit, logs), one error handler, the REST and seed-compatible routes, OpenAPI and /docs.
 import { randomUUID } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { installAuthHooks } from './auth-hook.js';
@@ -9,6 +8,7 @@ import { installErrorHandling } from './error-handler.js';
 import { connectionCap, HTTP_FD_SHARE, readSoftOpenFilesLimit } from './fd-budget.js';
 import { capHttpConnections } from './http-connection-cap.js';
 import { installDocsPage, installOpenApi } from './openapi.js';
+import { readPackageInfo } from './package-info.js';
 import { installRateLimit } from './rate-limit.js';
 import { installRequestLog } from './request-log.js';
 import { registerHealthRoutes } from './routes/health.js';
@@ -17,7 +17,9 @@ import { registerLanguageRoutes } from './routes/languages.js';
 import { registerQueueRoutes } from './routes/queue.js';
 import { registerStatsRoutes } from './routes/stats.js';
 import { registerSubmissionRoutes } from './routes/submissions.js';
+import { registerVersionRoutes } from './routes/version.js';
 import type { HttpApp, HttpAppDeps } from './types.js';
+import { installUnknownQueryCheck } from './unknown-query.js';
 import { typeboxValidatorCompiler } from './validator.js';
 
 /**
@@ -40,10 +42,15 @@ export async function buildHttpApp(deps: HttpAppDeps): Promise<FastifyInstance> 
   capHttpConnections(app.server, { maxConnections: connectionCap(config.server.maxConnections, HTTP_FD_SHARE, openFiles), logger });
 
   app.setValidatorCompiler(typeboxValidatorCompiler);
+  // Every route with a body takes JSON; Fastify's built-in text/plain parser would turn a plain-text body into a confusing
+  // "body must be object" validation error instead of the 415 the API documents.
+  app.removeContentTypeParser('text/plain');
   installErrorHandling(app, { bodyLimitBytes: config.server.bodyLimitBytes, metrics });
   installAuthHooks(app, deps.authenticator);
   installRequestLog(app, metrics);
-  await installOpenApi(app, packageVersion());
+  installUnknownQueryCheck(app);
+  const packageInfo = readPackageInfo();
+  await installOpenApi(app, packageInfo.version);
   await installRateLimit(app, config.rateLimit);
 
   const routes: HttpApp = app.withTypeProvider<TypeBoxTypeProvider>();
@@ -53,19 +60,11 @@ export async function buildHttpApp(deps: HttpAppDeps): Promise<FastifyInstance> 
   registerQueueRoutes(routes, deps);
   registerHistoryRoutes(routes, deps);
   registerHealthRoutes(routes, deps);
+  registerVersionRoutes(routes, deps, packageInfo);
   registerCompatRoutes(routes, deps);
   await installDocsPage(app);
 
   const stopMetrics = metrics.observe(service);
   app.addHook('onClose', async () => stopMetrics());
   return app;
-}
-
-function packageVersion(): string {
-  try {
-    const manifest = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version?: string };
-    return manifest.version ?? '0.0.0';
-  } catch {
-    return '0.0.0';
-  }
 }

@@ -25,7 +25,7 @@ export function toAppError(error: unknown, bodyLimitBytes: number): AppError {
         details: { maximum: bodyLimitBytes },
       });
     case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
-      return new AppError(HTTP_ERRORS.unsupportedMediaType, 'unsupported Content-Type: send application/json', { cause: error });
+      return new AppError(HTTP_ERRORS.unsupportedMediaType, 'unsupported Content-Type: this route accepts only `Content-Type: application/json`', { cause: error });
     default:
       break;
   }
@@ -39,14 +39,20 @@ export function toAppError(error: unknown, bodyLimitBytes: number): AppError {
   return new AppError(HTTP_ERRORS.internal, 'internal error: the failure was logged', { cause: error });
 }
 
-/** `body.limits.memoryMb: Expected integer` — names the field so the client knows what to fix. */
+/**
+ * `body.limits.memoryMb: Expected integer; body.stdin: Expected string` — names every field so the client can fix them all at once.
+ * `details.field`/`details.reason` keep naming the first one for clients written before `details.fields`.
+ */
 function validationError(issues: ValidationIssue[], context: string): AppError {
-  const [issue] = issues;
-  const path = (issue?.instancePath ?? '').split('/').filter(Boolean);
-  if (issue?.params?.missingProperty) path.push(issue.params.missingProperty);
-  const field = [context, ...path].join('.');
-  const reason = issue?.message ?? 'is invalid';
-  return new AppError(HTTP_ERRORS.validation, `invalid request: ${field}: ${reason}`, { details: { field, reason } });
+  const fields = issues.map((issue) => {
+    const path = (issue.instancePath ?? '').split('/').filter(Boolean);
+    if (issue.params?.missingProperty) path.push(issue.params.missingProperty);
+    return { field: [context, ...path].join('.'), message: issue.message ?? 'is invalid' };
+  });
+  if (fields.length === 0) fields.push({ field: context, message: 'is invalid' });
+  const [first] = fields;
+  const listed = fields.map(({ field, message }) => `${field}: ${message}`).join('; ');
+  return new AppError(HTTP_ERRORS.validation, `invalid request: ${listed}`, { details: { field: first!.field, reason: first!.message, fields } });
 }
 
 /** The body every error is rendered with; seed-compatible routes add `success: false`, which their clients test. */

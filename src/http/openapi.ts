@@ -8,7 +8,7 @@ export const API_TAGS = [
   { name: 'submissions', description: 'Submit code, read results, cancel' },
   { name: 'queue', description: 'What is running and waiting' },
   { name: 'rooms', description: 'History, stats and queue of a collaborative room' },
-  { name: 'service', description: 'Languages, stats, health and metrics' },
+  { name: 'service', description: 'Languages, stats, health, version and metrics' },
   { name: 'compat', description: 'Routes compatible with the systems Runlane replaces (seed documents 000, 002, 003, 004)' },
 ];
 

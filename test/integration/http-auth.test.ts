@@ -36,6 +36,14 @@ describe('when the server requires authentication', () => {
     expect(response.body.error.code).toBe('RUNLANE_ERR_AUTH_MISSING_TOKEN');
   });
 
+  it('should treat an empty `Bearer` header as no token: 401 RUNLANE_ERR_AUTH_MISSING_TOKEN', async () => {
+    for (const authorization of ['Bearer ', 'Bearer    ']) {
+      const response = await submit({ authorization });
+      expect(response.statusCode).toBe(401);
+      expect(response.body.error.code).toBe('RUNLANE_ERR_AUTH_MISSING_TOKEN');
+    }
+  });
+
   it('should refuse an expired JWT with 401 RUNLANE_ERR_AUTH_INVALID_TOKEN saying it expired', async () => {
     const response = await submit(bearer(await signToken({}, { expiresInSeconds: -60 })));
     expect(response.statusCode).toBe(401);
@@ -101,6 +109,11 @@ describe('when anonymous use is allowed', () => {
     const response = await call(stack.app, 'POST', '/api/v1/submissions', { query: { wait: 'true' }, payload: { language: 'python', source: 'print(1)' } });
     expect(response.statusCode).toBe(200);
     expect(response.body.user).toEqual({ userId: 'anon:127.0.0.1', displayName: 'Anonymous', avatar: null });
+  });
+
+  it('should serve an empty `Bearer` header as anonymous, like no header', async () => {
+    const response = await call(stack.app, 'GET', '/api/v1/stats', { headers: { authorization: 'Bearer ' } });
+    expect(response.statusCode).toBe(200);
   });
 
   it('should still refuse a bad token rather than fall back to anonymous', async () => {

@@ -51,6 +51,7 @@ describe('when the input is bad', () => {
     { name: 'a negative limit', send: () => submit(python('print(1)', { limits: { memoryMb: -1 } })), status: 400, code: 'RUNLANE_ERR_HTTP_VALIDATION', mentions: 'body.limits.memoryMb' },
     { name: 'an unknown limit', send: () => submit(python('print(1)', { limits: { memory: 64 } })), status: 400, code: 'RUNLANE_ERR_HTTP_VALIDATION', mentions: 'body.limits.memory' },
     { name: 'an unknown field', send: () => submit(python('print(1)', { stdIn: 'typo' })), status: 400, code: 'RUNLANE_ERR_HTTP_VALIDATION', mentions: 'body.stdIn' },
+    { name: 'the seed field name `code`', send: () => submit({ language: 'python', code: 'print(1)' }), status: 400, code: 'RUNLANE_ERR_HTTP_VALIDATION', mentions: 'body.code: is not a known field; did you mean `source`?' },
     { name: 'an unknown priority', send: () => submit(python('print(1)', { priority: 'urgent' })), status: 400, code: 'RUNLANE_ERR_HTTP_VALIDATION', mentions: 'body.priority' },
     { name: 'a JSON array body', send: () => submit([1, 2, 3]), status: 400, code: 'RUNLANE_ERR_HTTP_VALIDATION' },
     { name: 'both source and files', send: () => submit(python('print(1)', { files: [{ name: 'a.py', content: 'print(2)' }] })), status: 400, code: 'RUNLANE_ERR_HTTP_VALIDATION', mentions: 'files' },
@@ -95,7 +96,24 @@ describe('when the input is bad', () => {
       status: 415,
       code: 'RUNLANE_ERR_HTTP_UNSUPPORTED_MEDIA_TYPE',
     },
+    {
+      name: 'a text/plain body',
+      send: () => stack.app.inject({ method: 'POST', url: '/api/v1/submissions', headers: { ...headers, 'content-type': 'text/plain' }, payload: 'print(1)' }).then(toJson),
+      status: 415,
+      code: 'RUNLANE_ERR_HTTP_UNSUPPORTED_MEDIA_TYPE',
+      mentions: 'application/json',
+    },
+    {
+      name: 'a text/plain body on a seed route',
+      send: () => stack.app.inject({ method: 'POST', url: '/execute', headers: { ...headers, 'content-type': 'text/plain; charset=utf-8' }, payload: 'print(1)' }).then(toJson),
+      status: 415,
+      code: 'RUNLANE_ERR_HTTP_UNSUPPORTED_MEDIA_TYPE',
+      mentions: 'application/json',
+    },
     { name: 'a non-numeric wait', send: () => call(stack.app, 'POST', '/api/v1/submissions', { headers, query: { wait: 'soon' }, payload: python('print(1)') }), status: 400, code: 'RUNLANE_ERR_HTTP_VALIDATION', mentions: 'querystring.wait' },
+    { name: 'an unknown query parameter on submit', send: () => call(stack.app, 'POST', '/api/v1/submissions', { headers, query: { wiat: '5000' }, payload: python('print(1)') }), status: 400, code: 'RUNLANE_ERR_HTTP_VALIDATION', mentions: 'querystring.wiat: is not a known parameter; this route accepts `wait`' },
+    { name: 'a query parameter on a route that takes none', send: () => call(stack.app, 'GET', '/api/v1/languages', { headers, query: { verbose: '1' } }), status: 400, code: 'RUNLANE_ERR_HTTP_VALIDATION', mentions: 'querystring.verbose: is not a known parameter; this route takes no query parameters' },
+    { name: 'an unknown query parameter next to a known one', send: () => call(stack.app, 'GET', `/api/v1/rooms/${randomUUID()}/history`, { headers, query: { limit: '5', offset: '10' } }), status: 400, code: 'RUNLANE_ERR_HTTP_VALIDATION', mentions: 'querystring.offset' },
     { name: 'an unknown submission id', send: () => call(stack.app, 'GET', `/api/v1/submissions/${randomUUID()}`, { headers }), status: 404, code: 'RUNLANE_ERR_QUEUE_NOT_FOUND' },
     { name: 'an unknown route', send: () => call(stack.app, 'GET', '/api/v1/nothing-here', { headers }), status: 404, code: 'RUNLANE_ERR_HTTP_NOT_FOUND' },
     { name: 'a wrong method', send: () => call(stack.app, 'PUT', '/api/v1/submissions', { headers, payload: {} }), status: 404, code: 'RUNLANE_ERR_HTTP_NOT_FOUND' },
@@ -112,6 +130,19 @@ describe('when the input is bad', () => {
       if (testCase.mentions) expect(response.body.error.message).toContain(testCase.mentions);
     });
   }
+
+  it('should list every invalid field of a body in one answer', async () => {
+    const response = await submit({ language: 3, source: 42, limits: { memoryMb: -1 }, stdIn: 'typo' });
+    expectClientError(response, 400, 'RUNLANE_ERR_HTTP_VALIDATION');
+    const fields = (response.body.error.details.fields as Array<{ field: string; message: string }>).map(({ field }) => field);
+    expect(fields).toEqual(expect.arrayContaining(['body.language', 'body.source', 'body.limits.memoryMb', 'body.stdIn']));
+    for (const field of fields) expect(response.body.error.message).toContain(field);
+  });
+
+  it('should leave extra query parameters on the seed routes alone, as their systems did', async () => {
+    const response = await call(stack.app, 'GET', '/stats', { headers, query: { cacheBust: '1' } });
+    expect(response.statusCode).toBe(200);
+  });
 
   it('should keep serving after all of them', async () => {
     const response = await call(stack.app, 'POST', '/api/v1/submissions', { headers, query: { wait: 'true' }, payload: python('print("still here")') });

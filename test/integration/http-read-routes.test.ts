@@ -146,3 +146,70 @@ describe('GET /health', () => {
     });
   });
 });
+
+describe('GET /version', () => {
+  it('should answer without a token with the versions of Runlane, Node.js and the sandbox, and nothing else', async () => {
+    const response = await call(stack.app, 'GET', '/version');
+    expect(response.statusCode).toBe(200);
+    expect(response.body).toEqual({
+      name: 'runlane',
+      version: expect.stringMatching(/^\d+\.\d+\.\d+/),
+      node: process.version,
+      sandbox: { implementation: 'bwrap', version: expect.any(String) },
+    });
+    expect(response.text).not.toContain(process.cwd());
+    expect(response.text).not.toMatch(/secret|\/home\/|\/tmp\//i);
+  });
+
+  it('should be listed in the OpenAPI document', async () => {
+    const response = await call(stack.app, 'GET', '/docs/json');
+    expect(Object.keys(response.body.paths)).toContain('/version');
+    expect(response.body.paths['/version'].get.security).toEqual([]);
+  });
+});
+
+describe('GET /api/v1/submissions/:id?wait=', () => {
+  const submitLater = async (source: string) => {
+    const response = await call(stack.app, 'POST', '/api/v1/submissions', { headers: alice.headers, payload: { language: 'python', source } });
+    expect(response.statusCode).toBe(202);
+    return response.body.id as string;
+  };
+  const read = (id: string, wait: string, user = alice) => call(stack.app, 'GET', `/api/v1/submissions/${id}`, { headers: user.headers, query: { wait } });
+
+  describe('when the submission finishes within the wait', () => {
+    it('should answer with the finished submission', async () => {
+      const id = await submitLater('import time\ntime.sleep(0.5)\nprint("waited")');
+      const response = await read(id, 'true');
+      expect(response.statusCode).toBe(200);
+      expect(response.body).toMatchObject({ id, status: 'completed', verdict: 'accepted', stdout: 'waited\n' });
+    });
+  });
+
+  describe('when the wait ends first', () => {
+    it('should answer with the submission as it stands, not yet finished', async () => {
+      const id = await submitLater('import time\ntime.sleep(3)\nprint("slow")');
+      const response = await read(id, '100');
+      expect(response.statusCode).toBe(200);
+      expect(response.body.id).toBe(id);
+      expect(['queued', 'running']).toContain(response.body.status);
+      // The queue has one slot: let it drain so later tests and the stack's close do not wait on it.
+      expect((await read(id, 'true')).body.status).toBe('completed');
+    });
+  });
+
+  describe('when the wait is bad or the submission not visible', () => {
+    it('should refuse a wait above the maximum, as submitting does', async () => {
+      const response = await read(randomUUID(), String(stack.config.scheduler.maxWaitMs + 1));
+      expect(response.statusCode).toBe(400);
+      expect(response.body.error).toMatchObject({ code: 'RUNLANE_ERR_HTTP_VALIDATION', details: { field: 'querystring.wait', maximum: stack.config.scheduler.maxWaitMs } });
+    });
+
+    it('should answer 404 at once for someone else\'s private submission, without waiting', async () => {
+      const id = await submitLater('print("mine")');
+      const response = await read(id, 'true', bob);
+      expect(response.statusCode).toBe(404);
+      expect(response.body.error.code).toBe('RUNLANE_ERR_QUEUE_NOT_FOUND');
+      await read(id, 'true');
+    });
+  });
+});

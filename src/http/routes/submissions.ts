@@ -1,4 +1,4 @@
-// Routes of /api/v1/submissions: submit (with ?wait), batch, read, cancel.
+// Routes of /api/v1/submissions: submit (with ?wait), batch, read (with ?wait), cancel.
 import { isTerminal } from '../../domain/lifecycle.js';
 import { AppError, HTTP_ERRORS, isAppError } from '../../errors/index.js';
 import type { SubmitInput } from '../../submissions/types.js';
@@ -106,13 +106,22 @@ export function registerSubmissionRoutes(app: HttpApp, { service, config, metric
       schema: {
         tags: ['submissions'],
         summary: 'Read a submission and, once finished, its result',
+        description: 'With `?wait=true` or `?wait=<ms>` (the same bounds as submitting) the answer waits until the submission is finished or the wait ends, then returns its state then.',
         params: SubmissionIdParams,
+        querystring: SubmitQuery,
         response: { 200: SubmissionJson, ...ERROR_RESPONSES },
       },
     },
     async (request, reply) => {
-      const found = await getVisibleSubmission(service, request.params.id, identityOf(request));
+      const waitMs = parseWait(request.query.wait, config.scheduler.maxWaitMs);
+      const viewer = identityOf(request);
+      // Visibility is checked before waiting, so a hidden id answers 404 at once like an unknown one.
+      let found = await getVisibleSubmission(service, request.params.id, viewer);
       traceRequest(request, { executionId: found.submission.id, correlationId: found.submission.correlationId });
+      if (waitMs > 0 && !isTerminal(found.submission.status)) {
+        await service.waitFor(found.submission.id, waitMs);
+        found = await getVisibleSubmission(service, request.params.id, viewer);
+      }
       return replyJson(reply, toSubmissionJson(found.submission, found));
     },
   );
