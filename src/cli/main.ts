@@ -12,8 +12,26 @@ export interface CliIo {
   env: NodeJS.ProcessEnv;
 }
 
-/** Runs `runlane` with the given arguments (without `node` and the script) and resolves with the process exit code. */
+/**
+ * Runs `runlane` with the given arguments (without `node` and the script) and resolves with the process exit code
+ * once everything written to stdout and stderr has been handed to the OS, so a caller may `process.exit` at once.
+ */
 export async function main(argv: string[], io: CliIo = { stdout: process.stdout, stderr: process.stderr, env: process.env }): Promise<number> {
+  const code = await runProgram(argv, io);
+  await Promise.all([drained(io.stdout), drained(io.stderr)]);
+  return code;
+}
+
+/**
+ * Resolves when the stream has flushed every earlier write: a pipe is written asynchronously, and a process that exits
+ * before then loses what is still buffered (`runlane run big.py --json | jq` would get cut JSON).
+ */
+function drained(stream: NodeJS.WritableStream): Promise<void> {
+  // Writes complete in order, so the callback of an empty write fires after all earlier ones; an error means nobody reads any more.
+  return new Promise((resolve) => stream.write('', () => resolve()));
+}
+
+async function runProgram(argv: string[], io: CliIo): Promise<number> {
   let exitCode = 0;
   const context: CliContext = { ...io, setExitCode: (code) => (exitCode = code) };
   const program = new Command('runlane')

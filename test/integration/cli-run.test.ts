@@ -1,5 +1,5 @@
 // The `runlane` command line end to end: real process, real sandbox, output, verdict line and exit codes.
-import { execFile } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { randomInt, randomUUID } from 'node:crypto';
 import { mkdtemp, readdir, rm, rmdir, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -9,8 +9,8 @@ import { CATALOGUE } from '../../src/languages/catalogue.js';
 
 const REPO_ROOT = new URL('../../', import.meta.url).pathname;
 const FIXTURES = join(REPO_ROOT, 'test/fixtures/programs');
-// The source entry through tsx, so the test needs no build and checks the code as it is.
-const ENTRY = "import { main } from './src/cli/main.ts'; process.exitCode = await main(process.argv.slice(1));";
+// The source entry through tsx, so the test needs no build and checks the code as it is; it exits the way bin/runlane.js does.
+const ENTRY = "import { main } from './src/cli/main.ts'; process.exit(await main(process.argv.slice(1)));";
 
 interface CliOutcome {
   code: number;
@@ -22,8 +22,11 @@ let runRoot: string;
 let scratch: string;
 const cgroupName = `runlane-test-cli-${randomUUID()}`;
 
-/** Runs `runlane …` with a sandbox of its own (run root, uid range, cgroup parent) so it cannot meet other test runs. */
-function runlane(args: string[]): Promise<CliOutcome> {
+/**
+ * Runs `runlane …` with a sandbox of its own (run root, uid range, cgroup parent) so it cannot meet other test runs.
+ * stdout and stderr are pipes, as under `| jq`; stdin is /dev/null unless `input` is piped in.
+ */
+function runlane(args: string[], input?: string): Promise<CliOutcome> {
   const env = {
     PATH: process.env.PATH ?? '/usr/bin:/bin',
     HOME: process.env.HOME ?? '/root',
@@ -32,11 +35,20 @@ function runlane(args: string[]): Promise<CliOutcome> {
     RUNLANE_SANDBOX__UID_COUNT: '64',
     RUNLANE_SANDBOX__CGROUP_ROOT: cgroupName,
   };
-  return new Promise((resolve) => {
-    execFile(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', ENTRY, ...args], { cwd: REPO_ROOT, env, timeout: 60_000 }, (error, stdout, stderr) => {
-      const code = error ? (typeof error.code === 'number' ? error.code : -1) : 0;
-      resolve({ code, stdout, stderr });
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', ENTRY, ...args], {
+      cwd: REPO_ROOT,
+      env,
+      timeout: 60_000,
+      stdio: [input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
     });
+    const stdout: Buffer[] = [];
+    const stderr: Buffer[] = [];
+    child.stdout!.on('data', (chunk: Buffer) => stdout.push(chunk));
+    child.stderr!.on('data', (chunk: Buffer) => stderr.push(chunk));
+    child.stdin?.end(input);
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code: code ?? -1, stdout: Buffer.concat(stdout).toString('utf8'), stderr: Buffer.concat(stderr).toString('utf8') }));
   });
 }
 
@@ -94,6 +106,16 @@ describe('when running a program', () => {
     const result = JSON.parse(outcome.stdout) as Record<string, unknown>;
     expect(result).toMatchObject({ verdict: 'accepted', stdout: 'Hello, World!\n', compileCached: false, exitCode: 0 });
     expect(Object.keys(result).sort()).toEqual(['compile', 'compileCached', 'cpuTimeMs', 'exitCode', 'memoryKb', 'message', 'signal', 'stderr', 'stdout', 'testCases', 'verdict', 'wallTimeMs']);
+    expect(outcome.code).toBe(0);
+  });
+
+  it('should print all of a large --json result into a pipe, not only the first 64 KB', async () => {
+    const file = join(scratch, 'big.py');
+    await writeFile(file, "import sys\nsys.stdout.write('x' * 1_000_000)\n");
+    const outcome = await runlane(['run', file, '--json']);
+    const result = JSON.parse(outcome.stdout) as { verdict: string; stdout: string };
+    expect(result.verdict).toBe('accepted');
+    expect(result.stdout).toHaveLength(1_000_000);
     expect(outcome.code).toBe(0);
   });
 
