@@ -34,15 +34,19 @@ export function limitFlags(flags: RunFlags, maxWallMs: number): Record<string, n
   return overrides;
 }
 
-/** Reads the program (and extra files, stdin, expected output) and infers the language from the extension when not given. */
-export async function buildRunRequest(file: string, args: string[], flags: RunFlags): Promise<RequestDraft> {
+/**
+ * Reads the program (and extra files, stdin, expected output) and infers the language from the extension when not given.
+ * Without --stdin, `pipedStdin` (this process's stdin when it is a pipe or file, not a terminal) is the program's stdin,
+ * so `echo 1 2 | runlane run add.py` works.
+ */
+export async function buildRunRequest(file: string, args: string[], flags: RunFlags, pipedStdin: NodeJS.ReadableStream | null = null): Promise<RequestDraft> {
   const language = flags.lang ?? languageForFile(CATALOGUE, file)?.id;
   if (!language) {
     throw new AppError(ENGINE_ERRORS.unknownLanguage, `cannot tell the language of ${basename(file)} from its extension; name it with --lang (see \`runlane languages\`)`);
   }
   const paths = [file, ...(flags.file ?? [])];
   const files = await Promise.all(paths.map(async (path) => ({ name: basename(path), content: await readText(path) })));
-  const stdin = flags.stdin === undefined ? '' : await readText(flags.stdin);
+  const stdin = flags.stdin !== undefined ? await readText(flags.stdin) : pipedStdin ? await readText('-', pipedStdin) : '';
   const expectedOutput = flags.expect === undefined ? null : await readText(flags.expect);
   return {
     language,
@@ -57,9 +61,9 @@ export async function buildRunRequest(file: string, args: string[], flags: RunFl
   };
 }
 
-async function readText(path: string): Promise<string> {
+async function readText(path: string, stdin: NodeJS.ReadableStream = process.stdin): Promise<string> {
   try {
-    return path === '-' ? await readStream(process.stdin) : await readFile(path, 'utf8');
+    return path === '-' ? await readStream(stdin) : await readFile(path, 'utf8');
   } catch (error) {
     throw new CliUsageError(`cannot read ${path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`, { cause: error });
   }

@@ -101,6 +101,14 @@ describe('when running a program', () => {
     expect(wrong.code).toBe(10);
   });
 
+  it('should read piped stdin as the program\'s stdin when --stdin is not given', async () => {
+    const file = join(scratch, 'add.py');
+    await writeFile(file, 'print(sum(map(int, input().split())))\n');
+    const outcome = await runlane(['run', file], '1 2\n');
+    expect(outcome.stdout).toBe('3\n');
+    expect(outcome.code).toBe(0);
+  });
+
   it('should print the full result as JSON with --json', async () => {
     const outcome = await runlane(['run', 'examples/hello.c', '--json']);
     const result = JSON.parse(outcome.stdout) as Record<string, unknown>;

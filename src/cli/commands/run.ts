@@ -20,7 +20,8 @@ Examples:
 
 async function runAction(context: CliContext, program: Command, file: string, args: string[], flags: RunFlags): Promise<void> {
   const configFile = program.opts<{ config?: string }>().config;
-  const draft = await buildRunRequest(file, args, flags);
+  // A terminal's stdin is the user typing, not input for the program: only a pipe or a redirected file is read.
+  const draft = await buildRunRequest(file, args, flags, process.stdin.isTTY ? null : process.stdin);
   const maxWallMs = baseConfig(configFile, context.env).limits.max.wallTimeMs;
   const opened = await openEngine({ configFile, env: context.env, flags: limitFlags(flags, maxWallMs), logDestination: context.stderr });
   let result: ExecutionResult;
@@ -58,7 +59,7 @@ export const runCommand: CliCommand = {
       .argument('<file>', 'source file; its extension tells the language unless --lang is given')
       .argument('[args...]', 'arguments passed to the program (put them after --)')
       .option('-l, --lang <language>', 'language id or alias (see `runlane languages`)')
-      .option('-i, --stdin <file>', 'file given to the program as stdin (- reads this terminal\'s stdin)')
+      .option('-i, --stdin <file>', 'file given to the program as stdin (- reads this terminal\'s stdin); without it, piped stdin is used')
       .option('-t, --time <seconds>', 'CPU time limit in seconds (wall time follows: 2 × CPU + 1 s)')
       .option('--wall <seconds>', 'wall-clock time limit in seconds')
       .option('-m, --memory <MB>', 'memory limit in MiB')
