@@ -5,6 +5,7 @@ import type { CliContext } from './cli-context.js';
 import { CliUsageError } from './cli-usage-error.js';
 import { COMMANDS } from './commands/index.js';
 import { EXIT_CODES } from './exit-codes.js';
+import { packageVersion } from './package-version.js';
 
 export interface CliIo {
   stdout: NodeJS.WritableStream;
@@ -36,6 +37,7 @@ async function runProgram(argv: string[], io: CliIo): Promise<number> {
   const context: CliContext = { ...io, setExitCode: (code) => (exitCode = code) };
   const program = new Command('runlane')
     .description('Runs untrusted programs in many languages, safely: a sandboxed runner, a queue and an API.')
+    .version(packageVersion(), '-V, --version', 'print the Runlane version')
     .option('-c, --config <file>', 'JSON configuration file (else $RUNLANE_CONFIG)')
     .showHelpAfterError()
     .exitOverride()
