@@ -158,11 +158,15 @@ describe('when running a program', () => {
 });
 
 describe('when listing languages', () => {
-  it('should print every catalogue language with its version or "not installed"', async () => {
+  it('should print a header, then every catalogue language with its aliases and its version or "not installed"', async () => {
     const outcome = await runlane(['languages']);
-    const lines = outcome.stdout.trimEnd().split('\n');
+    const [header, ...lines] = outcome.stdout.trimEnd().split('\n');
+    expect(header).toMatch(/^ID\s+NAME\s+ALIASES\s+VERSION$/);
     expect(lines).toHaveLength(CATALOGUE.length);
-    for (const [index, language] of CATALOGUE.entries()) expect(lines[index]).toMatch(new RegExp(`^${language.id}\\s+.+\\s+(\\d+(\\.\\d+)*|not installed \\(.+\\))$`));
+    for (const [index, language] of CATALOGUE.entries()) {
+      const aliases = language.aliases.map((alias) => alias.replace(/[+]/g, '\\+')).join(', ');
+      expect(lines[index]).toMatch(new RegExp(`^${language.id}\\s+.+\\s+${aliases}\\s+(\\d+(\\.\\d+)*|not installed \\(.+\\))$`));
+    }
     expect(outcome.code).toBe(0);
   });
 });
