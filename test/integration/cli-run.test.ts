@@ -140,6 +140,12 @@ describe('when running a program', () => {
     expect(outcome.code).toBe(13);
   });
 
+  it('should refuse an out-of-range --time by its flag name and range, not an internal config key, with exit code 2', async () => {
+    const outcome = await runlane(['run', 'examples/hello.py', '--time', '100']);
+    expect(outcome.stderr).toBe('runlane: --time must be a number of seconds from 0.001 to 30 (got "100")\n');
+    expect(outcome.code).toBe(2);
+  });
+
   it('should refuse a file whose language it cannot tell, with exit code 2', async () => {
     const file = join(scratch, 'notes.txt');
     await writeFile(file, 'hello');

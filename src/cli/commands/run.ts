@@ -6,7 +6,8 @@ import { VERDICT_EXIT_CODES } from '../exit-codes.js';
 import { formatVerdictLine } from '../format-verdict.js';
 import { baseConfig, openEngine } from '../open-engine.js';
 import { normaliseRequest } from '../../submissions/normalise-request.js';
-import { buildRunRequest, limitFlags, type RunFlags } from '../run-request.js';
+import { limitFlags } from '../limit-flags.js';
+import { buildRunRequest, type RunFlags } from '../run-request.js';
 
 const EXIT_CODE_HELP = `
 Exit code: 0 accepted, 10 wrong_answer, 11 compilation_error, 12 runtime_error, 13 time_limit_exceeded,
@@ -22,8 +23,8 @@ async function runAction(context: CliContext, program: Command, file: string, ar
   const configFile = program.opts<{ config?: string }>().config;
   // A terminal's stdin is the user typing, not input for the program: only a pipe or a redirected file is read.
   const draft = await buildRunRequest(file, args, flags, process.stdin.isTTY ? null : process.stdin);
-  const maxWallMs = baseConfig(configFile, context.env).limits.max.wallTimeMs;
-  const opened = await openEngine({ configFile, env: context.env, flags: limitFlags(flags, maxWallMs), logDestination: context.stderr });
+  const { max } = baseConfig(configFile, context.env).limits;
+  const opened = await openEngine({ configFile, env: context.env, flags: limitFlags(flags, max), logDestination: context.stderr });
   let result: ExecutionResult;
   try {
     const request = normaliseRequest(draft, { languages: opened.engine.languages(), limits: opened.config.limits });
