@@ -97,7 +97,10 @@ describe('when running a program', () => {
     expect(accepted.stdout).toBe('args=a,b c\nstdin=hello\n');
     expect(accepted.code).toBe(0);
     const wrong = await runlane(['run', join(FIXTURES, 'echo/echo.py'), '--stdin', input, '--expect', expected]);
-    expect(lastLine(wrong.stderr)).toMatch(/^wrong_answer \(output differs from the expected output at line 1\)/);
+    const [verdictLine, expectedLine, actualLine] = wrong.stderr.trimEnd().split('\n').slice(-3);
+    expect(verdictLine).toMatch(/^wrong_answer \(output differs from the expected output at line 1\)/);
+    expect(expectedLine).toBe('  line 1 expected: "args=a,b c"');
+    expect(actualLine).toBe('  line 1 actual:   "args="');
     expect(wrong.code).toBe(10);
   });
 

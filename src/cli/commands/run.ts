@@ -1,8 +1,10 @@
 // `runlane run FILE`: one sandboxed run in the terminal with the same engine and verdicts as the service.
 import type { Command } from 'commander';
 import type { ExecutionResult } from '../../domain/result.js';
+import type { CompareMode } from '../../domain/submission.js';
 import type { CliCommand, CliContext } from '../cli-context.js';
 import { VERDICT_EXIT_CODES } from '../exit-codes.js';
+import { formatOutputDiff } from '../format-output-diff.js';
 import { formatVerdictLine } from '../format-verdict.js';
 import { baseConfig, openEngine } from '../open-engine.js';
 import { normaliseRequest } from '../../submissions/normalise-request.js';
@@ -37,6 +39,7 @@ async function runAction(context: CliContext, program: Command, file: string, ar
   } else {
     printOutput(context, result);
     context.stderr.write(`${formatVerdictLine(result)}\n`);
+    printDiff(context, result, flags.exact ? 'exact' : 'trimmed');
   }
   context.setExitCode(VERDICT_EXIT_CODES[result.verdict]);
 }
@@ -49,6 +52,14 @@ function printOutput(context: CliContext, result: ExecutionResult): void {
   }
   context.stdout.write(Buffer.from(result.stdout, 'base64'));
   context.stderr.write(Buffer.from(result.stderr, 'base64'));
+}
+
+/** Under a wrong_answer verdict: where the output first differs from --expect, both sides. */
+function printDiff(context: CliContext, result: ExecutionResult, mode: CompareMode): void {
+  const wrong = result.testCases.find((testCase) => testCase.verdict === 'wrong_answer' && testCase.expectedOutput !== null);
+  if (!wrong) return;
+  const lines = formatOutputDiff(wrong.expectedOutput!, Buffer.from(wrong.stdout, 'base64').toString('utf8'), mode);
+  if (lines.length > 0) context.stderr.write(`${lines.join('\n')}\n`);
 }
 
 export const runCommand: CliCommand = {
