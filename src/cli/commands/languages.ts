@@ -4,16 +4,20 @@ import { detectLanguages } from '../../languages/detect.js';
 import type { LanguageStatus } from '../../languages/language.js';
 import type { CliCommand } from '../cli-context.js';
 
-/** One aligned line per language: id, name, version or "not installed" with the reason. */
+const HEADER = { id: 'ID', name: 'NAME', aliases: 'ALIASES', state: 'VERSION' };
+
+/** A header row, then one aligned line per language: id, name, aliases, version or "not installed" with the reason. */
 export function formatLanguages(languages: readonly LanguageStatus[]): string {
-  const idWidth = Math.max(...languages.map((language) => language.id.length));
-  const nameWidth = Math.max(...languages.map((language) => language.displayName.length));
-  return languages
-    .map((language) => {
-      const state = language.installed ? language.version! : `not installed (${language.unavailableReason ?? 'unknown reason'})`;
-      return `${language.id.padEnd(idWidth)}  ${language.displayName.padEnd(nameWidth)}  ${state}`;
-    })
-    .join('\n');
+  const rows = languages.map((language) => ({
+    id: language.id,
+    name: language.displayName,
+    aliases: language.aliases.length > 0 ? language.aliases.join(', ') : '-',
+    state: language.installed ? language.version! : `not installed (${language.unavailableReason ?? 'unknown reason'})`,
+  }));
+  const all = [HEADER, ...rows];
+  const width = (column: 'id' | 'name' | 'aliases') => Math.max(...all.map((row) => row[column].length));
+  const [idWidth, nameWidth, aliasesWidth] = [width('id'), width('name'), width('aliases')];
+  return all.map((row) => `${row.id.padEnd(idWidth)}  ${row.name.padEnd(nameWidth)}  ${row.aliases.padEnd(aliasesWidth)}  ${row.state}`).join('\n');
 }
 
 export const languagesCommand: CliCommand = {
