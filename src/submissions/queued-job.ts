@@ -1,6 +1,7 @@
 // The queue's view of a stored submission: what a JobQueue schedules and what events describe.
 import type { Submission } from '../domain/submission.js';
 import type { QueuedJob, QueueEntry } from '../queue/job-queue.js';
+import { toQueueEntry } from '../queue/queue-entry.js';
 
 /** The job that schedules a stored submission; it is enqueued by id after the row exists. */
 export function jobOf(submission: Submission): QueuedJob {
@@ -16,20 +17,7 @@ export function jobOf(submission: Submission): QueuedJob {
   };
 }
 
-/** The entry an event carries for a job that is no longer queued (started, finished or cancelled). */
+/** The entry an event carries for a job that is no longer queued (started, finished or cancelled): it has no place. */
 export function entryOf(job: QueuedJob, startedAt: number | null): QueueEntry {
-  return {
-    id: job.id,
-    correlationId: job.correlationId,
-    roomId: job.roomId,
-    userId: job.user.userId,
-    displayName: job.user.displayName,
-    avatar: job.user.avatar,
-    language: job.language,
-    priority: job.priority,
-    position: null,
-    roomPosition: null,
-    enqueuedAt: job.enqueuedAt,
-    startedAt,
-  };
+  return toQueueEntry(job, null, startedAt);
 }
