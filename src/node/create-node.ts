@@ -98,9 +98,9 @@ async function createServiceNode(config: Readonly<Config>, options: CreateNodeOp
   // Undone in reverse if a later step fails, so a half-built node leaves no sandbox or open database behind.
   const undo: Array<() => Promise<unknown>> = [];
   try {
-    const sandbox = await createSandbox(config, logger.child({ component: 'sandbox' }));
+    // The sandbox names its own log component and logs its warnings once, loudly, as it starts.
+    const sandbox = await createSandbox(config, logger);
     undo.push(() => sandbox.close());
-    for (const warning of sandbox.capabilities.warnings) logger.warn({ component: 'sandbox' }, warning);
     const engine = await createEngine({ sandbox, config, logger: logger.child({ component: 'engine' }) });
     const store = await createStore(storePlan, logger.child({ component: 'store' }));
     undo.push(() => store.close());

@@ -56,6 +56,13 @@ describe('runlane serve', () => {
       child.kill('SIGTERM');
       expect(await exited).toBe(0);
       expect(output()).toContain('shut down');
+      // Every log line is one JSON object without a repeated key (a duplicate `component` once crept in), and each
+      // start-up warning of the sandbox is logged once.
+      const lines = output().split('\n').filter((line) => line.startsWith('{'));
+      expect(lines.length).toBeGreaterThan(3);
+      for (const line of lines) expect(line.match(/"component":/g)?.length ?? 0, line).toBeLessThanOrEqual(1);
+      const warnings = lines.map((line) => JSON.parse(line) as { msg: string }).filter((entry) => /cgroup v2:|cgroups:/.test(entry.msg));
+      expect(new Set(warnings.map((entry) => entry.msg)).size).toBe(warnings.length);
 
       const store = await createSqliteStore(join(dataDir, 'runlane.db'));
       try {
