@@ -13,14 +13,20 @@ const FLOOD = 'import sys\nline = b"x" * 999 + b"\\n"\nout = sys.stdout.buffer\n
 /** The baseline: the same work and the same writes, sent to /dev/null, so only the captured output differs. */
 const QUIET = 'line = b"x" * 999 + b"\\n"\nout = open("/dev/null", "wb")\nfor _ in range(63_000):\n    out.write(line)\nprint("done")\n';
 /**
- * How much slower /health may answer at p99 while the big outputs are handled than during the baseline, in ms. Both
- * phases run in the same test on the same machine, so the load of other suites affects both alike. Measured on a
- * 2-core machine at load average 16–18: with the store's synchronous writes of 16 MB results on the event loop, p99 went
- * from 322 to 1128 ms and from 754 to 1660 ms; with the store in a worker thread, it stayed at or below the baseline in
- * four runs of five, and rose by 165 ms in the fifth (load average 12: what remains is decoding and handing over the kept
- * 16 MB, and spawning runners from a process holding the captured output).
+ * How much longer the longest event-loop block may be while the big outputs are run, stored, broadcast and read back than
+ * during the baseline, in ms: the stall criterion (big outputs are never copied, stringified or broadcast whole on the
+ * event loop). Before the store moved to a worker thread and big answers were streamed, single blocks reached 1.8 s.
  */
-const P99_MARGIN_MS = 50;
+const LOOP_MARGIN_MS = 50;
+/**
+ * How much slower /health may answer at p99 than during the baseline, in ms. Both phases run in the same test on the
+ * same machine. The margin is larger than the stall margin because, unlike the baseline (which writes to /dev/null), the
+ * big phase makes the server itself read 126 MB through pipes while the programs write them, and on a 2-core machine
+ * that CPU work queues requests without blocking the loop: measured in CI on such a machine, p99 rose from 100 to 158 ms
+ * while the longest event-loop block rose from 105 to 127 ms. With the store's synchronous writes on the event loop, p99
+ * went from 322 to 1128 ms and from 754 to 1660 ms (same test, load average 16–18).
+ */
+const P99_MARGIN_MS = 100;
 /** Health samples each phase collects at least: the baseline repeats its runs until it has them, so p99 is not just the max. */
 const MIN_SAMPLES = 150;
 /** Gap between two health requests, so the poller samples the whole run without keeping the server busy itself. */
@@ -137,7 +143,7 @@ function describePhase(name: string, phase: Phase): string {
 }
 
 describe('when submissions print the maximum output, one of them in a room with a connected member', () => {
-  it('should answer /health at p99 within 50 ms of a small-output baseline while big outputs are run and read back, and broadcast only a small preview without expected outputs or stdin', async () => {
+  it('should not block the event loop or slow /health beyond a small-output baseline while big outputs are run and read back, and broadcast only a small preview without expected outputs or stdin', async () => {
     const secret = { stdin: `stdin-${randomUUID()}`, expected: `expected-${randomUUID()}` };
     const testCases = Array.from({ length: 3 }, () => ({ stdin: secret.stdin, expectedOutput: secret.expected }));
     const watcherUser = await makeUser('Watcher');
@@ -157,6 +163,7 @@ describe('when submissions print the maximum output, one of them in a room with 
     expect(baseline.completed).not.toMatchObject({ truncated: true });
     expect(baseline.health.failures).toBe(0);
     expect(big.health.failures).toBe(0);
+    expect(big.loopDelayMaxMs).toBeLessThanOrEqual(baseline.loopDelayMaxMs + LOOP_MARGIN_MS);
     expect(big.health.p99).toBeLessThanOrEqual(baseline.health.p99 + P99_MARGIN_MS);
 
     // The room got a preview: small, marked truncated, and without the submitter's hidden test data.
@@ -174,6 +181,8 @@ describe('when submissions print the maximum output, one of them in a room with 
     // Each whole result is still there by id, bounded by the cap (plus the first run's copy at the top level), and reading
     // those tens of MB back (streamed in small chunks) does not hold up /health either.
     const cap = stack.config.limits.maxSubmissionOutputBytes;
+    const readLoopDelay = monitorEventLoopDelay({ resolution: 10 });
+    readLoopDelay.enable();
     const poller = pollHealth();
     let reads = 0;
     do {
@@ -187,8 +196,11 @@ describe('when submissions print the maximum output, one of them in a room with 
       }
     } while (poller.count() < MIN_SAMPLES);
     const whileReading = await poller.stop();
-    console.info(`/health while reading whole results back (${reads} reads): ${whileReading.count} requests, p99 ${whileReading.p99.toFixed(1)} ms, max ${whileReading.max.toFixed(1)} ms`);
+    readLoopDelay.disable();
+    const readLoopMaxMs = readLoopDelay.max / 1e6;
+    console.info(`/health while reading whole results back (${reads} reads): ${whileReading.count} requests, p99 ${whileReading.p99.toFixed(1)} ms, max ${whileReading.max.toFixed(1)} ms; event-loop delay max ${readLoopMaxMs.toFixed(1)} ms`);
     expect(whileReading.failures).toBe(0);
+    expect(readLoopMaxMs).toBeLessThanOrEqual(baseline.loopDelayMaxMs + LOOP_MARGIN_MS);
     expect(whileReading.p99).toBeLessThanOrEqual(baseline.health.p99 + P99_MARGIN_MS);
   }, 600_000);
 });
