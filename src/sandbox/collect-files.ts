@@ -1,7 +1,7 @@
 // Reads a finished run's work dir back without ever following a link the program planted (the Judge0 2024 escape class).
-import { constants } from 'node:fs';
-import { lstat, open, readdir } from 'node:fs/promises';
+import { lstat, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
+import { openCheckedFile } from './open-checked-file.js';
 import type { SandboxFile } from './sandbox.js';
 
 /** Bounds on what is read back, so a hostile run cannot make the server read unbounded data. */
@@ -45,16 +45,11 @@ export async function collectFiles(root: string, limits: CollectLimits): Promise
 }
 
 async function readRegularFile(path: string, expectedInode: number, budget: number): Promise<{ content: Buffer; mode: number } | null> {
-  let handle;
+  const opened = await openCheckedFile(path, expectedInode);
+  if (!opened) return null;
+  const { handle, info } = opened;
   try {
-    handle = await open(path, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
-  } catch {
-    // ELOOP (it became a symlink), ENOENT, EACCES: nothing safe to read.
-    return null;
-  }
-  try {
-    const info = await handle.stat();
-    if (!info.isFile() || info.ino !== expectedInode || info.size > budget) return null;
+    if (info.size > budget) return null;
     const content = Buffer.alloc(info.size);
     let offset = 0;
     while (offset < content.length) {

@@ -1,7 +1,8 @@
 // Copies files between a work dir and a host directory the server owns, kernel to kernel, never following a planted link.
 import { constants } from 'node:fs';
-import { chmod, copyFile, lstat, mkdir, open, readdir } from 'node:fs/promises';
+import { chmod, copyFile, lstat, mkdir, readdir } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
+import { openCheckedFile } from './open-checked-file.js';
 import type { ExportOptions } from './sandbox.js';
 
 /** Permission bits kept on copied files: no setuid, setgid or sticky bit crosses from a run to the host or back. */
@@ -50,16 +51,10 @@ export class ExportTooLargeError extends Error {
 
 /** Copies one checked file; null when it is not safe to read (a link, a FIFO, gone) or unchanged. */
 async function copyOne(source: string, expectedInode: number, target: string, input: Buffer | undefined): Promise<number | null> {
-  let handle;
+  const opened = await openCheckedFile(source, expectedInode);
+  if (!opened) return null;
+  const { handle, info } = opened;
   try {
-    handle = await open(source, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
-  } catch {
-    // ELOOP (it became a symlink), ENOENT, EACCES: nothing safe to read.
-    return null;
-  }
-  try {
-    const info = await handle.stat();
-    if (!info.isFile() || info.ino !== expectedInode) return null;
     if (input !== undefined && input.length === info.size && input.equals(await handle.readFile())) return null;
     await mkdir(dirname(target), { recursive: true, mode: 0o700 });
     // /proc/self/fd/N names the descriptor already checked, not the path, so the copy cannot be redirected.
