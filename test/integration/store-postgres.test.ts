@@ -1,6 +1,14 @@
 // Runs the Store conformance suite against the real PostgreSQL, plus what only several connections can show: races between nodes.
+import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:net';
+import { PassThrough } from 'node:stream';
+import { Kysely, Migrator, PostgresDialect } from 'kysely';
+import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
+import { createLogger } from '../../src/logging/logger.js';
+import { toSubmissionRow } from '../../src/store/kysely/submission-rows.js';
+import { migration0001Init } from '../../src/store/migrations/0001-init.js';
+import { migrationDialect } from '../../src/store/migrations/migration-dialect.js';
 import { rejectionOf } from '../../src/store/conformance/harness.js';
 import { at, makeSubmission } from '../../src/store/conformance/fixtures.js';
 import { createPostgresStore, type PostgresStore } from '../../src/store/postgres/postgres-store.js';
@@ -217,6 +225,81 @@ describe.skipIf(SKIP_POSTGRES)('PostgreSQL', () => {
     describe('when the schema name is not a plain identifier', () => {
       it('should refuse it with RUNLANE_ERR_CONFIG_INVALID before connecting', async () => {
         await expect(createPostgresStore(POSTGRES_TEST_URL, undefined, { schema: 'bad"; drop schema public; --' })).rejects.toMatchObject({ code: 'RUNLANE_ERR_CONFIG_INVALID' });
+      });
+    });
+
+    describe('when the server drops an idle connection of the pool', () => {
+      it('should log it, open a new one for the next call, and not crash the process', async () => {
+        const name = `rl_probe_${randomBytes(6).toString('hex')}`;
+        const url = new URL(POSTGRES_TEST_URL);
+        url.searchParams.set('application_name', name);
+        // The test server trusts local logins, so any password is accepted; it must still never reach a log line.
+        url.password = 'hunter2-secret';
+        const lines = new PassThrough();
+        let logged = '';
+        lines.on('data', (chunk: Buffer) => (logged += chunk.toString()));
+        const store = await createPostgresStore(url.toString(), createLogger({ level: 'warn', destination: lines }), { schema: uniqueSchema(), poolSize: 1 });
+        try {
+          expect(await store.nextRoomSequence('room')).toBe(1);
+          const killed = await queryTestDatabase<{ done: boolean }>('select pg_terminate_backend(pid) as done from pg_stat_activity where application_name = $1', [name]);
+          expect(killed).toEqual([{ done: true }]);
+          // Let the termination reach the idle client; without the pool's error listener this would end the process.
+          await new Promise((resolve) => setTimeout(resolve, 300));
+          expect(await store.nextRoomSequence('room')).toBe(2);
+          expect(logged).toContain('an idle PostgreSQL connection failed');
+          expect(logged).toContain('57P01');
+          expect(logged).not.toContain('hunter2-secret');
+        } finally {
+          await store.close();
+        }
+      });
+    });
+
+    describe('when a schema made before request fingerprints is opened', () => {
+      it('should apply the later migrations and read the old rows back', async () => {
+        const schema = uniqueSchema();
+        const db = new Kysely<unknown>({ dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: POSTGRES_TEST_URL, options: `-c search_path=${schema}`, max: 1 }) }) });
+        try {
+          // Only the first migration: the schema as it was before fingerprints and nodes.
+          const { error } = await new Migrator({
+            db,
+            provider: { getMigrations: async () => ({ '0001-init': migration0001Init(migrationDialect('postgres')) }) },
+            migrationTableName: 'kysely_migration',
+            migrationLockTableName: 'kysely_migration_lock',
+            migrationTableSchema: schema,
+          }).migrateToLatest();
+          expect(error).toBeUndefined();
+        } finally {
+          await db.destroy();
+        }
+        const legacy = makeSubmission();
+        const row = toSubmissionRow(legacy) as Record<string, unknown>;
+        delete row.request_fingerprint;
+        const columns = Object.keys(row);
+        await queryTestDatabase(`insert into ${schema}.submissions (${columns.join(', ')}) values (${columns.map((_, index) => `$${index + 1}`).join(', ')})`, columns.map((column) => row[column]));
+
+        const store = await openStore(schema);
+        try {
+          const read = await store.getSubmission(legacy.id);
+          expect(read).toEqual(legacy);
+          expect(read && 'fingerprint' in read).toBe(false);
+          // Rows from before 0003 hold no node, so the next start claims them.
+          expect((await store.claimOrphans('me', new Date())).map((orphan) => [orphan.submission.id, orphan.attempts])).toEqual([[legacy.id, 0]]);
+        } finally {
+          await store.close();
+        }
+      });
+    });
+
+    describe('when a migration fails', () => {
+      it('should throw RUNLANE_ERR_STORE_MIGRATION_FAILED and leave no part of it applied', async () => {
+        const schema = uniqueSchema();
+        // A table the first migration also creates, so it fails after creating the others.
+        await queryTestDatabase(`create schema ${schema}`);
+        await queryTestDatabase(`create table ${schema}.rooms (anything text)`);
+        await expect(openStore(schema)).rejects.toMatchObject({ code: 'RUNLANE_ERR_STORE_MIGRATION_FAILED', details: { migration: '0001-init' } });
+        const tables = await queryTestDatabase<{ table_name: string }>("select table_name from information_schema.tables where table_schema = $1 and table_name in ('submissions', 'test_case_results')", [schema]);
+        expect(tables).toEqual([]);
       });
     });
 

@@ -80,7 +80,8 @@ export function translatePostgresError(error: unknown, operation: string, contex
   });
 }
 
-function scrub(message: string, password: string | null): string {
+/** The message with every occurrence of the password replaced by `***`. */
+export function scrub(message: string, password: string | null): string {
   const text = message === '' ? 'unknown error' : message;
   return password ? text.split(password).join('***') : text;
 }

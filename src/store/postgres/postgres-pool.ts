@@ -3,6 +3,7 @@ import pg from 'pg';
 import type { PostgresPool, PostgresPoolClient } from 'kysely';
 import type { Logger } from '../../logging/logger.js';
 import { escapeNul, unescapeNul } from './nul-escape.js';
+import { scrub } from './postgres-errors.js';
 
 /** Type OIDs of pg_catalog.pg_type whose text form the store reads differently from pg's defaults. */
 const INT8_OID = 20;
@@ -16,6 +17,8 @@ export interface PostgresPoolSettings {
   poolSize: number;
   connectTimeoutMs: number;
   logger: Logger;
+  /** The URL's password, only to keep it out of log lines. */
+  password: string | null;
 }
 
 /**
@@ -43,9 +46,14 @@ export function createPostgresPool(settings: PostgresPoolSettings): NulSafePool 
     // checked to be a plain identifier (postgres-url.ts), so it needs no quoting.
     options: `-c search_path=${settings.schema}`,
     types: STORE_TYPES,
+    // Names the connections in pg_stat_activity, for an operator looking at the server (the URL's own wins).
+    application_name: 'runlane',
   });
-  // pg emits 'error' for an idle connection the server dropped; without a listener that would end the process.
-  pool.on('error', (error) => settings.logger.warn({ err: error }, 'an idle PostgreSQL connection failed; the pool will open a new one'));
+  // pg emits 'error' for an idle connection the server dropped; without a listener that would end the process. The error
+  // carries the pg client (and with it the connection's password), so only its code and message are logged.
+  pool.on('error', (error: Error & { code?: string }) =>
+    settings.logger.warn({ postgresCode: error.code ?? null, reason: scrub(error.message, settings.password) }, 'an idle PostgreSQL connection failed; the pool will open a new one'),
+  );
   return new NulSafePool(pool);
 }
 

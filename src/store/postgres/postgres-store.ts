@@ -31,6 +31,7 @@ export class PostgresStore extends KyselyStore {
       poolSize: target.poolSize ?? options.poolSize ?? DEFAULT_POOL_SIZE,
       connectTimeoutMs: options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS,
       logger,
+      password: target.password,
     });
     const db = new Kysely<StoreDatabase>({ dialect: new PostgresDialect({ pool }) });
     const context = { display: target.display, password: target.password };
