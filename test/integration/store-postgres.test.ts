@@ -45,6 +45,12 @@ afterAll(async () => {
 });
 
 describe.skipIf(SKIP_POSTGRES)('PostgreSQL', () => {
+  describe('when the tests start', () => {
+    it('should reach the server at RUNLANE_TEST_POSTGRES_URL (RUNLANE_TEST_POSTGRES=skip skips these tests, loudly)', async () => {
+      expect(await queryTestDatabase<{ ok: number }>('select 1 as ok')).toEqual([{ ok: 1 }]);
+    });
+  });
+
   describeStoreConformance('PostgreSQL', () => openStore(), { reopen: (store) => openStore(schemas.get(store)!) });
 
   describe('PostgresStore', () => {
