@@ -1,9 +1,10 @@
 // The PostgreSQL the integration tests use: its URL, a fresh schema per store, every schema dropped at the end.
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
+import { TEST_POSTGRES_URL } from './services.js';
 
-/** The test database: RUNLANE_TEST_POSTGRES_URL, or this machine's server with trust authentication. */
-export const POSTGRES_TEST_URL = process.env.RUNLANE_TEST_POSTGRES_URL ?? 'postgres://root@127.0.0.1:5432/test';
+/** The test database (RUNLANE_TEST_POSTGRES_URL; scripts/test-services.sh makes the default role and database). */
+export const POSTGRES_TEST_URL = TEST_POSTGRES_URL;
 
 /**
  * RUNLANE_TEST_POSTGRES=skip skips the PostgreSQL tests (and says so loudly). Without it an unreachable server fails
