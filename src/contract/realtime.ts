@@ -278,13 +278,17 @@ export interface InteractiveOutputEvent {
 export interface InteractiveStartedEvent {
   executionId: string;
   limits: Record<LimitKey, number>;
+  /** The run ends after this long without stdin and without output, ms. */
+  idleTimeoutMs: number;
 }
 
 /** `exit`: how the run ended. `time` is CPU ms, `wallTime` ms, `memory` peak KiB; figures are absent when it never ran. */
 export interface InteractiveExitEvent {
   executionId: string;
-  /** `killed` by `kill` or disconnect (verdict null), `cancelled` while queued, `failed` when the service could not run it. */
+  /** `killed` by `kill`, disconnect or the idle timeout (verdict null), `cancelled` while queued, `failed` when the service could not run it. */
   status: 'completed' | 'killed' | 'cancelled' | 'failed';
+  /** Set when the server ended the run itself: `idle_timeout` after no stdin and no output for the run's idle timeout. */
+  reason?: 'idle_timeout';
   verdict: VerdictName | null;
   message: string | null;
   exitCode?: number | null;
