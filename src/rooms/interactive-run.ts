@@ -12,6 +12,7 @@ import type { InteractiveSession, SubmissionService } from '../submissions/index
 import { INTERACTIVE_SERVER_EVENTS, type InteractiveClientEvent, type InteractiveExitEvent, type InteractiveQueuedEvent, type InteractiveStartedEvent } from '../contract/realtime.js';
 import { withPositionAlias } from '../contract/seed-aliases.js';
 import { buildInteractiveRequest } from './build-request.js';
+import { IdleTimer } from './idle-timer.js';
 import { stagePayload } from './execution-payloads.js';
 import { parse, type InteractiveStart, type InteractiveStdin } from './client-payloads.js';
 
@@ -146,15 +147,17 @@ export class InteractiveRun {
     process.stdin.on('error', () => undefined);
     const started: InteractiveStartedEvent = { executionId: session.id, limits: { ...start.limits }, idleTimeoutMs: this.idleTimeoutMs };
     this.deps.send(INTERACTIVE_SERVER_EVENTS.started, started);
-    this.idle = new IdleTimer(this.idleTimeoutMs, () => process.kill());
+    const idle = new IdleTimer(this.idleTimeoutMs, () => process.kill());
+    this.idle = idle;
     const drained = Promise.all([this.pipe(process.stdout, INTERACTIVE_SERVER_EVENTS.stdout, session.id), this.pipe(process.stderr, INTERACTIVE_SERVER_EVENTS.stderr, session.id)]);
     if (initialStdin) process.stdin.write(initialStdin);
     if (this.disposed) process.kill();
     start.outcome.then(
       async (result) => {
+        // Decided when the program ended: a timer firing while the last output drains must not rename a normal exit.
+        idle.stop();
         await Promise.race([drained, new Promise((resolve) => setTimeout(resolve, DRAIN_GRACE_MS).unref())]);
-        const idled = this.idle?.fired === true;
-        this.finish(session, idled ? idleExit(result, this.idleTimeoutMs) : exitFigures(result));
+        this.finish(session, idle.fired ? idleExit(result, this.idleTimeoutMs) : exitFigures(result));
       },
       (error: unknown) => this.finish(session, failure(error)),
     );
@@ -250,36 +253,6 @@ function idleExit(result: ExecutionResult, idleTimeoutMs: number): Omit<Interact
 function formatSeconds(ms: number): string {
   const seconds = ms / 1000;
   return `${Number.isInteger(seconds) ? seconds : seconds.toFixed(1)} s`;
-}
-
-/** A timer restarted by every sign of life; fires once. */
-class IdleTimer {
-  private timer: NodeJS.Timeout;
-  /** True once it fired (the program was ended for being idle). */
-  fired = false;
-
-  constructor(private readonly ms: number, private readonly onIdle: () => void) {
-    this.timer = this.arm();
-  }
-
-  touch(): void {
-    if (this.fired) return;
-    clearTimeout(this.timer);
-    this.timer = this.arm();
-  }
-
-  stop(): void {
-    clearTimeout(this.timer);
-  }
-
-  private arm(): NodeJS.Timeout {
-    const timer = setTimeout(() => {
-      this.fired = true;
-      this.onIdle();
-    }, this.ms);
-    timer.unref();
-    return timer;
-  }
 }
 
 function failure(error: unknown): Omit<InteractiveExitEvent, 'executionId'> {
