@@ -1,10 +1,12 @@
 // Benchmark runner: runs every scenario in bench/scenarios (or those named on the command line) and writes results/latest.{json,md}.
+// stdout carries the report (Markdown, or with --json the JSON of latest.json); stderr carries progress and a summary.
 import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { availableParallelism, cpus, release, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { BenchContext, BenchScenario, ScenarioResult } from './lib/types.js';
 import { renderMarkdown } from './lib/report.js';
+import { formatFinished, formatStarting, formatSummary } from '../src/cli/commands/bench-progress.js';
 
 const benchDir = fileURLToPath(new URL('.', import.meta.url));
 const scenariosDir = join(benchDir, 'scenarios');
@@ -27,6 +29,7 @@ async function loadScenarios(filters: readonly string[]): Promise<BenchScenario[
 
 async function main(): Promise<void> {
   const filters = process.argv.slice(2).filter((arg) => !arg.startsWith('-'));
+  const asJson = process.argv.includes('--json');
   const scale = Number(process.env.BENCH_SCALE ?? '1');
   if (!Number.isFinite(scale) || scale <= 0) throw new Error(`BENCH_SCALE must be a positive number, got ${process.env.BENCH_SCALE}`);
   const scenarios = await loadScenarios(filters);
@@ -34,7 +37,7 @@ async function main(): Promise<void> {
 
   const host = { cpus: availableParallelism(), cpu: cpus()[0]?.model ?? 'unknown', kernel: release(), node: process.version, scale, date: new Date().toISOString() };
   const results: ScenarioResult[] = [];
-  for (const scenario of scenarios) {
+  for (const [index, scenario] of scenarios.entries()) {
     const tmpDir = await mkdtemp(join(tmpdir(), `runlane-bench-${scenario.name}-`));
     const ctx: BenchContext = {
       cores: availableParallelism(),
@@ -43,7 +46,7 @@ async function main(): Promise<void> {
       log: (message) => console.error(`[${scenario.name}] ${message}`),
     };
     const started = performance.now();
-    console.error(`bench: ${scenario.name} …`);
+    console.error(formatStarting(index, scenarios.length, scenario.name));
     try {
       const rows = await scenario.run(ctx);
       results.push({ name: scenario.name, description: scenario.description ?? null, durationMs: Math.round(performance.now() - started), rows, error: null });
@@ -53,13 +56,16 @@ async function main(): Promise<void> {
     } finally {
       await rm(tmpDir, { recursive: true, force: true });
     }
+    console.error(formatFinished(index, scenarios.length, results.at(-1)!));
   }
 
   await mkdir(resultsDir, { recursive: true });
   const markdown = renderMarkdown(results, host);
-  await writeFile(join(resultsDir, 'latest.json'), `${JSON.stringify({ host, results }, null, 2)}\n`);
+  const json = `${JSON.stringify({ host, results }, null, 2)}\n`;
+  await writeFile(join(resultsDir, 'latest.json'), json);
   await writeFile(join(resultsDir, 'latest.md'), markdown);
-  console.log(markdown);
+  process.stdout.write(asJson ? json : `${markdown}\n`);
+  console.error(`\n${formatSummary(results)}`);
   if (results.some((result) => result.error)) process.exitCode = 1;
 }
 

@@ -4,6 +4,15 @@ set -euo pipefail
 
 cd "$(dirname "$0")/.."
 
+# `--test` also makes sure the Redis and PostgreSQL the test suite needs are installed and running.
+WITH_TEST_SERVICES=0
+for arg in "$@"; do
+  case "$arg" in
+    --test) WITH_TEST_SERVICES=1 ;;
+    *) printf 'setup: unknown option %s (known: --test)\n' "$arg" >&2; exit 2 ;;
+  esac
+done
+
 # Debian packages: the sandbox (bubblewrap, setpriv from util-linux, libseccomp-dev and gcc for its seccomp filter) and one
 # toolchain per catalogue language.
 PACKAGES=(bubblewrap util-linux libseccomp-dev pkg-config python3 gcc g++ libc6-dev default-jdk-headless golang-go rustc ruby node-typescript)
@@ -108,4 +117,5 @@ build() {
 }
 
 build
+if [[ "$WITH_TEST_SERVICES" == 1 ]]; then bash scripts/test-services.sh; fi
 log "ready: $(node bin/runlane.js languages | grep -vc 'not installed') languages installed"

@@ -56,10 +56,19 @@ export interface ExecutionResult {
   stderr: string;
   exitCode: number | null;
   signal: string | null;
-  /** Largest CPU time and peak memory over the runs; wall time summed over compile + runs. */
+  /**
+   * Figures of the program's runs only (the compile has its own, in `compile`): the largest CPU time, wall time and peak
+   * memory over the test cases, each being what that case's limit was checked against. A compilation error has no run;
+   * its figures are then the compile's.
+   */
   cpuTimeMs: number;
   wallTimeMs: number;
   memoryKb: number;
+  /**
+   * Version of the toolchain that ran the program (`3.11.2`, `17.0.15`), as detected when the node started. Absent in
+   * results recorded before it was kept, and when the toolchain's version could not be read.
+   */
+  toolchainVersion?: string;
   message: string | null;
   /**
    * Set (true) when some output of this execution is not in it: a stage's stdout or stderr was cut to fit the

@@ -8,6 +8,8 @@ export interface PlaceholderValues {
   sources: string[];
   /** Memory limit of the stage, MiB. */
   memoryMb: number;
+  /** The class to start (`com.example.Main`), when the language detects one; `{mainClass}` is the entry stem without it. */
+  mainClass?: string | null;
 }
 
 /** Entry without its extension: `src/Main.java` → `src/Main`, `main` → `main`. */
@@ -18,7 +20,7 @@ export function entryStem(entry: string): string {
 }
 
 /**
- * Replaces `{entry}`, `{entryStem}` and `{memoryMb}` inside arguments, and turns a whole `{sources}` argument into one
+ * Replaces `{entry}`, `{entryStem}`, `{mainClass}` and `{memoryMb}` inside arguments, and turns a whole `{sources}` argument into one
  * argument per source. Values go into argv directly, never through a shell, so file names cannot inject commands.
  * Throws on an unknown placeholder: that is a catalogue bug, caught by the catalogue's tests.
  */
@@ -38,6 +40,8 @@ export function expandCommand(template: readonly string[], values: PlaceholderVa
             return entryStem(values.entry);
           case 'memoryMb':
             return String(values.memoryMb);
+          case 'mainClass':
+            return values.mainClass ?? entryStem(values.entry);
           default:
             throw new Error(`unknown placeholder ${whole} in command ${JSON.stringify(template)}`);
         }

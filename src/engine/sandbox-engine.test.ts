@@ -166,14 +166,14 @@ describe('when running an interpreted program', () => {
     expect(sandbox.specs[0]!.argv).toEqual(['python3', '-B', '-s', 'main.py', '--flag', 'x y']);
     expect(sandbox.specs[0]!.stdin).toBe('hi\n');
     expect(result).toEqual({
-      verdict: 'accepted', compile: null, compileCached: false, stdout: 'hi\n', stderr: '', exitCode: 0, signal: null, cpuTimeMs: 3, wallTimeMs: 7, memoryKb: 900, message: null,
+      verdict: 'accepted', compile: null, compileCached: false, stdout: 'hi\n', stderr: '', exitCode: 0, signal: null, cpuTimeMs: 3, wallTimeMs: 7, memoryKb: 900, message: null, toolchainVersion: '1.0.0',
       testCases: [{ index: 0, verdict: 'accepted', stdout: 'hi\n', stderr: '', invalidUtf8: false, message: null, cpuTimeMs: 3, wallTimeMs: 7, memoryKb: 900, exitCode: 0, signal: null, expectedOutput: null }],
     });
   });
 
   it('should give the sandbox the requested limits plus the runtime overhead', async () => {
     const { engine, sandbox } = engineWith(() => ({}));
-    await engine.execute(request({ language: 'java', files: [{ name: 'Main.java', content: 'class Main {}' }], limits: { memoryMb: 200 } }));
+    await engine.execute(request({ language: 'java', files: [{ name: 'Main.java', content: 'class Main { public static void main(String[] args) {} }' }], limits: { memoryMb: 200 } }));
     const run = sandbox.specs.find((spec) => !spec.collectFiles)!;
     expect(run.limits.memoryMb).toBe(200 + 160);
     expect(run.argv).toContain('-Xmx200m');

@@ -1,8 +1,9 @@
 // The Engine over a Sandbox: look up the normalised request's language, compile once in a workspace (cached), run the test cases where the program was built, judge each run.
 import type { ExecutionResult, OutputEncoding, StageResult, TestCaseResult } from '../domain/result.js';
-import type { ExecutionRequest, TestCase } from '../domain/submission.js';
+import type { ExecutionRequest, SourceFile, TestCase } from '../domain/submission.js';
 import type { LanguageStatus } from '../languages/language.js';
 import { requireLanguage } from '../languages/lookup.js';
+import { resolveProgramEntry } from '../languages/program-entry.js';
 import { silentLogger, type Logger } from '../logging/logger.js';
 import type { Sandbox, SandboxFile, SandboxHealth, Workspace } from '../sandbox/sandbox.js';
 import { SANDBOX_ERRORS, isAppError } from '../errors/index.js';
@@ -51,10 +52,18 @@ export interface SandboxEngineOptions {
   logger?: Logger;
 }
 
-/** The request's catalogue entry and entry file; the request was normalised before it reached the engine. */
+/**
+ * The request's catalogue entry, its files as the compile sees them (a Java file is named after its public class) and
+ * where the program starts; the request was normalised before it reached the engine.
+ */
 interface ResolvedRequest {
   language: LanguageStatus;
+  files: SourceFile[];
   entry: string;
+  /** The class the runtime starts, for languages that detect one (`{mainClass}`). */
+  mainClass: string | null;
+  /** Why the program cannot start although it may compile (no main class): reported as a compilation error. */
+  entryProblem: string | null;
 }
 
 /** A program ready to run: either a compile failure, or a workspace holding it and how to fill more. */
@@ -125,14 +134,14 @@ export class SandboxEngine implements Engine {
     const cases: TestCase[] = request.testCases.length > 0 ? request.testCases : [{ stdin: request.stdin, expectedOutput: null }];
     const lanes = Math.max(1, Math.min(this.batchSize, cases.length));
     const prepared = await this.prepare(request, resolved, options, Math.ceil(cases.length / lanes));
-    if (!prepared) return summarize({ compile: null, compileCached: false, compilerOutput: '', testCases: [], expectedRuns: cases.length });
+    if (!prepared) return summarize({ compile: null, compileCached: false, compilerOutput: '', testCases: [], expectedRuns: cases.length, toolchainVersion: resolved.language.version });
     const workspaces = prepared.workspace ? [prepared.workspace] : [];
     try {
       // One budget for the whole execution; each stage is cut to what is left when it finishes, before it is decoded.
       const budget = new OutputBudget(this.maxOutputBytes, cases.length + (prepared.compile ? 1 : 0));
       const { stage: compile, compilerOutput } = boundCompile(prepared, request.outputEncoding, budget);
       if (prepared.failed || !prepared.workspace) {
-        return summarize({ compile, compileCached: prepared.compileCached, compilerOutput, testCases: [], expectedRuns: cases.length });
+        return summarize({ compile, compileCached: prepared.compileCached, compilerOutput, testCases: [], expectedRuns: cases.length, toolchainVersion: resolved.language.version });
       }
       const finished: (TestCaseResult | null)[] = new Array(cases.length).fill(null);
       let next = 0;
@@ -160,7 +169,7 @@ export class SandboxEngine implements Engine {
         }),
       );
       const testCases = finished.filter((entry): entry is TestCaseResult => entry !== null);
-      const result = summarize({ compile, compileCached: prepared.compileCached, compilerOutput: '', testCases, expectedRuns: cases.length });
+      const result = summarize({ compile, compileCached: prepared.compileCached, compilerOutput: '', testCases, expectedRuns: cases.length, toolchainVersion: resolved.language.version });
       if (result.verdict === 'internal_error') logger.warn({ message: result.message }, 'execution ended with internal_error');
       else logger.debug({ verdict: result.verdict, cpuTimeMs: result.cpuTimeMs, memoryKb: result.memoryKb, outputTruncated: budget.truncated }, 'execution finished');
       return result;
@@ -174,7 +183,7 @@ export class SandboxEngine implements Engine {
     const prepared = await this.prepare(request, resolved, options, 1);
     // prepare() already worked the limits out; only an abort before it finished leaves them to compute here.
     const limits = prepared ? prepared.limits.program : runStageLimits(this.limitSettings, resolved.language, request.limits).program;
-    const noRun = { compileCached: false, compilerOutput: '', testCases: [], expectedRuns: 1 };
+    const noRun = { compileCached: false, compilerOutput: '', testCases: [], expectedRuns: 1, toolchainVersion: resolved.language.version };
     if (!prepared) return { compileError: null, process: null, limits, outcome: Promise.resolve(summarize({ ...noRun, compile: null })) };
     const workspace = prepared.workspace;
     // The run's output is streamed, never kept; only the compiler's is, within the same budget as a batch execution.
@@ -196,7 +205,7 @@ export class SandboxEngine implements Engine {
     }
     const outcome = process.result
       .then((run) => {
-        const base = { compile, compileCached: prepared.compileCached, compilerOutput: '', expectedRuns: 1 };
+        const base = { compile, compileCached: prepared.compileCached, compilerOutput: '', expectedRuns: 1, toolchainVersion: resolved.language.version };
         if (run.aborted) return summarize({ ...base, testCases: [] });
         const judgement = judgeRun(run, { limits, expectedOutput: null, compareMode: request.compareMode, outOfMemoryPattern: resolved.language.outOfMemoryPattern });
         // The output was streamed to the client as it came; the result carries only the verdict and figures.
@@ -211,7 +220,9 @@ export class SandboxEngine implements Engine {
 
   /** Looks up what a normalised request names; the rules were checked once, by the normaliser. */
   private resolve(request: ExecutionRequest): ResolvedRequest {
-    return { language: requireLanguage(this.statuses, request.language), entry: request.entry ?? request.files[0]!.name };
+    const language = requireLanguage(this.statuses, request.language);
+    const found = resolveProgramEntry(language, request.files, request.entry ?? request.files[0]!.name);
+    return { language, files: found.files, entry: found.entry, mainClass: found.mainClass, entryProblem: found.problem };
   }
 
   /**
@@ -221,10 +232,10 @@ export class SandboxEngine implements Engine {
    */
   private async prepare(request: ExecutionRequest, resolved: ResolvedRequest, options: ExecuteOptions, commands: number): Promise<Prepared | null> {
     const { language, entry } = resolved;
-    const sources: SandboxFile[] = request.files.map((file) => ({ path: file.name, content: Buffer.from(file.content) }));
+    const sources: SandboxFile[] = resolved.files.map((file) => ({ path: file.name, content: Buffer.from(file.content) }));
     const limits = runStageLimits(this.limitSettings, language, request.limits);
     const sourceNames = sources.map((file) => file.path).filter((path) => language.extensions.some((extension) => path.toLowerCase().endsWith(extension)));
-    const argv = [...expandCommand(language.run, { entry, sources: sourceNames, memoryMb: limits.program.memoryMb }), ...request.args];
+    const argv = [...expandCommand(language.run, { entry, sources: sourceNames, memoryMb: limits.program.memoryMb, mainClass: resolved.mainClass }), ...request.args];
     const base = { resolved, argv, limits };
     const label = options.executionId ?? 'execution';
     if (!language.compile) {
@@ -250,7 +261,7 @@ export class SandboxEngine implements Engine {
     const ready = await this.programWorkspace(answer, input, workDirMb, commands, label);
     const compiled = ready.answer;
     const used = ready.workspace ? await ready.workspace.usedBytes().catch(async (error: unknown) => (await ready.workspace!.destroy(), Promise.reject(error))) : 0;
-    const compile = withRunFilesChecked(compileResult(compiled.outcome, request.outputEncoding), used, limits.sandbox.workDirMb);
+    const compile = withEntryChecked(withRunFilesChecked(compileResult(compiled.outcome, request.outputEncoding), used, limits.sandbox.workDirMb), resolved.entryProblem);
     options.onEvent?.({ type: 'compile-finished', cached: compiled.cached, result: compile });
     const failed = compile.verdict !== 'accepted';
     const { record } = compiled.outcome;
@@ -330,6 +341,12 @@ function withRunFilesChecked(compile: StageResult, bytes: number, workDirMb: num
   const size = (bytes / (1024 * 1024)).toFixed(1);
   const message = `the compiled program and its files (${size} MB) are larger than the run's work dir (${workDirMb} MB); make the program smaller or ask for a larger workDirMb`;
   return { ...compile, verdict: 'compilation_error', message };
+}
+
+/** A program that compiled but has nowhere to start (no main class) is a compilation error the client can fix. */
+function withEntryChecked(compile: StageResult, problem: string | null): StageResult {
+  if (compile.verdict !== 'accepted' || problem === null) return compile;
+  return { ...compile, verdict: 'compilation_error', message: problem };
 }
 
 /**

@@ -59,17 +59,21 @@ export interface SummaryInput {
   testCases: TestCaseResult[];
   /** How many runs were asked for; fewer finished when the execution was stopped. */
   expectedRuns: number;
+  /** Detected version of the language's toolchain, carried into the result when known. */
+  toolchainVersion?: string | null;
 }
 
 /** Folds the stages into one ExecutionResult: overall verdict, first-run convenience copies, and figures. */
 export function summarize(input: SummaryInput): ExecutionResult {
   const { compile, compileCached } = input;
-  const compileWallMs = compile && !compileCached ? compile.wallTimeMs : 0;
+  const version = input.toolchainVersion ? { toolchainVersion: input.toolchainVersion } : {};
   if (compile && compile.verdict !== 'accepted') {
+    // No run happened: the figures are the compile's, all three from the same stage (a cached compile's as first measured).
     return {
       verdict: 'compilation_error', compile, compileCached, testCases: [],
       stdout: '', stderr: input.compilerOutput, exitCode: null, signal: null,
-      cpuTimeMs: compile.cpuTimeMs, wallTimeMs: compileWallMs, memoryKb: compile.memoryKb, message: compile.message,
+      cpuTimeMs: compile.cpuTimeMs, wallTimeMs: compile.wallTimeMs, memoryKb: compile.memoryKb, message: compile.message,
+      ...version,
       ...(isTruncated(compile) ? { outputTruncated: true } : {}),
     };
   }
@@ -83,10 +87,13 @@ export function summarize(input: SummaryInput): ExecutionResult {
     stderr: first?.stderr ?? '',
     exitCode: first?.exitCode ?? null,
     signal: first?.signal ?? null,
+    // The runs only, each figure the largest over the test cases: the same stages for CPU and wall time, and what the
+    // per-case limits were checked against. How long the whole submission took is finishedAt - startedAt.
     cpuTimeMs: Math.max(0, ...testCases.map((testCase) => testCase.cpuTimeMs)),
-    wallTimeMs: compileWallMs + testCases.reduce((sum, testCase) => sum + testCase.wallTimeMs, 0),
+    wallTimeMs: Math.max(0, ...testCases.map((testCase) => testCase.wallTimeMs)),
     memoryKb: Math.max(0, ...testCases.map((testCase) => testCase.memoryKb)),
     message: summaryMessage(testCases, input.expectedRuns),
+    ...version,
     ...(truncated ? { outputTruncated: true } : {}),
   };
 }

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { CATALOGUE } from './catalogue.js';
 import { findLanguage, languageForFile } from './lookup.js';
 
-const PLACEHOLDERS = new Set(['{entry}', '{entryStem}', '{sources}', '{memoryMb}']);
+const PLACEHOLDERS = new Set(['{entry}', '{entryStem}', '{sources}', '{memoryMb}', '{mainClass}']);
 
 describe('when reading the catalogue', () => {
   it('should list every language the product promises', () => {

@@ -113,8 +113,10 @@ export const CATALOGUE: readonly LanguageDefinition[] = [
     compileOutputs: ['*.class'],
     run: [
       'java', '-XX:+UseSerialGC', '-XX:TieredStopAtLevel=1', '-Xss64m', '-Xms16m', '-Xmx{memoryMb}m',
-      '-XX:MaxMetaspaceSize=64m', '-XX:ReservedCodeCacheSize=32m', '-Dfile.encoding=UTF-8', '-cp', '.', '{entryStem}',
+      '-XX:MaxMetaspaceSize=64m', '-XX:ReservedCodeCacheSize=32m', '-Dfile.encoding=UTF-8', '-cp', '.', '{mainClass}',
     ],
+    // `public class Solution` in a file called Main.java, or main in a class other than the first file's, still runs.
+    entryDetection: 'java-main-class',
     // The JVM starts a dozen threads and needs room outside the heap for metaspace, code cache and stacks.
     runLimits: { processes: 128 },
     compileLimits: { processes: 256, memoryMb: 768 },

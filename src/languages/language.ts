@@ -25,7 +25,8 @@ export interface LanguageDefinition {
   /**
    * argv of the compile stage, run inside the sandbox in the work dir, or null for interpreted languages.
    * Placeholders: `{entry}` (entry file), `{entryStem}` (entry without extension), `{sources}` (every submitted file with one of
-   * `extensions`, expands to several args; must be a whole argument), `{memoryMb}` (memory limit of the stage, MiB).
+   * `extensions`, expands to several args; must be a whole argument), `{memoryMb}` (memory limit of the stage, MiB),
+   * `{mainClass}` (the class to start, found by `entryDetection`; the entry stem without it).
    */
   compile: string[] | null;
   /** argv of the run stage, same placeholders; program args are appended. */
@@ -37,6 +38,14 @@ export interface LanguageDefinition {
    * @defaultValue none
    */
   compileOutputs?: string[];
+  /**
+   * How the program's start is found when the runtime starts a named class rather than a file. `java-main-class`: each
+   * source is named after its public class (so `public class Solution` in bare `source` works), `{mainClass}` is the class
+   * declaring `static void main` (the entry file's, else the first in any file), and a program without one is a
+   * compilation error.
+   * @defaultValue none: the entry file is what runs
+   */
+  entryDetection?: 'java-main-class';
   /** Extra environment for both stages (e.g. GOCACHE). */
   env?: Record<string, string>;
   /** Limits this language needs by default on top of the configured defaults (e.g. more processes for the JVM). */

@@ -116,7 +116,7 @@ describe('when running a program', () => {
     const outcome = await runlane(['run', 'examples/hello.c', '--json']);
     const result = JSON.parse(outcome.stdout) as Record<string, unknown>;
     expect(result).toMatchObject({ verdict: 'accepted', stdout: 'Hello, World!\n', compileCached: false, exitCode: 0 });
-    expect(Object.keys(result).sort()).toEqual(['compile', 'compileCached', 'cpuTimeMs', 'exitCode', 'memoryKb', 'message', 'signal', 'stderr', 'stdout', 'testCases', 'verdict', 'wallTimeMs']);
+    expect(Object.keys(result).sort()).toEqual(['compile', 'compileCached', 'cpuTimeMs', 'exitCode', 'memoryKb', 'message', 'signal', 'stderr', 'stdout', 'testCases', 'toolchainVersion', 'verdict', 'wallTimeMs']);
     expect(outcome.code).toBe(0);
   });
 

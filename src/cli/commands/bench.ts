@@ -15,11 +15,13 @@ export const benchCommand: CliCommand = {
       .command('bench')
       .description('Run the benchmarks (each figure against a baseline measured in the same run); results in bench/results/')
       .argument('[scenarios...]', 'only scenarios whose name contains one of these words')
-      .action(async (scenarios: string[]) => {
+      .option('--json', 'print the results as JSON (what bench/results/latest.json holds) instead of Markdown')
+      .action(async (scenarios: string[], options: { json?: boolean }) => {
         const entry = `${PACKAGE_ROOT}bench/main.ts`;
         if (!existsSync(entry)) throw new CliUsageError(`the benchmark suite is not part of this installation (missing ${entry})`);
         // --expose-gc lets the memory scenarios measure heap per queued job precisely.
-        const child = spawn(process.execPath, ['--expose-gc', '--import', 'tsx', entry, ...scenarios], {
+        // Progress and the closing summary arrive on stderr as the suite runs; stdout carries only the report.
+        const child = spawn(process.execPath, ['--expose-gc', '--import', 'tsx', entry, ...scenarios, ...(options.json ? ['--json'] : [])], {
           cwd: PACKAGE_ROOT,
           env: context.env,
           stdio: ['ignore', 'pipe', 'pipe'],

@@ -10,9 +10,9 @@ export const VerdictJson = Type.Union(VERDICTS.map((verdict) => Type.Literal(ver
 const figures = {
   exitCode: Nullable(Type.Integer()),
   signal: Nullable(Type.String({ description: 'e.g. SIGKILL, SIGSEGV' })),
-  cpuTimeMs: Type.Number(),
-  wallTimeMs: Type.Number(),
-  memoryKb: Type.Number({ description: 'Peak memory of the run' }),
+  cpuTimeMs: Type.Number({ description: 'CPU time of this stage\'s processes' }),
+  wallTimeMs: Type.Number({ description: 'Wall time of this stage' }),
+  memoryKb: Type.Number({ description: 'Peak memory of the stage' }),
 };
 
 export const StageJson = Type.Object({
@@ -43,9 +43,10 @@ export const SubmissionJson = Type.Object(
     roomId: Nullable(Type.String()),
     title: Nullable(Type.String()),
     priority: Type.Union([Type.Literal('run'), Type.Literal('submit')]),
+    priorityBoostedBy: Nullable(Type.Union([Type.Literal('teacher'), Type.Literal('admin')], { description: 'The submitter\'s role that moved it ahead of its kind; null when none did' })),
     user: PublicUser,
     language: Type.String(),
-    version: Nullable(Type.String()),
+    version: Nullable(Type.String({ description: 'Version of the toolchain that ran it (as detected at start-up); before it ran, the version asked for' })),
     queuePosition: Nullable(Type.Integer({ description: '1-based place in the node\'s dispatch order while queued' })),
     roomPosition: Nullable(Type.Integer({ description: '1-based place among the room\'s queued executions while queued' })),
     position: Nullable(Type.Integer({ description: 'Old name of `queuePosition`, kept for existing clients' })),
@@ -53,9 +54,9 @@ export const SubmissionJson = Type.Object(
     stderr: Nullable(Type.String()),
     exitCode: Nullable(Type.Integer()),
     signal: Nullable(Type.String()),
-    cpuTimeMs: Nullable(Type.Number()),
-    wallTimeMs: Nullable(Type.Number()),
-    memoryKb: Nullable(Type.Number()),
+    cpuTimeMs: Nullable(Type.Number({ description: 'Largest CPU time over the runs (the compile\'s for a compilation error)' })),
+    wallTimeMs: Nullable(Type.Number({ description: 'Largest wall time over the runs, the same stages as `cpuTimeMs`' })),
+    memoryKb: Nullable(Type.Number({ description: 'Largest peak memory over the runs' })),
     message: Nullable(Type.String({ description: 'Detail of the verdict, or why the service could not run it' })),
     outputEncoding: Type.Union([Type.Literal('utf8'), Type.Literal('base64')]),
     outputTruncated: Type.Boolean({
@@ -89,6 +90,8 @@ export type AcceptedJsonType = Static<typeof AcceptedJson>;
 
 export const BatchItemJson = Type.Object({
   statusCode: Type.Integer({ description: 'What this item alone would have been answered with (202, 200, 4xx, 5xx)' }),
+  // With `?wait`, an item that finished in time is the whole submission; the fields below are then those of SubmissionJson.
+  ...Type.Partial(SubmissionJson).properties,
   id: Type.Optional(Type.String()),
   status: Type.Optional(StatusJson),
   queuePosition: Type.Optional(Nullable(Type.Integer())),

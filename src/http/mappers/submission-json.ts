@@ -4,6 +4,7 @@ import type { StageResult, TestCaseResult } from '../../domain/result.js';
 import type { Submission } from '../../domain/submission.js';
 import type { AcceptedJsonType, SubmissionJsonType } from '../../contract/rest/submission-response.js';
 import { withPositionAlias } from '../../contract/seed-aliases.js';
+import { priorityJson } from './queue-json.js';
 
 /** Queue place of a submission that is still waiting, as the service reports it. */
 export interface QueuePlace {
@@ -29,9 +30,11 @@ export function toSubmissionJson(submission: Submission, place: QueuePlace = NO_
     roomId: submission.roomId,
     title: submission.title,
     priority: submission.priorityKind,
+    priorityBoostedBy: priorityJson(submission.priority).priorityBoostedBy,
     user: toPublicUser(submission.user),
     language: submission.request.language,
-    version: submission.request.version ?? null,
+    // The toolchain that ran it; until then (and for results kept before versions were) the version asked for, if any.
+    version: result?.toolchainVersion ?? submission.request.version ?? null,
     queuePosition: submission.status === 'queued' ? place.position : null,
     roomPosition: submission.status === 'queued' ? place.roomPosition : null,
     stdout: result?.stdout ?? null,

@@ -53,12 +53,15 @@ export function registerSubmissionRoutes(app: HttpApp, { service, config, metric
       schema: {
         tags: ['submissions'],
         summary: 'Submit up to 20 submissions at once',
-        description: 'Each item is admitted on its own; the result lists, in order, what each item alone would have been answered with.',
+        description:
+          'Each item is admitted on its own; the result lists, in order, what each item alone would have been answered with. With `?wait=true` or `?wait=<ms>` (the same bounds as submitting one) the answer waits until every accepted item has finished or the wait ends: a finished item is the whole submission (`statusCode: 200`), one still queued or running its `202` body as it stands then.',
+        querystring: SubmitQuery,
         body: BatchBody,
         response: { 200: BatchJson, ...ERROR_RESPONSES },
       },
     },
-    async (request) => {
+    async (request, reply) => {
+      const waitMs = parseWait(request.query.wait, config.scheduler.maxWaitMs);
       const bodies = request.body.submissions;
       if (bodies.length > MAX_BATCH) {
         throw new AppError(HTTP_ERRORS.batchTooLarge, `the batch has ${bodies.length} submissions; at most ${MAX_BATCH} are allowed`, { details: { maximum: MAX_BATCH } });
@@ -78,25 +81,33 @@ export function registerSubmissionRoutes(app: HttpApp, { service, config, metric
         }
       });
       const outcomes = await service.submitBatch(inputs);
-      outcomes.forEach((outcome, position) => {
-        const index = slots[position]!;
-        if ('error' in outcome) {
-          results[index] = itemError(outcome.error);
-          return;
-        }
-        const { submission } = outcome;
-        const finished = outcome.duplicate && isTerminal(submission.status);
-        results[index] = withPositionAlias({
-          statusCode: finished ? 200 : 202,
-          id: submission.id,
-          status: submission.status,
-          queuePosition: outcome.position,
-          roomPosition: outcome.roomPosition,
-          correlationId: submission.correlationId,
-        });
-      });
+      // Every accepted item waits at once, so the whole batch is bounded by one wait, as a single submit is.
+      await Promise.all(
+        outcomes.map(async (outcome, position) => {
+          const index = slots[position]!;
+          if ('error' in outcome) {
+            results[index] = itemError(outcome.error);
+            return;
+          }
+          if (waitMs > 0) {
+            const answer = await settleSubmission(service, outcome, waitMs);
+            results[index] = { statusCode: answer.statusCode, ...answer.body };
+            return;
+          }
+          const { submission } = outcome;
+          const finished = outcome.duplicate && isTerminal(submission.status);
+          results[index] = withPositionAlias({
+            statusCode: finished ? 200 : 202,
+            id: submission.id,
+            status: submission.status,
+            queuePosition: outcome.position,
+            roomPosition: outcome.roomPosition,
+            correlationId: submission.correlationId,
+          });
+        }),
+      );
       for (const item of results) if (item.error) metrics.recordRejection(item.error.code);
-      return { results };
+      return replyJson(reply, { results });
     },
   );
 

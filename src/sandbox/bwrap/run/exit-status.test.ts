@@ -38,3 +38,18 @@ describe('signalName', () => {
     expect(signalName(99)).toBeNull();
   });
 });
+
+describe('when a signal has several names', () => {
+  it('should use the usual one, never an alias', () => {
+    const usual: [number, string][] = [[6, 'SIGABRT'], [7, 'SIGBUS'], [8, 'SIGFPE'], [9, 'SIGKILL'], [11, 'SIGSEGV'], [24, 'SIGXCPU'], [25, 'SIGXFSZ'], [29, 'SIGIO'], [31, 'SIGSYS']];
+    for (const [number, name] of usual) {
+      expect(signalName(number), String(number)).toBe(name);
+      expect(interpretExit(128 + number, null).signal).toBe(name);
+    }
+  });
+
+  it('should rename an alias Node reports for a signal it saw itself', () => {
+    expect(interpretExit(null, 'SIGIOT')).toEqual({ exitCode: null, signal: 'SIGABRT' });
+    expect(interpretExit(null, 'SIGPOLL')).toEqual({ exitCode: null, signal: 'SIGIO' });
+  });
+});
