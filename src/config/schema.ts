@@ -16,6 +16,29 @@ function limitsSchema(set: LimitSet, what: string) {
   );
 }
 
+/**
+ * Limits of interactive runs, apart from batch runs: a person types slowly, so the wall time is minutes, and a program
+ * left waiting for nobody is ended after an idle time. Other limits (memory, output, …) are the batch ones.
+ */
+function interactiveLimitsSchema() {
+  const times = (what: string, values: { wallTimeMs: number; cpuTimeMs: number; idleTimeoutMs: number }) =>
+    Type.Object(
+      {
+        wallTimeMs: positiveInt(values.wallTimeMs, `Wall-clock time of an interactive run, ms — ${what}`),
+        cpuTimeMs: positiveInt(values.cpuTimeMs, `CPU time of all processes of an interactive run, ms — ${what}`),
+        idleTimeoutMs: positiveInt(values.idleTimeoutMs, `Time an interactive run may go without stdin and without output before it is ended, ms — ${what}`),
+      },
+      { default: {}, additionalProperties: false },
+    );
+  return Type.Object(
+    {
+      defaults: times('unless the `start` request asks otherwise', { wallTimeMs: 600_000, cpuTimeMs: 60_000, idleTimeoutMs: 120_000 }),
+      max: times('the most a `start` request may ask for', { wallTimeMs: 3_600_000, cpuTimeMs: 600_000, idleTimeoutMs: 600_000 }),
+    },
+    { default: {}, additionalProperties: false },
+  );
+}
+
 export const ConfigSchema = Type.Object(
   {
     server: Type.Object(
@@ -72,6 +95,7 @@ export const ConfigSchema = Type.Object(
         // Linux refuses a single argv string of 128 KiB or more (MAX_ARG_STRLEN), so a larger cap could never run.
         maxArgBytes: Type.Integer({ minimum: 1, maximum: 128 * 1024 - 1, default: 4 * 1024, description: 'Largest single command-line argument, bytes (UTF-8)' }),
         maxArgsTotalBytes: Type.Integer({ minimum: 1, maximum: 1024 * 1024, default: 64 * 1024, description: 'Largest total of all command-line arguments, bytes (UTF-8)' }),
+        interactive: interactiveLimitsSchema(),
         maxSubmissionOutputBytes: positiveInt(
           16 * 1024 * 1024,
           'Most output one submission keeps: stdout + stderr of every run plus the compiler output, bytes; the rest is cut and marked truncated (the verdict is unaffected)',

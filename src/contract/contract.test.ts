@@ -51,7 +51,7 @@ describe('seed aliases', () => {
   it('should name the room place `position` in rooms, falling back to the node place outside one', () => {
     expect(withRoomPositionAlias({ roomPosition: 2, queuePosition: 7 })).toEqual({ roomPosition: 2, queuePosition: 7, position: 2 });
     expect(withRoomPositionAlias({ roomPosition: null, queuePosition: 7 }).position).toBe(7);
-    expect(withSeedAliases({ displayName: 'Ada', roomPosition: null, queuePosition: null })).toMatchObject({ username: 'Ada', position: null });
+    expect(withSeedAliases({ displayName: 'Ada', roomPosition: null, queuePosition: null, timestamps: { startedAt: null } })).toMatchObject({ username: 'Ada', position: null, startTime: null });
   });
 
   it('should keep REST `position` as the node-wide queuePosition', () => {

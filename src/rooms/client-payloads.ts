@@ -49,7 +49,10 @@ export const InteractiveStartPayload = Type.Object({
   code: Type.String(),
   stdin: Type.Optional(Type.String()),
   args: Type.Optional(Type.Array(Type.String())),
+  /** `wallTimeMs` and `cpuTimeMs` default to and are capped by `limits.interactive`; the rest as for batch runs. */
   limits: Type.Optional(LimitsPayload),
+  /** Ends the run after this long without stdin and without output, ms; capped by `limits.interactive.max.idleTimeoutMs`. */
+  idleTimeoutMs: Type.Optional(Type.Integer({ minimum: 1 })),
 });
 export const InteractiveStdinPayload = Type.Object({ data: Type.Optional(Type.String()), eof: Type.Optional(Type.Boolean()) });
 export const InteractiveSignalPayload = Type.Object({

@@ -1,12 +1,14 @@
 // Seed 003 (JustCoding #356): POST /compile, synchronous and attributed to the authenticated user.
 import { Type } from '@sinclair/typebox';
 import type { Identity } from '../../domain/identity.js';
+import type { Submission } from '../../domain/submission.js';
 import { isTerminal } from '../../domain/lifecycle.js';
 import { ERROR_RESPONSES, Nullable, Timestamp } from '../../contract/rest/common.js';
 import { StatusJson, VerdictJson } from '../../contract/rest/submission-response.js';
 import { identityOf, traceRequest, type HttpApp, type HttpAppDeps } from '../types.js';
 import { replyJson } from '../json-stream.js';
 import { AdmissionLine } from './admission-line.js';
+import { verdictNote } from './verdict-note.js';
 import { combinedOutput, compatInput, executionTimeMs, runWhenAdmitted, succeeded } from './compat-common.js';
 import { isAnonymous } from '../../auth/index.js';
 
@@ -36,8 +38,14 @@ const CompileResult = Type.Object({
   timestamp: Timestamp,
   status: StatusJson,
   verdict: Nullable(VerdictJson),
-  message: Type.Optional(Type.String()),
+  message: Type.Optional(Type.String({ description: 'Why a finished run did not succeed (e.g. "Time limit exceeded: …"), or where to read one that is still running' })),
 });
+
+/** `message` of a finished run that did not succeed; nothing for one that did. */
+function noteOf(submission: Submission): { message?: string } {
+  const note = verdictNote(submission, 'plain');
+  return note === null ? {} : { message: note };
+}
 
 /**
  * Who the response names. With a token it is the token's user, whatever the body claims. In anonymous mode the
@@ -92,7 +100,7 @@ export function registerJustCodingCompileRoute(app: HttpApp, { service, config }
         timestamp: (submission.finishedAt ?? new Date()).toISOString(),
         status: submission.status,
         verdict: submission.verdict,
-        ...(finished ? {} : { message: `still ${submission.status}; read GET /api/execution/history/execution/${submission.id}` }),
+        ...(finished ? noteOf(submission) : { message: `still ${submission.status}; read GET /api/execution/history/execution/${submission.id}` }),
       });
     },
   );
