@@ -34,10 +34,12 @@ export function describeSchedulingPolicyConformance(name: string, makeBackend: (
   describe(`${name} (scheduling policy conformance)`, () => {
     const made: JobQueue[] = [];
     let positions: 'exact' | 'estimate' = 'exact';
+    let durable = false;
     const context: ConformanceContext = {
       async makeQueue(limits = {}, setup = {}) {
         const backend = setup.backend ?? (await makeBackend());
         positions = backend.positions;
+        durable = backend.durable;
         const queue = new ScheduledJobQueue({
           backend,
           limits: { ...DEFAULT_LIMITS, ...limits },
@@ -52,6 +54,9 @@ export function describeSchedulingPolicyConformance(name: string, makeBackend: (
       settle: options.settle ?? (() => turns(5)),
       get positions() {
         return positions;
+      },
+      get durable() {
+        return durable;
       },
     };
 
