@@ -3,10 +3,13 @@ import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { ExecutionResult } from '../../src/domain/result.js';
-import { QUEUE_ERRORS } from '../../src/errors/index.js';
+import { loadConfig } from '../../src/config/index.js';
+import { CONFIG_ERRORS, QUEUE_ERRORS } from '../../src/errors/index.js';
+import { silentLogger } from '../../src/logging/logger.js';
+import { createQueue, planSharedQueue } from '../../src/node/create-queue.js';
 import type { BackendEvent, BackendJobSpec, ClaimedJob, RunningCaps } from '../../src/queue/backend.js';
 import { describeQueueBackendContract } from '../../src/queue/conformance/backend-contract.js';
-import { expectAppError, makeJob, resultFor, roomName, waitUntil, type JobSpec } from '../../src/queue/conformance/harness.js';
+import { EventLog, expectAppError, FakeHandler, makeJob, resultFor, roomName, waitUntil, type JobSpec } from '../../src/queue/conformance/harness.js';
 import { describeSchedulingPolicyConformance } from '../../src/queue/conformance/policy-conformance.js';
 import { laneOf, SchedulingPolicy } from '../../src/queue/policy/scheduling-policy.js';
 import { RedisQueueBackend } from '../../src/queue/redis/redis-queue-backend.js';
@@ -196,6 +199,41 @@ describe.skipIf(SKIP)('RedisQueueBackend against the real Redis', () => {
         expect(outcomes.filter((outcome) => outcome.status === 'fulfilled')).toHaveLength(5);
         expect((await a.list(room)).queued).toHaveLength(5);
       });
+    });
+  });
+
+  describe('createQueue with a Redis plan', () => {
+    const config = (prefix: string | null) =>
+      loadConfig({ env: {}, flags: { ...(prefix === null ? {} : { 'redis.url': REDIS_URL, 'redis.prefix': prefix }), 'scheduler.maxConcurrent': 2 } });
+
+    it('should plan no worker slots for an API node and the node\'s concurrency for a worker', () => {
+      const prefix = uniquePrefix();
+      expect(planSharedQueue(config(prefix), 'api')).toEqual({ kind: 'redis', url: REDIS_URL, prefix, workerSlots: 0 });
+      expect(planSharedQueue(config(prefix), 'worker')).toEqual({ kind: 'redis', url: REDIS_URL, prefix, workerSlots: 2 });
+      expect(() => planSharedQueue(config(null), 'worker')).toThrowError(expect.objectContaining({ code: CONFIG_ERRORS.invalid.code, message: expect.stringContaining('redis.url') }));
+    });
+
+    it('should let an API node admit a job that a worker node runs, and hear its result', async () => {
+      const prefix = uniquePrefix();
+      const api = createQueue(planSharedQueue(config(prefix), 'api'), config(prefix), silentLogger());
+      const worker = createQueue(planSharedQueue(config(prefix), 'worker'), config(prefix), silentLogger());
+      try {
+        const log = new EventLog(api);
+        const handler = new FakeHandler();
+        worker.process(handler.handler);
+        // The worker hears the API node's add once its event subscription is up (both nodes subscribe).
+        const channel = `runlane:${prefix}:events`;
+        for (let subscribed = 0; subscribed < 2; await settle()) subscribed = Number(((await admin.pubsub('NUMSUB', channel)) as [string, number])[1]);
+        const job = makeJob({ roomId: roomName('r') });
+        await api.enqueue(job);
+        await handler.waitForCalls(1);
+        handler.complete(job.id);
+        const [completed] = await log.waitFor('completed');
+        expect(completed).toMatchObject({ entry: { id: job.id }, result: resultFor(job.id) });
+        expect(log.typesFor(job.id)).toEqual(['queued', 'started', 'completed']);
+      } finally {
+        await Promise.all([api.close(0), worker.close(0)]);
+      }
     });
   });
 
