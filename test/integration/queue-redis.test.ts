@@ -68,7 +68,7 @@ describe.skipIf(SKIP)('RedisQueueBackend against the real Redis', () => {
   });
 
   describeQueueBackendContract('RedisQueueBackend', () => openBackend(), { shortLeaseMs: 200 });
-  describeSchedulingPolicyConformance('RedisQueueBackend', () => openBackend(), { settle });
+  describeSchedulingPolicyConformance('RedisQueueBackend', () => openBackend(), { settle, shortLeaseMs: 200 });
 
   describe('RedisQueueBackend shared by two nodes', () => {
     const opened: RedisQueueBackend[] = [];

@@ -20,6 +20,12 @@ export interface PolicyConformanceOptions {
    * @defaultValue a few turns of the event loop
    */
   settle?: () => Promise<void>;
+  /**
+   * A lease short enough to watch several periods of, ms: long enough that a heartbeat's round trip to the backend
+   * lands well within it.
+   * @defaultValue 60
+   */
+  shortLeaseMs?: number;
 }
 
 async function turns(count: number): Promise<void> {
@@ -52,6 +58,7 @@ export function describeSchedulingPolicyConformance(name: string, makeBackend: (
       },
       makeBackend,
       settle: options.settle ?? (() => turns(5)),
+      shortLeaseMs: options.shortLeaseMs ?? 60,
       get positions() {
         return positions;
       },

@@ -282,7 +282,8 @@ export class RedisQueueBackend implements QueueBackend {
   /** Delivers a change made here to local listeners and publishes it for the other instances. */
   #emit(event: BackendEvent): void {
     this.#deliver(event);
-    if (this.#closed === null) this.#bus.publish(event);
+    // Until the connection goes: a lease that close() finds expired is news for the other nodes too.
+    if (!this.#disconnected) this.#bus.publish(event);
   }
 
   #deliver(event: BackendEvent): void {
