@@ -202,6 +202,25 @@ describe.skipIf(SKIP)('RedisQueueBackend against the real Redis', () => {
     });
   });
 
+  describe('when adds keep changing what admission decided on', () => {
+    it('should decide again, and give up with 503 RUNLANE_ERR_QUEUE_CONTENDED only past maxAttempts', async () => {
+      // One connection runs commands in order: all five admission reads land before the first add, so every add but
+      // the first finds the counts changed under it.
+      const patient = await openBackend();
+      const hasty = await openBackend(uniquePrefix(), { maxAttempts: 1 });
+      try {
+        const admitted = await Promise.allSettled(Array.from({ length: 5 }, () => patient.add(spec(), admitAll)));
+        expect(admitted.filter((outcome) => outcome.status === 'fulfilled')).toHaveLength(5);
+        const outcomes = await Promise.allSettled(Array.from({ length: 5 }, () => hasty.add(spec(), admitAll)));
+        expect(outcomes.filter((outcome) => outcome.status === 'fulfilled')).toHaveLength(1);
+        for (const outcome of outcomes) if (outcome.status === 'rejected') await expectAppError(Promise.reject(outcome.reason), QUEUE_ERRORS.contended.code, 503);
+        expect(await hasty.counts()).toEqual({ queued: 1, active: 0 });
+      } finally {
+        await Promise.all([patient.close(), hasty.close()]);
+      }
+    });
+  });
+
   describe('createQueue with a Redis plan', () => {
     const config = (prefix: string | null) =>
       loadConfig({ env: {}, flags: { ...(prefix === null ? {} : { 'redis.url': REDIS_URL, 'redis.prefix': prefix }), 'scheduler.maxConcurrent': 2 } });
