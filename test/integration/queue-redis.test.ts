@@ -37,6 +37,17 @@ async function settle(): Promise<void> {
   await new Promise((resolve) => setTimeout(resolve, 30));
 }
 
+/** Waits until `count` connections listen to the queue's event channel. */
+async function waitForSubscribers(admin: Redis, prefix: string, count: number): Promise<void> {
+  const deadline = Date.now() + 5000;
+  for (;;) {
+    const [, subscribed] = (await admin.pubsub('NUMSUB', `runlane:${prefix}:events`)) as [string, number];
+    if (Number(subscribed) >= count) return;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${count} subscribers (have ${subscribed})`);
+    await settle();
+  }
+}
+
 async function deleteKeys(admin: Redis, prefix: string): Promise<void> {
   let cursor = '0';
   do {
@@ -176,6 +187,25 @@ describe.skipIf(SKIP)('RedisQueueBackend against the real Redis', () => {
       });
     });
 
+    describe('when a node\'s event connection drops', () => {
+      it('should subscribe again by itself and hear the other node\'s changes', async () => {
+        const prefix = uniquePrefix();
+        const a = await openBackend(prefix);
+        const b = await openBackend(prefix);
+        opened.push(a, b);
+        const heard: BackendEvent[] = [];
+        b.subscribe((event) => heard.push(event));
+        const clients = (await admin.client('LIST')) as string;
+        const killed = [...clients.matchAll(/id=(\d+) .*name=(\S+)/g)].find((match) => match[2] === `runlane-queue-events-${b.instanceId}`)?.[1];
+        expect(killed).toBeDefined();
+        await admin.client('KILL', 'ID', killed!);
+        await waitForSubscribers(admin, prefix, 2);
+        const job = spec();
+        await a.add(job, admitAll);
+        await waitUntil(() => heard.some((event) => event.type === 'added' && event.job.id === job.id), 'the add on the reconnected node');
+      });
+    });
+
     describe('when both add the same id at once', () => {
       it('should file it once and refuse the other with 409', async () => {
         const [a, b] = await twoNodes();
@@ -241,8 +271,7 @@ describe.skipIf(SKIP)('RedisQueueBackend against the real Redis', () => {
         const handler = new FakeHandler();
         worker.process(handler.handler);
         // The worker hears the API node's add once its event subscription is up (both nodes subscribe).
-        const channel = `runlane:${prefix}:events`;
-        for (let subscribed = 0; subscribed < 2; await settle()) subscribed = Number(((await admin.pubsub('NUMSUB', channel)) as [string, number])[1]);
+        await waitForSubscribers(admin, prefix, 2);
         const job = makeJob({ roomId: roomName('r') });
         await api.enqueue(job);
         await handler.waitForCalls(1);

@@ -65,8 +65,9 @@ export class RedisQueueBackend implements QueueBackend {
     this.#options = resolveRedisQueueBackendOptions(options);
     const { url, onError } = this.#options;
     // Few retries per command: a request fails fast with a 503 while Redis is down, and the connection keeps reconnecting.
-    this.#redis = new Redis(url, { maxRetriesPerRequest: 2, lazyConnect: false });
-    this.#subscriber = new Redis(url, { maxRetriesPerRequest: 2, lazyConnect: false });
+    // Named, so CLIENT LIST shows which node and which role each connection is.
+    this.#redis = new Redis(url, { maxRetriesPerRequest: 2, connectionName: `runlane-queue-${this.instanceId}` });
+    this.#subscriber = new Redis(url, { maxRetriesPerRequest: 2, connectionName: `runlane-queue-events-${this.instanceId}` });
     // ioredis prints unhandled connection errors unless someone listens; they are the caller's to log.
     this.#redis.on('error', onError);
     this.#subscriber.on('error', onError);
