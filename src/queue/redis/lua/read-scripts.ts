@@ -56,13 +56,15 @@ for _, prio in ipairs(redis.call('ZREVRANGE', K.levels, 0, -1)) do
     for _, items in ipairs(lanes) do
       local id = items[round]
       position = position + 1
-      local room = redis.call('HGET', K.job(id), 'room')
+      -- One read per job: a 10k queue is 10k calls, not 20k.
+      local h = redis.call('HMGET', K.job(id), 'room', 'spec', 'state', 'startedAt', 'attempts')
+      local room = h[1]
       local room_position = 0
       if room ~= '' then
         room_position = (room_seen[room] or 0) + 1
         room_seen[room] = room_position
       end
-      if only == '' or room == only then queued[#queued + 1] = { row(id), position, room_position } end
+      if only == '' or room == only then queued[#queued + 1] = { { id, h[2], h[3], h[4], h[5] }, position, room_position } end
       if #items > round then next_round[#next_round + 1] = items end
     end
     lanes = next_round
