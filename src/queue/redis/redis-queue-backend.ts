@@ -60,7 +60,7 @@ export class RedisQueueBackend implements QueueBackend {
   /** Set once close() has read what is held: from then on every call is refused. */
   #disconnected = false;
 
-  /** Connects lazily: the first call waits for Redis. Use {@link RedisQueueBackend.open} to wait for the event channel too. */
+  /** Connects in the background (calls made meanwhile wait for it); {@link RedisQueueBackend.open} also waits for the event channel. */
   constructor(options: RedisQueueBackendOptions) {
     this.#options = resolveRedisQueueBackendOptions(options);
     const { url, onError } = this.#options;
