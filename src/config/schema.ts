@@ -67,6 +67,11 @@ export const ConfigSchema = Type.Object(
     redis: Type.Object(
       {
         url: Type.Union([Type.String(), Type.Null()], { default: null, description: 'redis://… enables the distributed mode (REDIS_URL)' }),
+        prefix: Type.String({
+          default: 'queue',
+          pattern: '^[A-Za-z0-9_.{}-]+$',
+          description: 'Names the shared queue in Redis: every key is runlane:<prefix>:…, so clusters (or test runs) can share one Redis',
+        }),
       },
       { default: {}, additionalProperties: false },
     ),
