@@ -53,6 +53,11 @@ describe('service keys acting for end users', () => {
       const asOwner = await waitForSubmission(stack.app, created.body.id, { ...bearer(SERVICE_A), 'runlane-act-as': userId });
       expect(asOwner.statusCode).toBe(200);
       expect(asOwner.body).toMatchObject({ status: 'completed', stdout: 'acted\n', user: { userId: expect.stringMatching(new RegExp(`^svc:key:[0-9a-f]{16}:${userId}$`)) } });
+      const historyPath = `/api/v1/users/${encodeURIComponent(asOwner.body.user.userId)}/history`;
+      const history = await call(stack.app, 'GET', historyPath, { headers: { ...bearer(SERVICE_A), 'runlane-act-as': userId } });
+      expect(history.statusCode).toBe(200);
+      expect(history.body.items.map((item: { id: string }) => item.id)).toEqual([created.body.id]);
+      expect((await call(stack.app, 'GET', historyPath, { headers: bearer(SERVICE_A) })).statusCode).toBe(403);
     });
 
     it('should keep two services\' users of the same id apart', async () => {
