@@ -1,6 +1,6 @@
 // A backend's socket in a room executing for several end users at once (actAs), and actAs refused from a user's socket.
 import { randomUUID } from 'node:crypto';
-import type { Socket } from 'socket.io-client';
+import { io as connectClient, type Socket } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connect, createRealtimeStack, EventRecorder, request, type RealtimeStack } from '../support/realtime.js';
 import { makeUser } from '../support/tokens.js';
@@ -35,6 +35,27 @@ describe('service keys in rooms', () => {
       const byId = new Map(results.map((result) => [result.executionId, result]));
       expect(byId.get(alice.executionId)).toMatchObject({ userId: expect.stringMatching(/^svc:key:[0-9a-f]{16}:alice$/), displayName: 'Alice', output: 'alice\n' });
       expect(byId.get(bob.executionId)).toMatchObject({ userId: expect.stringMatching(/^svc:key:[0-9a-f]{16}:bob$/), displayName: 'Bob', output: 'bob\n' });
+    });
+  });
+
+  describe('when a service opens a connection for one end user (handshake `auth.actAs`)', () => {
+    it('should be that end user for the whole connection, in presence as in runs', async () => {
+      const socket = connectClient(`${stack.url}`, { transports: ['websocket'], forceNew: true, reconnection: false, auth: { token: SERVICE_KEY, actAs: { userId: 'carol', displayName: 'Carol' } } });
+      sockets.push(socket);
+      await new Promise<void>((resolve, reject) => {
+        socket.once('connect', () => resolve());
+        socket.once('connect_error', reject);
+      });
+      const state = await request(socket, 'join-room', { roomId: `carol-room-${randomUUID()}` });
+      expect(state.users).toEqual([expect.objectContaining({ userId: expect.stringMatching(/^svc:key:[0-9a-f]{16}:carol$/), displayName: 'Carol' })]);
+    });
+
+    it('should refuse the handshake of a user token naming someone', async () => {
+      const user = await makeUser('Plain Pete');
+      const socket = connectClient(`${stack.url}`, { transports: ['websocket'], forceNew: true, reconnection: false, auth: { token: user.token, actAs: { userId: 'victim' } } });
+      sockets.push(socket);
+      const error = await new Promise<{ data?: { code?: string } }>((resolve) => socket.once('connect_error', resolve));
+      expect(error.data?.code).toBe('RUNLANE_ERR_AUTH_ACT_AS_FORBIDDEN');
     });
   });
 

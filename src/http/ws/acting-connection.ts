@@ -1,12 +1,12 @@
-// A service's socket naming the end user of one room event (`actAs` in `execute-code` and `cancel-execution`), as REST bodies do.
+// A service's socket naming the end user of one room event (`actAs` in `execute-code` and `cancel-execution`) or of the whole connection (`auth.actAs`), as REST bodies do.
 import { TypeCompiler } from '@sinclair/typebox/compiler';
 import { actAs } from '../../auth/index.js';
 import { ActAsBody } from '../../contract/rest/submission-request.js';
 import { AppError, ROOMS_ERRORS } from '../../errors/index.js';
 import type { RoomConnection } from '../../rooms/index.js';
 
-/** Events whose payload may carry `actAs`: those that create or cancel work an end user owns. */
-const ACTING_EVENTS: ReadonlySet<string> = new Set(['execute-code', 'cancel-execution']);
+/** Events whose payload may carry `actAs`: those that create or cancel work an end user owns, and the handshake (`auth.actAs`). */
+const ACTING_EVENTS: ReadonlySet<string> = new Set(['execute-code', 'cancel-execution', 'connect']);
 
 const checkActAs = TypeCompiler.Compile(ActAsBody);
 

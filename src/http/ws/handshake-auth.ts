@@ -4,6 +4,7 @@ import { connectionIdentity, isAnonymous, type Authenticator } from '../../auth/
 import type { Identity } from '../../domain/identity.js';
 import { AppError, AUTH_ERRORS, isAppError } from '../../errors/index.js';
 import type { Logger } from '../../logging/logger.js';
+import { actingConnection } from './acting-connection.js';
 import { clientAddress } from './client-address.js';
 import { connectRefusal } from './connect-refusal.js';
 
@@ -39,6 +40,8 @@ async function identify(socket: Socket, authenticator: Authenticator, trustProxy
   }
   const header = socket.handshake.headers.authorization;
   const identity = await authenticator.authenticate(token ?? header, clientAddress(socket.handshake.headers, socket.handshake.address, trustProxy));
+  // A service may open a connection for one end user (`auth.actAs`), e.g. an interactive run, whose events carry no body.
+  if (auth?.actAs !== undefined) return actingConnection('connect', { id: socket.id, identity }, { actAs: auth.actAs }).identity;
   // Tokenless browsers behind one address are different people: each connection is its own anonymous user, shown by
   // the name it claims (`auth.username` here, or later in `join-room`). The address still bounds how many connect.
   return isAnonymous(identity) ? connectionIdentity(auth?.username) : identity;
