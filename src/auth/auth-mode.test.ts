@@ -37,7 +37,7 @@ describe('describeAuthMode', () => {
     [settings({}), 'auth: anonymous (loopback, no credentials configured)'],
     [settings({ anonymous: true, jwtSecret: SECRET }), 'auth: tokens accepted (JWT HS256); anonymous on (auth.anonymous: true)'],
     [settings({ jwksUrl: 'https://idp.example/jwks.json', jwtPublicKey: 'pem', apiKeys: [KEY] }), 'auth: tokens required (JWT public key, JWKS, 1 API key); anonymous off (credentials configured)'],
-    [settings({ serverHost: '0.0.0.0' }), 'auth: tokens required but none can be verified (set auth.jwtSecret or auth.apiKeys); anonymous off (bound to 0.0.0.0, not loopback)'],
+    [settings({ serverHost: '0.0.0.0' }), 'auth: tokens required but none can be verified (set auth.jwtSecret, auth.jwksUrl, auth.jwtPublicKey or auth.apiKeys); anonymous off (bound to 0.0.0.0, not loopback)'],
   ])('should state the mode in one line (%#)', (input, line) => {
     expect(describeAuthMode(resolveAuthMode(input))).toBe(line);
   });

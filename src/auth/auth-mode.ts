@@ -65,7 +65,7 @@ export function describeAuthMode(mode: AuthMode): string {
   if (credentials.length === 0) {
     return mode.anonymous
       ? `auth: anonymous (${mode.reason})`
-      : `auth: tokens required but none can be verified (set auth.jwtSecret or auth.apiKeys); anonymous off (${mode.reason})`;
+      : `auth: tokens required but none can be verified (set auth.jwtSecret, auth.jwksUrl, auth.jwtPublicKey or auth.apiKeys); anonymous off (${mode.reason})`;
   }
   const tokens = `(${credentials.join(', ')})`;
   return mode.anonymous ? `auth: tokens accepted ${tokens}; anonymous on (${mode.reason})` : `auth: tokens required ${tokens}; anonymous off (${mode.reason})`;
