@@ -2,7 +2,7 @@
 import { createPublicKey, type JsonWebKey, type KeyObject } from 'node:crypto';
 import { createRemoteJWKSet, decodeProtectedHeader, errors as joseErrors, jwtVerify, type JWTPayload, type JWTVerifyOptions } from 'jose';
 import type { Identity } from '../domain/identity.js';
-import { AppError, AUTH_ERRORS } from '../errors/index.js';
+import { AppError, AUTH_ERRORS, CONFIG_ERRORS } from '../errors/index.js';
 import { DEFAULT_CLAIMS, identityFromClaims, type ClaimMapping } from './claim-mapping.js';
 
 /** Asymmetric algorithms accepted from a public key or a JWKS. */
@@ -94,8 +94,13 @@ export class JwtVerifier {
 /** A PEM or JWK public key and the one algorithm it is used with: RS256 for RSA, ES256 for P-256. */
 function importPublicKey(text: string): { key: KeyObject; algorithm: string } {
   const trimmed = text.trim();
-  const key = trimmed.startsWith('{') ? createPublicKey({ key: JSON.parse(trimmed) as JsonWebKey, format: 'jwk' }) : createPublicKey(trimmed);
+  let key: KeyObject;
+  try {
+    key = trimmed.startsWith('{') ? createPublicKey({ key: JSON.parse(trimmed) as JsonWebKey, format: 'jwk' }) : createPublicKey(trimmed);
+  } catch (cause) {
+    throw new AppError(CONFIG_ERRORS.invalid, 'invalid configuration: auth.jwtPublicKey: not a PEM public key (-----BEGIN PUBLIC KEY-----) or a JWK in JSON', { cause, details: { key: 'auth.jwtPublicKey' } });
+  }
   if (key.asymmetricKeyType === 'rsa') return { key, algorithm: 'RS256' };
   if (key.asymmetricKeyType === 'ec' && key.asymmetricKeyDetails?.namedCurve === 'prime256v1') return { key, algorithm: 'ES256' };
-  throw new Error('auth.jwtPublicKey must be an RSA key (RS256) or a P-256 EC key (ES256)');
+  throw new AppError(CONFIG_ERRORS.invalid, 'invalid configuration: auth.jwtPublicKey must be an RSA key (RS256) or a P-256 EC key (ES256)', { details: { key: 'auth.jwtPublicKey' } });
 }
