@@ -12,6 +12,10 @@ export const NAMED_ENV: Readonly<Record<string, string | readonly string[]>> = {
   DATABASE_URL: 'database.url',
   REDIS_URL: 'redis.url',
   JWT_SECRET: 'auth.jwtSecret',
+  JWT_PUBLIC_KEY: 'auth.jwtPublicKey',
+  JWKS_URL: 'auth.jwksUrl',
+  JWT_ISSUER: 'auth.jwtIssuer',
+  JWT_AUDIENCE: 'auth.jwtAudience',
   LOG_LEVEL: 'log.level',
   MAX_CONCURRENT_EXECUTIONS: 'scheduler.maxConcurrent',
   // Seed 002's names for the same global running cap and for how many test cases run at once.

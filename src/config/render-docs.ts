@@ -1,5 +1,6 @@
 // Renders docs/configuration.md from the config schema, so every key's type, default and env name stay documented.
 import type { TSchema } from '@sinclair/typebox';
+import { AUTH_CONFIG_DOCS } from './auth-docs.js';
 import { seedEnvNames } from './env.js';
 import { ConfigSchema } from './schema.js';
 
@@ -30,6 +31,7 @@ export function renderConfigDocs(): string {
         `| \`${row.path}\` | ${row.type} | ${row.defaultValue} | ${[...seedEnvNames(row.path), envName(row.path)].map((name) => `\`${name}\``).join(' ')} | ${row.description.replaceAll('|', '\\|')} |`,
     ),
     '',
+    ...AUTH_CONFIG_DOCS,
   ].join('\n');
 }
 

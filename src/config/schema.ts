@@ -154,19 +154,56 @@ export const ConfigSchema = Type.Object(
         apiKeys: Type.Array(
           Type.Object(
             {
-              key: Type.String({ minLength: 16 }),
-              userId: Type.String({ minLength: 1 }),
+              key: Type.String({ minLength: 16, description: 'The secret the client sends as `Bearer <key>`; at least 16 characters (32+ random ones recommended)' }),
+              userId: Type.String({ minLength: 1, pattern: '^(?!anon:|svc:)', description: 'The user the key acts as; may not start with `anon:` or `svc:` (ids the service makes up)' }),
               displayName: Type.String({ minLength: 1 }),
               avatar: Type.Optional(Type.Union([Type.String(), Type.Null()])),
-              role: Type.Optional(Type.Union([Type.Literal('user'), Type.Literal('teacher'), Type.Literal('admin')])),
+              role: Type.Optional(
+                Type.Union([Type.Literal('user'), Type.Literal('teacher'), Type.Literal('admin'), Type.Literal('service')], {
+                  description: 'user (default), teacher, admin, or service: a backend that may act for its end users with `actAs`',
+                }),
+              ),
+              maxActAsRole: Type.Optional(
+                Type.Union([Type.Literal('user'), Type.Literal('teacher'), Type.Literal('admin')], { description: 'Service keys: the highest role `actAs` may give an end user (default user)' }),
+              ),
+              rateLimit: Type.Optional(
+                Type.Object(
+                  {
+                    maxRequests: Type.Integer({ minimum: 1, description: 'Requests per window for this key, instead of rateLimit.maxRequests' }),
+                    windowMs: Type.Optional(Type.Integer({ minimum: 1, description: 'Window of this key, ms (default rateLimit.windowMs)' })),
+                  },
+                  { additionalProperties: false },
+                ),
+              ),
             },
             { additionalProperties: false },
           ),
-          { default: [], description: 'Static API keys, each mapped to a user' },
+          { default: [], description: 'Static API keys, each mapped to a user; a JSON array in RUNLANE_AUTH__API_KEYS' },
+        ),
+        jwtPublicKey: Type.Union([Type.String({ minLength: 1 }), Type.Null()], {
+          default: null,
+          description: 'Public key for RS256/ES256 JWTs: a PEM (SPKI) or a JWK as JSON (JWT_PUBLIC_KEY)',
+        }),
+        jwksUrl: Type.Union([Type.String({ pattern: '^https?://' }), Type.Null()], {
+          default: null,
+          description: 'JWKS URL of an identity provider (Firebase, Supabase, Auth0, …) for RS256/ES256 JWTs; cached, refetched for an unknown kid (JWKS_URL)',
+        }),
+        jwksCooldownMs: positiveInt(30_000, 'Shortest time between two JWKS fetches caused by a token with an unknown `kid`, ms (keys are also refetched every 10 minutes)'),
+        jwtIssuer: Type.Union([Type.String({ minLength: 1 }), Type.Null()], { default: null, description: 'Required `iss` of every JWT; null = not checked (JWT_ISSUER)' }),
+        jwtAudience: Type.Union([Type.String({ minLength: 1 }), Type.Null()], { default: null, description: 'Required `aud` of every JWT; null = not checked (JWT_AUDIENCE)' }),
+        claims: Type.Object(
+          {
+            userId: Type.String({ minLength: 1, default: 'sub', description: 'Claim holding the user id; dotted paths reach nested claims' }),
+            displayName: Type.String({ minLength: 1, default: 'name', description: 'Claim holding the display name, e.g. `user_metadata.full_name` for Supabase' }),
+            avatar: Type.String({ minLength: 1, default: 'picture', description: 'Claim holding the avatar URL, e.g. `user_metadata.avatar_url` for Supabase' }),
+            role: Type.String({ minLength: 1, default: 'role', description: 'Claim holding the role (user, teacher, admin, service; anything else is user)' }),
+            maxActAsRole: Type.String({ minLength: 1, default: 'maxActAsRole', description: 'Claim of a service token holding the highest role it may give end users' }),
+          },
+          { default: {}, additionalProperties: false },
         ),
         anonymous: Type.Union([Type.Literal('auto'), Type.Boolean()], {
           default: 'auto',
-          description: 'Allow requests without a token; auto = only when bound to a loopback address and neither jwtSecret nor apiKeys is configured',
+          description: 'Allow requests without a token; auto = only when bound to a loopback address and no credential (jwtSecret, jwtPublicKey, jwksUrl, apiKeys) is configured',
         }),
       },
       { default: {}, additionalProperties: false },

@@ -21,7 +21,7 @@ export interface PresenceUser {
   userId: string;
   displayName: string;
   avatar: string | null;
-  role: 'user' | 'teacher' | 'admin' | 'anonymous';
+  role: 'user' | 'teacher' | 'admin' | 'anonymous' | 'service';
   /** ISO time the user's first connection joined. */
   joinedAt: string;
   /** How many connections of the user are in the room. */

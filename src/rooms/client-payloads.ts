@@ -10,7 +10,8 @@ const OptionalRoomId = Type.Optional(RoomId);
 /** Requested resource limits; unknown keys are refused so a typo never falls back to a default silently. */
 export const LimitsPayload = requestedLimitsSchema();
 
-export const JoinRoomPayload = Type.Object({ roomId: RoomId });
+/** `username` is seed 003's claimed name: shown for a tokenless connection, ignored for a verified one. */
+export const JoinRoomPayload = Type.Object({ roomId: RoomId, username: Type.Optional(Type.Union([Type.String({ maxLength: 200 }), Type.Null()])) });
 export const RoomRefPayload = Type.Object({ roomId: OptionalRoomId });
 export const CodeChangePayload = Type.Object({
   roomId: RoomId,
