@@ -30,7 +30,7 @@ export function planQueue(config: Pick<Config, 'redis'>, role: Exclude<NodeRole,
   if (config.redis.url) {
     throw new AppError(
       CONFIG_ERRORS.invalid,
-      'invalid configuration: redis.url: a node of this build runs the embedded queue (in-process), as cluster nodes are not wired yet; leave redis.url empty',
+      'invalid configuration: redis.url (REDIS_URL, or REDIS_HOST/REDIS_PORT): the cluster mode needs the shared Redis queue and cluster recovery, which `runlane serve` does not wire yet; unset REDIS_URL, REDIS_HOST, REDIS_PORT and RUNLANE_REDIS__URL to run the embedded node',
       { details: { key: 'redis.url' } },
     );
   }
