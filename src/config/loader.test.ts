@@ -129,6 +129,13 @@ describe('loadConfig', () => {
     });
   });
 
+  describe('when a command that never listens reads the configuration', () => {
+    it('should not refuse a HOST exported by the shell, since nothing binds it', () => {
+      expect(() => loadConfig({ env: { HOST: 'my-laptop' } })).toThrow('server.host');
+      expect(loadConfig({ env: { HOST: 'my-laptop' }, listens: false }).server.host).toBe('my-laptop');
+    });
+  });
+
   describe('when a seed system\'s environment is used as it is', () => {
     it('should take seed 002\'s MAX_CONCURRENT_SUBMISSIONS as the running cap and BATCH_SIZE as the test cases run at once', () => {
       const config = loadConfig({ env: { MAX_CONCURRENT_SUBMISSIONS: '3', BATCH_SIZE: '5' } });

@@ -14,6 +14,12 @@ export interface LoadConfigOptions {
   env?: NodeJS.ProcessEnv;
   /** Highest-precedence overrides, as `dotted.path → value` (what CLI flags produce). */
   flags?: Record<string, unknown>;
+  /**
+   * Whether this process listens on `server.host`, so a host it cannot bind is an error. Commands that never listen
+   * (`run`, `languages`, `token`) pass false: a shell that exports `HOST=<hostname>` must not break them.
+   * @defaultValue true
+   */
+  listens?: boolean;
 }
 
 type Tree = Record<string, unknown>;
@@ -37,7 +43,7 @@ export function loadConfig(options: LoadConfigOptions = {}): Readonly<Config> {
     const { key, problem, shown } = describeConfigError(firstError);
     throw configError(key, `${problem}${shown}`, envSources);
   }
-  const hostProblem = bindHostProblem(withDefaults.server.host);
+  const hostProblem = options.listens === false ? null : bindHostProblem(withDefaults.server.host);
   if (hostProblem) throw configError('server.host', `${hostProblem} (got ${JSON.stringify(withDefaults.server.host)})`, envSources);
   checkDefaultsWithinMaxima(withDefaults, envSources);
   return deepFreeze(withDefaults);

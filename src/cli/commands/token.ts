@@ -59,7 +59,7 @@ export const tokenCommand: CliCommand = {
       .option('--max-act-as-role <role>', 'service tokens: the highest role actAs may give (default user)')
       .option('--ttl <duration>', 'lifetime: 30s, 15m, 1h, 7d', '1h')
       .action(async (options: TokenOptions) => {
-        const config = loadConfig({ file: program.opts<{ config?: string }>().config ?? null, env: context.env });
+        const config = loadConfig({ file: program.opts<{ config?: string }>().config ?? null, env: context.env, listens: false });
         const secret = config.auth.jwtSecret;
         if (!secret) {
           throw new CliUsageError('no JWT secret is configured: set JWT_SECRET (or auth.jwtSecret in the config file, at least 16 characters) to the server\'s secret');
