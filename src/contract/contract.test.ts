@@ -39,7 +39,10 @@ describe('src/contract', () => {
   });
 
   it('should be the only place rooms and REST write the old names `username` and `position`', () => {
-    const mappers = [...sources(join(SRC, 'rooms')), ...sources(join(SRC, 'http/routes')), ...sources(join(SRC, 'http/mappers'))];
+    // client-payloads.ts describes what clients send (seed 003's claimed `username` is read there), never what is written.
+    const readsOnly = new Set([join(SRC, 'rooms/client-payloads.ts')]);
+    const mappers = [...sources(join(SRC, 'rooms')), ...sources(join(SRC, 'http/routes')), ...sources(join(SRC, 'http/mappers'))].filter((file) => !readsOnly.has(file));
+    expect(mappers.length).toBeGreaterThan(10);
     for (const file of mappers) {
       const text = readFileSync(file, 'utf8');
       expect(text, relative(SRC, file)).not.toMatch(/\busername:/);
