@@ -1,6 +1,9 @@
 // Test projects: fast unit tests beside the code, integration tests against the real sandbox, Redis, PostgreSQL and Chromium.
 import { defineConfig } from 'vitest/config';
 
+// Under software emulation (the cgroup v2 VM) everything runs about ten times slower; timeouts stretch with it.
+const timeScale = Math.max(1, Number(process.env.RUNLANE_TEST_TIME_SCALE) || 1);
+
 export default defineConfig({
   test: {
     projects: [
@@ -8,15 +11,15 @@ export default defineConfig({
         test: {
           name: 'unit',
           include: ['src/**/*.test.ts'],
-          testTimeout: 10_000,
+          testTimeout: 10_000 * timeScale,
         },
       },
       {
         test: {
           name: 'integration',
           include: ['test/integration/**/*.test.ts'],
-          testTimeout: 60_000,
-          hookTimeout: 60_000,
+          testTimeout: 60_000 * timeScale,
+          hookTimeout: 60_000 * timeScale,
           // The machine has two cores and the sandbox tests measure time limits; running files one at a time keeps verdicts honest.
           fileParallelism: false,
         },

@@ -13,7 +13,8 @@ REPO="$(cd "$(dirname "$0")/../.." && pwd)"
 HERE="$REPO/scripts/vm"
 CACHE="${RUNLANE_VM_CACHE:-/var/cache/runlane-vm}"
 TIMEOUT="${RUNLANE_VM_TIMEOUT:-25m}"
-MEMORY="${RUNLANE_VM_MEMORY:-4G}"
+# Enough that the guest kernel does not refuse a test's large allocation before the run's memory limit is reached.
+MEMORY="${RUNLANE_VM_MEMORY:-8G}"
 MODULES=(virtio_ring virtio virtio_pci_legacy_dev virtio_pci_modern_dev virtio_pci netfs fscache 9pnet 9pnet_virtio 9p overlay)
 DEFAULT_SUITES=(test/integration/sandbox-cgroup-v2.test.ts test/integration/sandbox-conformance.test.ts test/integration/hostile-programs.test.ts test/integration/sandbox-escapes.test.ts)
 

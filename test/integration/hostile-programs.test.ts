@@ -14,7 +14,7 @@ import { detectLanguages } from '../../src/languages/detect.js';
 import type { LanguageDefinition } from '../../src/languages/language.js';
 import { createTestEngine, HOSTILE_LIMITS, requestOf, type TestEngine } from '../fixtures/programs/engine-harness.js';
 import { programFile } from '../fixtures/programs/load-program.js';
-import { announceSkip } from '../fixtures/sandbox/harness.js';
+import { announceSkip, scaledMs } from '../fixtures/sandbox/harness.js';
 
 const REPO_ROOT = new URL('../../', import.meta.url).pathname;
 // Planted in the server's environment before the sandbox starts: no program may ever see it.
@@ -81,24 +81,24 @@ const ROWS: Row[] = [
     name: 'an infinite loop', language: 'c', program: 'hostile/infinite-loop.c', verdict: 'time_limit_exceeded',
     check: (result) => {
       expect(result.message).toMatch(/CPU time limit/);
-      expect(result.wallTimeMs).toBeLessThan(10_000);
+      expect(result.wallTimeMs).toBeLessThan(scaledMs(10_000));
     },
   },
   {
-    name: 'sleep 1000', language: 'bash', program: 'hostile/sleep-forever.sh', limits: { wallTimeMs: 1_500 }, verdict: 'time_limit_exceeded',
+    name: 'sleep 1000', language: 'bash', program: 'hostile/sleep-forever.sh', limits: { wallTimeMs: scaledMs(1_500) }, verdict: 'time_limit_exceeded',
     check: (result) => {
       expect(result.message).toMatch(/wall-time limit/);
-      expect(result.testCases[0]!.wallTimeMs).toBeLessThan(6_000);
+      expect(result.testCases[0]!.wallTimeMs).toBeLessThan(scaledMs(6_000));
     },
   },
   {
     name: 'a CPU burn in 8 threads', language: 'c', program: 'hostile/cpu-burn-threads.c', verdict: 'time_limit_exceeded',
     // Eight threads on two cores would reach 8x the limit if it were per thread; the total must stay near one limit.
-    check: (result) => expect(result.cpuTimeMs).toBeLessThan(2_500),
+    check: (result) => expect(result.cpuTimeMs).toBeLessThan(scaledMs(2_500)),
   },
   {
     name: 'a CPU burn in 8 processes', language: 'bash', program: 'hostile/cpu-burn-processes.sh', verdict: 'time_limit_exceeded',
-    check: (result) => expect(result.cpuTimeMs).toBeLessThan(2_500),
+    check: (result) => expect(result.cpuTimeMs).toBeLessThan(scaledMs(2_500)),
   },
   {
     name: 'a 2 GB allocation in C', language: 'c', program: 'hostile/allocate-2gb.c', verdict: 'memory_limit_exceeded',
@@ -106,15 +106,15 @@ const ROWS: Row[] = [
   },
   { name: 'a 2 GB allocation in Python', language: 'python', program: 'hostile/allocate-2gb.py', verdict: 'memory_limit_exceeded' },
   {
-    name: 'a runaway JavaScript heap', language: 'javascript', verdict: 'memory_limit_exceeded', limits: { cpuTimeMs: 5_000, wallTimeMs: 10_000 },
+    name: 'a runaway JavaScript heap', language: 'javascript', verdict: 'memory_limit_exceeded', limits: { cpuTimeMs: scaledMs(5_000), wallTimeMs: scaledMs(10_000) },
     program: () => [{ name: 'main.js', content: 'const blocks = [];\nfor (;;) blocks.push(new Array(1 << 20).fill(blocks.length));\n' }],
   },
-  { name: 'a 2 GB heap in Java', language: 'java', program: 'hostile/AllocateHeap.java', limits: { cpuTimeMs: 5_000, wallTimeMs: 10_000 }, verdict: 'memory_limit_exceeded' },
+  { name: 'a 2 GB heap in Java', language: 'java', program: 'hostile/AllocateHeap.java', limits: { cpuTimeMs: scaledMs(5_000), wallTimeMs: scaledMs(10_000) }, verdict: 'memory_limit_exceeded' },
   {
-    name: 'a shell fork bomb', language: 'bash', program: 'hostile/fork-bomb.sh', limits: { wallTimeMs: 3_000 }, verdict: ['time_limit_exceeded', 'runtime_error'],
-    check: (result) => expect(result.testCases[0]!.wallTimeMs).toBeLessThan(15_000),
+    name: 'a shell fork bomb', language: 'bash', program: 'hostile/fork-bomb.sh', limits: { wallTimeMs: scaledMs(3_000) }, verdict: ['time_limit_exceeded', 'runtime_error'],
+    check: (result) => expect(result.testCases[0]!.wallTimeMs).toBeLessThan(scaledMs(15_000)),
   },
-  { name: 'a fork loop in C', language: 'c', program: 'hostile/fork-bomb.c', limits: { wallTimeMs: 3_000 }, verdict: ['time_limit_exceeded', 'runtime_error'] },
+  { name: 'a fork loop in C', language: 'c', program: 'hostile/fork-bomb.c', limits: { wallTimeMs: scaledMs(3_000) }, verdict: ['time_limit_exceeded', 'runtime_error'] },
   {
     name: '1 GB of output', language: 'c', program: 'hostile/output-1gb.c', verdict: 'output_limit_exceeded',
     check: (result) => expect(Buffer.byteLength(result.stdout) + Buffer.byteLength(result.stderr)).toBeLessThanOrEqual(1_000_000 * 3),

@@ -10,7 +10,7 @@ import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
 import type { SandboxRunResult, SandboxRunSpec } from '../../src/sandbox/sandbox.js';
-import { createTestSandbox, testLimits, type TestSandbox } from '../fixtures/sandbox/harness.js';
+import { createTestSandbox, scaledMs, testLimits, type TestSandbox } from '../fixtures/sandbox/harness.js';
 
 // Planted before the sandbox exists: if any part of the server's environment reached a run, this value would show.
 const SECRET = `runlane-secret-${randomUUID()}`;
@@ -178,7 +178,7 @@ const rows: Row[] = [
   },
   {
     name: 'a fork bomb is contained by the process limit and the run ends',
-    spec: () => ({ argv: ['sh', '-c', 'b() { b | b & }; b; sleep 3'], limits: testLimits({ processes: 32, wallTimeMs: 2_000 }) }),
+    spec: () => ({ argv: ['sh', '-c', `b() { b | b & }; b; sleep ${scaledMs(3_000) / 1000}`], limits: testLimits({ processes: 32, wallTimeMs: 2_000 }) }),
     expect: async (result, { t }) => {
       expect(['wall', 'cpu', 'processes']).toContain(result.limitHit);
       expect(await t.processesOfRuns()).toEqual([]);
@@ -207,7 +207,7 @@ const rows: Row[] = [
     spec: () => ({ argv: ['sh', '-c', 'for i in 1 2 3 4 5 6 7 8; do (while :; do :; done) & done; wait'], limits: testLimits({ cpuTimeMs: 1_000, wallTimeMs: 30_000 }) }),
     expect: (result) => {
       expect(result.limitHit).toBe('cpu');
-      expect(result.cpuTimeMs).toBeLessThan(2_500);
+      expect(result.cpuTimeMs).toBeLessThan(scaledMs(2_500));
     },
   },
   {
@@ -280,8 +280,8 @@ describe('when hostile programs run in the sandbox', () => {
   });
 
   it('should let kill -9 -1 kill only its own run: a concurrent run and the server survive', async () => {
-    const survivor = ctx.t.sandbox.run({ argv: ['sh', '-c', 'sleep 1.5; echo survivor'], limits: testLimits() });
-    await sleep(200);
+    const survivor = ctx.t.sandbox.run({ argv: ['sh', '-c', `sleep ${scaledMs(1_500) / 1000}; echo survivor`], limits: testLimits() });
+    await sleep(scaledMs(200));
     // kill(-1) spares the caller and the namespace's init, so the killing shell itself lives on to report what it killed.
     const script = 'sleep 1000 & victim=$!; kill -9 -1; sleep 0.3; kill -0 $victim 2>/dev/null && echo victim-alive || echo victim-dead';
     const killer = await ctx.t.sandbox.run({ argv: ['sh', '-c', script], limits: testLimits({ wallTimeMs: 5_000 }) });
@@ -293,8 +293,8 @@ describe('when hostile programs run in the sandbox', () => {
 
   it('should keep two concurrent runs from seeing each other\'s files or processes', async () => {
     const marker = `marker-${randomUUID()}`;
-    const first = ctx.t.sandbox.run({ argv: ['sh', '-c', `echo secret > ${marker}; echo secret > /tmp/${marker}; sleep 1.5; cat ${marker}`], limits: testLimits() });
-    await sleep(300);
+    const first = ctx.t.sandbox.run({ argv: ['sh', '-c', `echo secret > ${marker}; echo secret > /tmp/${marker}; sleep ${scaledMs(1_500) / 1000}; cat ${marker}`], limits: testLimits() });
+    await sleep(scaledMs(300));
     const second = await ctx.t.sandbox.run({ argv: ['sh', '-c', `find / -name '${marker}*' 2>/dev/null; ls /box /tmp; ps -eo comm= 2>/dev/null | grep -cx sleep`], limits: testLimits({ cpuTimeMs: 10_000 }) });
     // Walking the whole file system takes seconds of CPU on a loaded machine; the search must finish, not hit a limit.
     expect(second).toMatchObject({ limitHit: null, exitCode: expect.any(Number) });

@@ -42,6 +42,17 @@ describe('detectCgroups', () => {
     });
   });
 
+  describe('when a v2 hierarchy is given a relative cgroupRoot', () => {
+    it('should create the parent under the v2 mount rather than fall back to no cgroups', async () => {
+      await fs.write(join(fs.root, 'cgroup.controllers'), 'cpu memory pids\n');
+      await fs.write(join(fs.root, 'cgroup.subtree_control'), 'cpu memory pids\n');
+      const detected = await detectCgroups({ cgroupRoot: 'runlane-test', mountinfo: mountLine(40, fs.root, 'cgroup2') });
+      expect(detected.driver.version).toBe('v2');
+      const group = await detected.driver.create('run', 61000);
+      expect(group.procsFiles[0]).toBe(join(fs.root, 'runlane-test/run/cgroup.procs'));
+    });
+  });
+
   describe('when v2 lacks the controllers but v1 has memory, pids and cpuacct', () => {
     it('should choose v1, creating the parent under each controller, and say why not v2', async () => {
       await fs.write(join(fs.root, 'unified/cgroup.controllers'), 'hugetlb\n');

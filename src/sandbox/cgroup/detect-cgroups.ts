@@ -76,9 +76,11 @@ async function tryV2(mounts: CgroupMount[], cgroupRoot: string | null, probeOnly
   const candidates = mounts.filter((mount) => mount.type === 'cgroup2');
   if (candidates.length === 0) return { reason: 'cgroup v2: no cgroup2 hierarchy is mounted' };
   for (const mount of candidates) {
-    if (cgroupRoot !== null && !(isAbsolute(cgroupRoot) && isInside(mount.path, cgroupRoot))) continue;
+    // An absolute root must lie inside the mount; a relative one names a group under it, as under each v1 controller.
+    if (cgroupRoot !== null && isAbsolute(cgroupRoot) && !isInside(mount.path, cgroupRoot)) continue;
     if (!(await offersRequiredControllers(mount.path))) continue;
-    const driver = new CgroupV2Driver(cgroupRoot ?? join(mount.path, DEFAULT_PARENT_NAME));
+    const parent = cgroupRoot === null ? join(mount.path, DEFAULT_PARENT_NAME) : isAbsolute(cgroupRoot) ? cgroupRoot : join(mount.path, cgroupRoot);
+    const driver = new CgroupV2Driver(parent);
     try {
       if (!probeOnly) await driver.prepare();
       return { driver };
