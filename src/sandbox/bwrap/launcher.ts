@@ -1,5 +1,5 @@
 // The native launcher (native/launcher.c): the prologue's job in one small process that drops to the pool uid itself and execs bwrap.
-import { access, constants } from 'node:fs/promises';
+import { access, constants, stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { PrologueFiles } from './prologue.js';
@@ -33,7 +33,7 @@ export async function findLauncher(path: string = DEFAULT_LAUNCHER): Promise<str
   const absolute = resolve(path);
   try {
     await access(absolute, constants.X_OK);
-    return absolute;
+    return (await stat(absolute)).isFile() ? absolute : null;
   } catch {
     return null;
   }
