@@ -104,8 +104,15 @@ static char *read_file(const char *path, size_t *size) {
 }
 
 static void set_limit(int resource, unsigned long long value) {
+  // A value that means "unlimited" (or wrapped when scaled to bytes) is never what the server asked for.
+  if (value >= RLIM_INFINITY) die(EXIT_RLIMIT, "rlimit out of range", NULL);
   struct rlimit limit = { .rlim_cur = value, .rlim_max = value };
   if (setrlimit(resource, &limit) != 0) die(EXIT_RLIMIT, "cannot set rlimits", strerror(errno));
+}
+
+static void set_limit_kib(int resource, unsigned long long kib) {
+  if (kib > (RLIM_INFINITY - 1) / 1024) die(EXIT_RLIMIT, "rlimit out of range", NULL);
+  set_limit(resource, kib * 1024);
 }
 
 // setpriv's --clear-groups --regid --reuid --bounding-set=-all --inh-caps=-all --no-new-privs, then a check of the result.
@@ -193,10 +200,10 @@ int main(int argc, char **argv) {
 
   set_limit(RLIMIT_CORE, 0);
   set_limit(RLIMIT_CPU, cpu);
-  set_limit(RLIMIT_FSIZE, fsize_kib * 1024);
+  set_limit_kib(RLIMIT_FSIZE, fsize_kib);
   set_limit(RLIMIT_NOFILE, nofile);
-  set_limit(RLIMIT_STACK, stack_kib * 1024);
-  if (!vmem_unlimited) set_limit(RLIMIT_AS, vmem_kib * 1024);
+  set_limit_kib(RLIMIT_STACK, stack_kib);
+  if (!vmem_unlimited) set_limit_kib(RLIMIT_AS, vmem_kib);
   if (!nproc_unlimited) set_limit(RLIMIT_NPROC, nproc);
 
   drop_privileges((uid_t)uid);

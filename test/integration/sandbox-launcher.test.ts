@@ -179,6 +179,14 @@ describe('runlane-launcher', () => {
     });
   });
 
+  describe('when a limit would overflow once scaled to bytes', () => {
+    it('should refuse it (exit 122) and run nothing', async () => {
+      await writeArgv(['/bin/echo', 'ran']);
+      const result = await launch(argsFor(UNWRAP), Buffer.from('4 999999999999999999 128 8192 - - 2\n'));
+      expect(result).toMatchObject({ code: LAUNCHER_EXIT.rlimit, stdout: '' });
+    });
+  });
+
   describe('when the command cannot be executed', () => {
     it('should say so and exit 127', async () => {
       await writeArgv(['x']);
