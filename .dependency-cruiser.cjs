@@ -62,6 +62,7 @@ const IMPLEMENTATIONS = [
   { name: 'store-postgres', path: 'src/store/postgres/' },
   { name: 'queue-memory', path: 'src/queue/memory/' },
   { name: 'queue-bullmq', path: 'src/queue/bullmq/' },
+  { name: 'queue-redis', path: 'src/queue/redis/' },
   { name: 'sandbox-bwrap', path: 'src/sandbox/bwrap/' },
   { name: 'sandbox-resident', path: 'src/sandbox/resident/' },
 ];
@@ -70,8 +71,9 @@ const IMPLEMENTATIONS = [
 const DRIVERS = [
   { name: 'better-sqlite3', packages: ['better-sqlite3'], allowedIn: ['src/store/sqlite/'] },
   { name: 'pg', packages: ['pg', 'pg-pool', 'pg-cursor'], allowedIn: ['src/store/postgres/'] },
-  // A Socket.IO Redis adapter folder, once it exists, joins allowedIn here (it needs ioredis too).
-  { name: 'bullmq', packages: ['bullmq', 'ioredis'], allowedIn: ['src/queue/bullmq/'] },
+  { name: 'bullmq', packages: ['bullmq'], allowedIn: ['src/queue/bullmq/'] },
+  // The Redis queue backend; a Socket.IO Redis adapter folder, once it exists, joins allowedIn here (it needs ioredis too).
+  { name: 'ioredis', packages: ['ioredis'], allowedIn: ['src/queue/redis/'] },
   // Transports: Fastify and Socket.IO belong to src/http/ (REST, compat/, ws/) and the composition root that wires them;
   // rooms and everything below the transports stay transport-free.
   { name: 'transport', packages: ['fastify', 'fastify-plugin', '@fastify/[^/]+', 'socket.io', 'socket.io-adapter'], allowedIn: ['src/http/', 'src/node/'] },

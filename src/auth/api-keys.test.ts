@@ -33,4 +33,23 @@ describe('ApiKeyTable', () => {
       expect(table.lookup('not-a-key-0123456789')).toBeNull();
     });
   });
+
+  describe('when a key is a service', () => {
+    it('should carry its actAs ceiling (user unless set) and its own rate limit', () => {
+      const services = new ApiKeyTable([
+        { key: FIRST, userId: 'svc-backend', displayName: 'Backend', role: 'service', rateLimit: { maxRequests: 7 } },
+        { key: SECOND, userId: 'classroom', displayName: 'Classroom', role: 'service', maxActAsRole: 'teacher' },
+      ]);
+      expect(services.lookup(FIRST)).toMatchObject({ role: 'service', maxActAsRole: 'user' });
+      expect(services.lookup(SECOND)).toMatchObject({ role: 'service', maxActAsRole: 'teacher' });
+      expect(services.rateLimitOf(keyIdOf(FIRST))).toEqual({ maxRequests: 7 });
+      expect(services.rateLimitOf(keyIdOf(SECOND))).toBeUndefined();
+    });
+  });
+
+  describe('when a key names a user id the service makes up', () => {
+    it.each(['anon:127.0.0.1', 'svc:key:0011223344556677:alice'])('should refuse %s at start-up', (userId) => {
+      expect(() => new ApiKeyTable([{ key: FIRST, userId, displayName: 'X' }])).toThrow(/may not start with/);
+    });
+  });
 });

@@ -14,6 +14,7 @@ describe('resolveAuthMode', () => {
       ['loopback with a JWT secret', { jwtSecret: SECRET }, false],
       ['loopback with an API key', { apiKeys: [KEY] }, false],
       ['loopback with both', { jwtSecret: SECRET, apiKeys: [KEY, KEY] }, false],
+      ['loopback with a JWKS URL', { jwksUrl: 'https://idp.example/jwks.json' }, false],
       ['all interfaces, no credentials', { serverHost: '0.0.0.0' }, false],
       ['a LAN address, no credentials', { serverHost: '192.168.1.5' }, false],
     ] as const)('should decide %s → anonymous %s', (_name, overrides, expected) => {
@@ -35,7 +36,8 @@ describe('describeAuthMode', () => {
     [settings({ apiKeys: [KEY] }), 'auth: tokens required (1 API key); anonymous off (credentials configured)'],
     [settings({}), 'auth: anonymous (loopback, no credentials configured)'],
     [settings({ anonymous: true, jwtSecret: SECRET }), 'auth: tokens accepted (JWT HS256); anonymous on (auth.anonymous: true)'],
-    [settings({ serverHost: '0.0.0.0' }), 'auth: tokens required but none can be verified (set auth.jwtSecret or auth.apiKeys); anonymous off (bound to 0.0.0.0, not loopback)'],
+    [settings({ jwksUrl: 'https://idp.example/jwks.json', jwtPublicKey: 'pem', apiKeys: [KEY] }), 'auth: tokens required (JWT public key, JWKS, 1 API key); anonymous off (credentials configured)'],
+    [settings({ serverHost: '0.0.0.0' }), 'auth: tokens required but none can be verified (set auth.jwtSecret, auth.jwksUrl, auth.jwtPublicKey or auth.apiKeys); anonymous off (bound to 0.0.0.0, not loopback)'],
   ])('should state the mode in one line (%#)', (input, line) => {
     expect(describeAuthMode(resolveAuthMode(input))).toBe(line);
   });

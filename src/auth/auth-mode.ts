@@ -3,8 +3,12 @@ import { isLoopbackHost, type AnonymousSetting } from './anonymous.js';
 
 /** The `auth` settings (and bind address) the mode is decided from. */
 export interface AuthSettings {
-  /** `auth.jwtSecret`; null when JWTs are not accepted. */
+  /** `auth.jwtSecret`; null when HS256 JWTs are not accepted. */
   jwtSecret: string | null;
+  /** `auth.jwtPublicKey`. @defaultValue null */
+  jwtPublicKey?: string | null | undefined;
+  /** `auth.jwksUrl`. @defaultValue null */
+  jwksUrl?: string | null | undefined;
   /** `auth.apiKeys`; only their number matters here. */
   apiKeys: readonly unknown[];
   /** `auth.anonymous`. */
@@ -19,6 +23,10 @@ export interface AuthMode {
   anonymous: boolean;
   /** HS256 JWTs are verified. */
   jwt: boolean;
+  /** RS256/ES256 JWTs are verified against a configured public key. */
+  jwtPublicKey: boolean;
+  /** RS256/ES256 JWTs are verified against an identity provider's JWKS. */
+  jwks: boolean;
   /** How many static API keys are configured. */
   apiKeyCount: number;
   /** Why anonymous use is on or off, in words an operator recognises. */
@@ -32,11 +40,13 @@ export interface AuthMode {
  */
 export function resolveAuthMode(settings: AuthSettings): AuthMode {
   const jwt = settings.jwtSecret !== null && settings.jwtSecret !== '';
+  const jwtPublicKey = Boolean(settings.jwtPublicKey);
+  const jwks = Boolean(settings.jwksUrl);
   const apiKeyCount = settings.apiKeys.length;
-  const base = { jwt, apiKeyCount };
+  const base = { jwt, jwtPublicKey, jwks, apiKeyCount };
   if (settings.anonymous === true) return { ...base, anonymous: true, reason: 'auth.anonymous: true' };
   if (settings.anonymous === false) return { ...base, anonymous: false, reason: 'auth.anonymous: false' };
-  if (jwt || apiKeyCount > 0) return { ...base, anonymous: false, reason: 'credentials configured' };
+  if (jwt || jwtPublicKey || jwks || apiKeyCount > 0) return { ...base, anonymous: false, reason: 'credentials configured' };
   if (!isLoopbackHost(settings.serverHost)) return { ...base, anonymous: false, reason: `bound to ${settings.serverHost}, not loopback` };
   return { ...base, anonymous: true, reason: 'loopback, no credentials configured' };
 }
@@ -46,11 +56,16 @@ export function resolveAuthMode(settings: AuthSettings): AuthMode {
  * or `auth: anonymous (loopback, no credentials configured)`.
  */
 export function describeAuthMode(mode: AuthMode): string {
-  const credentials = [...(mode.jwt ? ['JWT HS256'] : []), ...(mode.apiKeyCount > 0 ? [`${mode.apiKeyCount} API key${mode.apiKeyCount === 1 ? '' : 's'}`] : [])];
+  const credentials = [
+    ...(mode.jwt ? ['JWT HS256'] : []),
+    ...(mode.jwtPublicKey ? ['JWT public key'] : []),
+    ...(mode.jwks ? ['JWKS'] : []),
+    ...(mode.apiKeyCount > 0 ? [`${mode.apiKeyCount} API key${mode.apiKeyCount === 1 ? '' : 's'}`] : []),
+  ];
   if (credentials.length === 0) {
     return mode.anonymous
       ? `auth: anonymous (${mode.reason})`
-      : `auth: tokens required but none can be verified (set auth.jwtSecret or auth.apiKeys); anonymous off (${mode.reason})`;
+      : `auth: tokens required but none can be verified (set auth.jwtSecret, auth.jwksUrl, auth.jwtPublicKey or auth.apiKeys); anonymous off (${mode.reason})`;
   }
   const tokens = `(${credentials.join(', ')})`;
   return mode.anonymous ? `auth: tokens accepted ${tokens}; anonymous on (${mode.reason})` : `auth: tokens required ${tokens}; anonymous off (${mode.reason})`;

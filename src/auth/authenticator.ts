@@ -3,7 +3,8 @@ import type { Identity } from '../domain/identity.js';
 import { AppError, AUTH_ERRORS } from '../errors/index.js';
 import { anonymousIdentity, type AnonymousSetting } from './anonymous.js';
 import { resolveAuthMode } from './auth-mode.js';
-import { ApiKeyTable, type ApiKeyEntry } from './api-keys.js';
+import { ApiKeyTable, type ApiKeyEntry, type KeyRateLimit } from './api-keys.js';
+import type { ClaimMapping } from './claim-mapping.js';
 import { JwtVerifier } from './jwt-verifier.js';
 
 /** Resolves who is acting; HTTP and Socket.IO handshakes both use it. */
@@ -15,12 +16,26 @@ export interface Authenticator {
    * Throws 401 AppErrors: `RUNLANE_ERR_AUTH_MISSING_TOKEN` when a token is required and absent, `RUNLANE_ERR_AUTH_INVALID_TOKEN` when one is sent and refused.
    */
   authenticate(authorization: string | undefined, ip: string): Promise<Identity>;
+  /** The configured rate limit of the API key an identity came with (or acts through), if it has one of its own. */
+  rateLimitOf(identity: Identity): KeyRateLimit | undefined;
 }
 
 /** Settings of {@link TokenAuthenticator}, from the `auth` and `server` configuration sections. */
 export interface TokenAuthenticatorOptions {
-  /** HS256 secret; null disables JWTs. */
+  /** HS256 secret; null disables HS256 JWTs. */
   jwtSecret: string | null;
+  /** PEM or JWK of the RS256/ES256 public key. @defaultValue null */
+  jwtPublicKey?: string | null | undefined;
+  /** JWKS URL of an identity provider. @defaultValue null */
+  jwksUrl?: string | null | undefined;
+  /** @defaultValue null (not checked) */
+  jwtIssuer?: string | null | undefined;
+  /** @defaultValue null (not checked) */
+  jwtAudience?: string | null | undefined;
+  /** @defaultValue sub, name, picture, role, maxActAsRole */
+  claims?: Readonly<ClaimMapping> | undefined;
+  /** Shortest time between two JWKS fetches caused by an unknown `kid`, ms. @defaultValue 30000 */
+  jwksCooldownMs?: number | undefined;
   apiKeys: readonly ApiKeyEntry[];
   /** `auth.anonymous`. */
   anonymous: AnonymousSetting;
@@ -36,7 +51,18 @@ export class TokenAuthenticator implements Authenticator {
 
   constructor(options: TokenAuthenticatorOptions) {
     this.anonymousAllowed = resolveAuthMode(options).anonymous;
-    this.jwt = options.jwtSecret ? new JwtVerifier(options.jwtSecret) : null;
+    this.jwt =
+      options.jwtSecret || options.jwtPublicKey || options.jwksUrl
+        ? new JwtVerifier({
+            secret: options.jwtSecret,
+            publicKey: options.jwtPublicKey,
+            jwksUrl: options.jwksUrl,
+            issuer: options.jwtIssuer,
+            audience: options.jwtAudience,
+            claims: options.claims,
+            jwksCooldownMs: options.jwksCooldownMs,
+          })
+        : null;
     this.apiKeys = new ApiKeyTable(options.apiKeys);
   }
 
@@ -52,11 +78,16 @@ export class TokenAuthenticator implements Authenticator {
     if (this.jwt && looksLikeJwt(token)) return this.jwt.verify(token);
     throw new AppError(AUTH_ERRORS.invalidToken, this.jwt ? 'invalid token: not a valid JWT or known API key' : 'invalid token: not a known API key');
   }
+
+  rateLimitOf(identity: Identity): KeyRateLimit | undefined {
+    const keyId = (identity.actor ?? identity).keyId;
+    return keyId === undefined ? undefined : this.apiKeys.rateLimitOf(keyId);
+  }
 }
 
 /** Builds the authenticator from the `auth` and `server` configuration sections. */
-export function createAuthenticator(auth: { jwtSecret: string | null; apiKeys: readonly ApiKeyEntry[]; anonymous: AnonymousSetting }, serverHost: string): Authenticator {
-  return new TokenAuthenticator({ jwtSecret: auth.jwtSecret, apiKeys: auth.apiKeys, anonymous: auth.anonymous, serverHost });
+export function createAuthenticator(auth: Omit<TokenAuthenticatorOptions, 'serverHost'>, serverHost: string): Authenticator {
+  return new TokenAuthenticator({ ...auth, serverHost });
 }
 
 function extractToken(authorization: string | undefined): string | null {

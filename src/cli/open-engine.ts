@@ -27,7 +27,7 @@ export async function openEngine(options: OpenEngineOptions): Promise<OpenEngine
   let config: Readonly<Config>;
   try {
     // A terminal run is quiet unless LOG_LEVEL asks otherwise: its stdout and stderr belong to the program.
-    config = loadConfig({ file: options.configFile ?? null, env: options.env, flags: { 'log.level': options.env.LOG_LEVEL ?? 'warn', ...options.flags } });
+    config = loadConfig({ file: options.configFile ?? null, env: options.env, listens: false, flags: { 'log.level': options.env.LOG_LEVEL ?? 'warn', ...options.flags } });
   } catch (error) {
     if (isAppError(error) && Object.keys(options.flags).some((key) => error.message.includes(key))) throw new CliUsageError(error.message, { cause: error });
     throw error;
@@ -39,5 +39,5 @@ export async function openEngine(options: OpenEngineOptions): Promise<OpenEngine
 
 /** The configured maxima without any flags, to derive flag defaults that stay within them. */
 export function baseConfig(configFile: string | undefined, env: NodeJS.ProcessEnv): Readonly<Config> {
-  return loadConfig({ file: configFile ?? null, env });
+  return loadConfig({ file: configFile ?? null, env, listens: false });
 }

@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { Value } from '@sinclair/typebox/value';
 import { AppError, CONFIG_ERRORS } from '../errors/index.js';
 import { ConfigSchema, type Config } from './schema.js';
+import { bindHostProblem } from './bind-host.js';
 import { describeConfigError } from './describe-error.js';
 import { overridesFromEnv } from './env.js';
 
@@ -13,6 +14,12 @@ export interface LoadConfigOptions {
   env?: NodeJS.ProcessEnv;
   /** Highest-precedence overrides, as `dotted.path → value` (what CLI flags produce). */
   flags?: Record<string, unknown>;
+  /**
+   * Whether this process listens on `server.host`, so a host it cannot bind is an error. Commands that never listen
+   * (`run`, `languages`, `token`) pass false: a shell that exports `HOST=<hostname>` must not break them.
+   * @defaultValue true
+   */
+  listens?: boolean;
 }
 
 type Tree = Record<string, unknown>;
@@ -34,12 +41,19 @@ export function loadConfig(options: LoadConfigOptions = {}): Readonly<Config> {
   const firstError = Value.Errors(ConfigSchema, withDefaults).First();
   if (firstError) {
     const { key, problem, shown } = describeConfigError(firstError);
-    const source = envSourceOf(envSources, key);
-    const origin = source ? ` from environment variable ${source}` : '';
-    throw new AppError(CONFIG_ERRORS.invalid, `invalid configuration: ${key}${origin}: ${problem}${shown}`, { details: { key } });
+    throw configError(key, `${problem}${shown}`, envSources);
   }
-  checkDefaultsWithinMaxima(withDefaults);
+  const hostProblem = options.listens === false ? null : bindHostProblem(withDefaults.server.host);
+  if (hostProblem) throw configError('server.host', `${hostProblem} (got ${JSON.stringify(withDefaults.server.host)})`, envSources);
+  checkDefaultsWithinMaxima(withDefaults, envSources);
   return deepFreeze(withDefaults);
+}
+
+/** The one format of every configuration error: `invalid configuration: <key>[ from environment variable <NAME>]: <problem>`. */
+function configError(key: string, problem: string, envSources: ReadonlyMap<string, string>): AppError {
+  const source = envSourceOf(envSources, key);
+  const origin = source ? ` from environment variable ${source}` : '';
+  return new AppError(CONFIG_ERRORS.invalid, `invalid configuration: ${key}${origin}: ${problem}`, { details: { key } });
 }
 
 /** The variable that set the key or the section it belongs to (`RUNLANE_AUTH__API_KEYS` for `auth.apiKeys.0.key`). */
@@ -107,18 +121,26 @@ function mergeInto(target: Tree, source: Tree): void {
 }
 
 /** A default above its maximum would make every default submission invalid; fail at start instead. */
-function checkDefaultsWithinMaxima(config: Config): void {
+function checkDefaultsWithinMaxima(config: Config, envSources: ReadonlyMap<string, string>): void {
   // Compile limits are the service's own and may exceed what a submission may ask for; only run defaults must fit.
-  for (const section of ['run'] as const) {
-    for (const [key, value] of Object.entries(config.limits[section])) {
-      const maximum = (config.limits.max as Record<string, number>)[key]!;
-      if (value > maximum) {
-        throw new AppError(CONFIG_ERRORS.invalid, `invalid configuration: limits.run.${key} (${value}) is above limits.max.${key} (${maximum})`, {
-          details: { key: `limits.run.${key}` },
-        });
-      }
+  const sets: Array<{ defaults: string; max: string; values: Record<string, number>; maxima: Record<string, number> }> = [
+    { defaults: 'limits.run', max: 'limits.max', values: { ...config.limits.run }, maxima: { ...config.limits.max } },
+    { defaults: 'limits.interactive.defaults', max: 'limits.interactive.max', values: { ...config.limits.interactive.defaults }, maxima: { ...config.limits.interactive.max } },
+  ];
+  for (const set of sets) {
+    for (const [key, value] of Object.entries(set.values)) {
+      const maximum = set.maxima[key]!;
+      if (value <= maximum) continue;
+      const maxKey = `${set.max}.${key}`;
+      throw configError(`${set.defaults}.${key}`, `${value} is above ${maxKey} (${maximum}); lower it, or raise ${maxKey} (${envNameOf(maxKey)}) too`, envSources);
     }
   }
+}
+
+/** `limits.max.cpuTimeMs` → `RUNLANE_LIMITS__MAX__CPU_TIME_MS`. */
+function envNameOf(path: string): string {
+  const snake = (segment: string) => segment.replace(/([a-z0-9])([A-Z])/g, '$1_$2').toUpperCase();
+  return `RUNLANE_${path.split('.').map(snake).join('__')}`;
 }
 
 function deepFreeze<T>(value: T): T {

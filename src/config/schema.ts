@@ -16,6 +16,29 @@ function limitsSchema(set: LimitSet, what: string) {
   );
 }
 
+/**
+ * Limits of interactive runs, apart from batch runs: a person types slowly, so the wall time is minutes, and a program
+ * left waiting for nobody is ended after an idle time. Other limits (memory, output, …) are the batch ones.
+ */
+function interactiveLimitsSchema() {
+  const times = (what: string, values: { wallTimeMs: number; cpuTimeMs: number; idleTimeoutMs: number }) =>
+    Type.Object(
+      {
+        wallTimeMs: positiveInt(values.wallTimeMs, `Wall-clock time of an interactive run, ms — ${what}`),
+        cpuTimeMs: positiveInt(values.cpuTimeMs, `CPU time of all processes of an interactive run, ms — ${what}`),
+        idleTimeoutMs: positiveInt(values.idleTimeoutMs, `Time an interactive run may go without stdin and without output before it is ended, ms — ${what}`),
+      },
+      { default: {}, additionalProperties: false },
+    );
+  return Type.Object(
+    {
+      defaults: times('unless the `start` request asks otherwise', { wallTimeMs: 600_000, cpuTimeMs: 60_000, idleTimeoutMs: 120_000 }),
+      max: times('the most a `start` request may ask for', { wallTimeMs: 3_600_000, cpuTimeMs: 600_000, idleTimeoutMs: 600_000 }),
+    },
+    { default: {}, additionalProperties: false },
+  );
+}
+
 export const ConfigSchema = Type.Object(
   {
     server: Type.Object(
@@ -44,6 +67,11 @@ export const ConfigSchema = Type.Object(
     redis: Type.Object(
       {
         url: Type.Union([Type.String(), Type.Null()], { default: null, description: 'redis://… enables the distributed mode (REDIS_URL)' }),
+        prefix: Type.String({
+          default: 'queue',
+          pattern: '^[A-Za-z0-9_.{}-]+$',
+          description: 'Names the shared queue in Redis: every key is runlane:<prefix>:…, so clusters (or test runs) can share one Redis',
+        }),
       },
       { default: {}, additionalProperties: false },
     ),
@@ -72,6 +100,7 @@ export const ConfigSchema = Type.Object(
         // Linux refuses a single argv string of 128 KiB or more (MAX_ARG_STRLEN), so a larger cap could never run.
         maxArgBytes: Type.Integer({ minimum: 1, maximum: 128 * 1024 - 1, default: 4 * 1024, description: 'Largest single command-line argument, bytes (UTF-8)' }),
         maxArgsTotalBytes: Type.Integer({ minimum: 1, maximum: 1024 * 1024, default: 64 * 1024, description: 'Largest total of all command-line arguments, bytes (UTF-8)' }),
+        interactive: interactiveLimitsSchema(),
         maxSubmissionOutputBytes: positiveInt(
           16 * 1024 * 1024,
           'Most output one submission keeps: stdout + stderr of every run plus the compiler output, bytes; the rest is cut and marked truncated (the verdict is unaffected)',
@@ -125,19 +154,56 @@ export const ConfigSchema = Type.Object(
         apiKeys: Type.Array(
           Type.Object(
             {
-              key: Type.String({ minLength: 16 }),
-              userId: Type.String({ minLength: 1 }),
+              key: Type.String({ minLength: 16, description: 'The secret the client sends as `Bearer <key>`; at least 16 characters (32+ random ones recommended)' }),
+              userId: Type.String({ minLength: 1, pattern: '^(?!anon:|svc:)', description: 'The user the key acts as; may not start with `anon:` or `svc:` (ids the service makes up)' }),
               displayName: Type.String({ minLength: 1 }),
               avatar: Type.Optional(Type.Union([Type.String(), Type.Null()])),
-              role: Type.Optional(Type.Union([Type.Literal('user'), Type.Literal('teacher'), Type.Literal('admin')])),
+              role: Type.Optional(
+                Type.Union([Type.Literal('user'), Type.Literal('teacher'), Type.Literal('admin'), Type.Literal('service')], {
+                  description: 'user (default), teacher, admin, or service: a backend that may act for its end users with `actAs`',
+                }),
+              ),
+              maxActAsRole: Type.Optional(
+                Type.Union([Type.Literal('user'), Type.Literal('teacher'), Type.Literal('admin')], { description: 'Service keys: the highest role `actAs` may give an end user (default user)' }),
+              ),
+              rateLimit: Type.Optional(
+                Type.Object(
+                  {
+                    maxRequests: Type.Integer({ minimum: 1, description: 'Requests per window for this key, instead of rateLimit.maxRequests' }),
+                    windowMs: Type.Optional(Type.Integer({ minimum: 1, description: 'Window of this key, ms (default rateLimit.windowMs)' })),
+                  },
+                  { additionalProperties: false },
+                ),
+              ),
             },
             { additionalProperties: false },
           ),
-          { default: [], description: 'Static API keys, each mapped to a user' },
+          { default: [], description: 'Static API keys, each mapped to a user; a JSON array in RUNLANE_AUTH__API_KEYS' },
+        ),
+        jwtPublicKey: Type.Union([Type.String({ minLength: 1 }), Type.Null()], {
+          default: null,
+          description: 'Public key for RS256/ES256 JWTs: a PEM (SPKI) or a JWK as JSON (JWT_PUBLIC_KEY)',
+        }),
+        jwksUrl: Type.Union([Type.String({ pattern: '^https?://' }), Type.Null()], {
+          default: null,
+          description: 'JWKS URL of an identity provider (Firebase, Supabase, Auth0, …) for RS256/ES256 JWTs; cached, refetched for an unknown kid (JWKS_URL)',
+        }),
+        jwksCooldownMs: positiveInt(30_000, 'Shortest time between two JWKS fetches caused by a token with an unknown `kid`, ms (keys are also refetched every 10 minutes)'),
+        jwtIssuer: Type.Union([Type.String({ minLength: 1 }), Type.Null()], { default: null, description: 'Required `iss` of every JWT; null = not checked (JWT_ISSUER)' }),
+        jwtAudience: Type.Union([Type.String({ minLength: 1 }), Type.Null()], { default: null, description: 'Required `aud` of every JWT; null = not checked (JWT_AUDIENCE)' }),
+        claims: Type.Object(
+          {
+            userId: Type.String({ minLength: 1, default: 'sub', description: 'Claim holding the user id; dotted paths reach nested claims' }),
+            displayName: Type.String({ minLength: 1, default: 'name', description: 'Claim holding the display name, e.g. `user_metadata.full_name` for Supabase' }),
+            avatar: Type.String({ minLength: 1, default: 'picture', description: 'Claim holding the avatar URL, e.g. `user_metadata.avatar_url` for Supabase' }),
+            role: Type.String({ minLength: 1, default: 'role', description: 'Claim holding the role (user, teacher, admin, service; anything else is user)' }),
+            maxActAsRole: Type.String({ minLength: 1, default: 'maxActAsRole', description: 'Claim of a service token holding the highest role it may give end users' }),
+          },
+          { default: {}, additionalProperties: false },
         ),
         anonymous: Type.Union([Type.Literal('auto'), Type.Boolean()], {
           default: 'auto',
-          description: 'Allow requests without a token; auto = only when bound to a loopback address and neither jwtSecret nor apiKeys is configured',
+          description: 'Allow requests without a token; auto = only when bound to a loopback address and no credential (jwtSecret, jwtPublicKey, jwksUrl, apiKeys) is configured',
         }),
       },
       { default: {}, additionalProperties: false },

@@ -1,6 +1,6 @@
 // The realtime contract: event names and the payload of every event the server sends, as web clients may import them.
 import type { LimitKey } from '../domain/limits.js';
-import type { SeedExecutionAliases } from './seed-aliases.js';
+import type { SeedExecutionAliases, SeedQueueEntryAliases, SeedResultStatus } from './seed-aliases.js';
 
 /** Outcome of a program, as in REST (`docs/api.md`); only `internal_error` is the service's fault. */
 export type VerdictName =
@@ -21,7 +21,7 @@ export interface PresenceUser {
   userId: string;
   displayName: string;
   avatar: string | null;
-  role: 'user' | 'teacher' | 'admin' | 'anonymous';
+  role: 'user' | 'teacher' | 'admin' | 'anonymous' | 'service';
   /** ISO time the user's first connection joined. */
   joinedAt: string;
   /** How many connections of the user are in the room. */
@@ -153,6 +153,8 @@ export interface RoomExecutionResult {
   memoryKb: number;
   message: string | null;
   outputTruncated?: boolean;
+  /** @deprecated `success` when the verdict is `accepted`, else `error`; kept for seed 001's clients, which read `result.status`. */
+  status: SeedResultStatus;
 }
 
 export interface ExecutionCompletedEvent extends RoomEventBase, ExecutionSummary {
@@ -177,9 +179,12 @@ export interface ExecutionCancelledEvent extends RoomEventBase, ExecutionSummary
   cancelledBy: string;
 }
 
+/** An execution as listed in `queued` and `active`: with seed 001's `timestamp` (when it was requested). */
+export interface ListedExecution extends ExecutionSummary, SeedQueueEntryAliases {}
+
 export interface QueueFigures {
-  queued: ExecutionSummary[];
-  active: ExecutionSummary[];
+  queued: ListedExecution[];
+  active: ListedExecution[];
   queueLength: number;
   activeCount: number;
   /** Executions running at once on the node. */
@@ -273,13 +278,17 @@ export interface InteractiveOutputEvent {
 export interface InteractiveStartedEvent {
   executionId: string;
   limits: Record<LimitKey, number>;
+  /** The run ends after this long without stdin and without output, ms. */
+  idleTimeoutMs: number;
 }
 
 /** `exit`: how the run ended. `time` is CPU ms, `wallTime` ms, `memory` peak KiB; figures are absent when it never ran. */
 export interface InteractiveExitEvent {
   executionId: string;
-  /** `killed` by `kill` or disconnect (verdict null), `cancelled` while queued, `failed` when the service could not run it. */
+  /** `killed` by `kill`, disconnect or the idle timeout (verdict null), `cancelled` while queued, `failed` when the service could not run it. */
   status: 'completed' | 'killed' | 'cancelled' | 'failed';
+  /** Set when the server ended the run itself: `idle_timeout` after no stdin and no output for the run's idle timeout. */
+  reason?: 'idle_timeout';
   verdict: VerdictName | null;
   message: string | null;
   exitCode?: number | null;

@@ -1,11 +1,11 @@
-// Tests what the composition root refuses before it starts anything, and which SQLite file it picks.
+// Tests what the composition root refuses before it starts anything, and which store it picks.
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../config/index.js';
 import { CONFIG_ERRORS } from '../errors/index.js';
 import { silentLogger } from '../logging/logger.js';
 import { createNode } from './create-node.js';
 import { planQueue } from './create-queue.js';
-import { planStore } from './create-store.js';
+import { describeStorePlan, planStore } from './create-store.js';
 
 const config = (flags: Record<string, unknown> = {}) => loadConfig({ env: {}, flags: { dataDir: '/srv/runlane', ...flags } });
 
@@ -23,9 +23,22 @@ describe('planStore', () => {
   });
 
   describe('when database.url names PostgreSQL', () => {
-    it('should refuse with the config code, naming the key', () => {
-      expect(() => planStore(config({ 'database.url': 'postgres://db/runlane' }))).toThrowError(
-        expect.objectContaining({ code: CONFIG_ERRORS.invalid.code, message: expect.stringContaining('database.url') }),
+    it('should plan the PostgreSQL store with the URL as given', () => {
+      const url = 'postgres://runlane:pw@db:5432/runlane?schema=tenant_a';
+      expect(planStore(config({ 'database.url': url }))).toEqual({ kind: 'postgres', url });
+    });
+
+    it('should describe it without the password', () => {
+      const plan = planStore(config({ 'database.url': 'postgresql://runlane:hunter2-password@db:5432/runlane?schema=tenant_a' }));
+      expect(describeStorePlan(plan)).toBe('postgres://runlane@db:5432/runlane (schema tenant_a)');
+    });
+
+    it.each([
+      ['a schema that is not a plain identifier', 'postgres://db/runlane?schema=Bad-Name'],
+      ['a pool size that is not a positive number', 'postgres://db/runlane?poolSize=0'],
+    ])('should refuse %s with the config code, naming the key', (_what, url) => {
+      expect(() => planStore(config({ 'database.url': url }))).toThrowError(
+        expect.objectContaining({ code: CONFIG_ERRORS.invalid.code, details: { key: 'database.url' } }),
       );
     });
   });
@@ -57,7 +70,7 @@ describe('createNode', () => {
   describe('when the settings cannot be honoured', () => {
     it('should refuse before starting the sandbox', async () => {
       // With a bwrap that does not exist, starting the sandbox first would fail with a sandbox code instead.
-      const unstartable = config({ 'database.url': 'postgres://db/runlane', 'sandbox.bwrapPath': '/nonexistent/bwrap' });
+      const unstartable = config({ 'database.url': 'postgres://db/runlane?schema=Not-An-Identifier', 'sandbox.bwrapPath': '/nonexistent/bwrap' });
       await expect(createNode(unstartable, { role: 'all', logger: silentLogger() })).rejects.toMatchObject({
         code: CONFIG_ERRORS.invalid.code,
       });

@@ -14,7 +14,7 @@ import type { Store } from '../store/store.js';
 import { SubmissionService } from '../submissions/index.js';
 import { createQueue, planQueue } from './create-queue.js';
 import { createSandbox } from './create-sandbox.js';
-import { createStore, planStore } from './create-store.js';
+import { createStore, describeStorePlan, planStore } from './create-store.js';
 import type { NodeRole } from './node-role.js';
 
 export type { NodeRole } from './node-role.js';
@@ -127,7 +127,7 @@ async function createServiceNode(config: Readonly<Config>, options: CreateNodeOp
         realtime: config.realtime,
       });
       const url = await app.listen({ host: config.server.host, port: config.server.port });
-      logger.info({ url, cgroups: sandbox.capabilities.cgroups, database: storePlan.path, maxConcurrent: config.scheduler.maxConcurrent }, 'runlane is serving');
+      logger.info({ url, cgroups: sandbox.capabilities.cgroups, database: describeStorePlan(storePlan), maxConcurrent: config.scheduler.maxConcurrent }, 'runlane is serving');
       return url;
     };
 

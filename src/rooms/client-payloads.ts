@@ -10,7 +10,8 @@ const OptionalRoomId = Type.Optional(RoomId);
 /** Requested resource limits; unknown keys are refused so a typo never falls back to a default silently. */
 export const LimitsPayload = requestedLimitsSchema();
 
-export const JoinRoomPayload = Type.Object({ roomId: RoomId });
+/** `username` is seed 003's claimed name: shown for a tokenless connection, ignored for a verified one. */
+export const JoinRoomPayload = Type.Object({ roomId: RoomId, username: Type.Optional(Type.Union([Type.String({ maxLength: 200 }), Type.Null()])) });
 export const RoomRefPayload = Type.Object({ roomId: OptionalRoomId });
 export const CodeChangePayload = Type.Object({
   roomId: RoomId,
@@ -49,7 +50,10 @@ export const InteractiveStartPayload = Type.Object({
   code: Type.String(),
   stdin: Type.Optional(Type.String()),
   args: Type.Optional(Type.Array(Type.String())),
+  /** `wallTimeMs` and `cpuTimeMs` default to and are capped by `limits.interactive`; the rest as for batch runs. */
   limits: Type.Optional(LimitsPayload),
+  /** Ends the run after this long without stdin and without output, ms; capped by `limits.interactive.max.idleTimeoutMs`. */
+  idleTimeoutMs: Type.Optional(Type.Integer({ minimum: 1 })),
 });
 export const InteractiveStdinPayload = Type.Object({ data: Type.Optional(Type.String()), eof: Type.Optional(Type.Boolean()) });
 export const InteractiveSignalPayload = Type.Object({

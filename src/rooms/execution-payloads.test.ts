@@ -2,8 +2,8 @@
 import { describe, expect, it } from 'vitest';
 import type { ExecutionResult, TestCaseResult } from '../domain/result.js';
 import type { Submission } from '../domain/submission.js';
-import type { QueueEntry } from '../queue/job-queue.js';
-import { completionFields, historyEntry, ROOM_EVENT_OUTPUT_CHARS, summaryFromEntry } from './execution-payloads.js';
+import type { QueueEntry, QueueSnapshot } from '../queue/job-queue.js';
+import { completionFields, historyEntry, queueFigures, ROOM_EVENT_OUTPUT_CHARS, summaryFromEntry } from './execution-payloads.js';
 
 const testCase = (index: number, stdout: string, judged: boolean): TestCaseResult => ({
   index, verdict: judged ? 'wrong_answer' : 'accepted', stdout, stderr: '', invalidUtf8: false, message: judged ? 'differs' : null,
@@ -59,7 +59,7 @@ describe('when a queue entry is sent to a room', () => {
   it('should carry the contract fields only: both named positions, and the seed aliases beside them', () => {
     expect(summaryFromEntry(entry, 'queued')).toEqual({
       executionId: 'e1', correlationId: 'c1', userId: 'u', displayName: 'Ada', avatar: null, language: 'python', status: 'queued',
-      roomPosition: 2, queuePosition: 7, username: 'Ada', position: 2,
+      roomPosition: 2, queuePosition: 7, username: 'Ada', position: 2, startTime: null,
       timestamps: { queuedAt: '1970-01-01T00:00:00.000Z', startedAt: null, finishedAt: null },
     });
   });
@@ -68,5 +68,29 @@ describe('when a queue entry is sent to a room', () => {
     const running = summaryFromEntry({ ...entry, startedAt: 1 }, 'running');
     expect(running).toMatchObject({ roomPosition: null, queuePosition: null, position: null });
     expect(running).not.toHaveProperty('priority');
+  });
+});
+
+describe('when seed 001\'s client reads an execution', () => {
+  const entry: QueueEntry = {
+    id: 'e2', correlationId: 'c2', roomId: 'r', userId: 'u', displayName: 'Ada', avatar: null, language: 'python', priority: 5,
+    position: 1, roomPosition: 1, enqueuedAt: 1_000, startedAt: null,
+  };
+
+  it('should find result.status as success or error, in its own words', () => {
+    expect(completionFields(result('out\n', false)).result.status).toBe('error');
+    expect(completionFields({ ...result('out\n', false), verdict: 'accepted' }).result.status).toBe('success');
+  });
+
+  it('should find timestamp (when requested) on queued entries and startTime on active ones', () => {
+    const running = { ...entry, id: 'e3', startedAt: 3_000, position: 0, roomPosition: null };
+    const snapshot: QueueSnapshot = { queued: [entry], active: [running], queueLength: 1, activeCount: 1, maxConcurrent: 4, oldestQueuedAgeMs: 0 };
+    const figures = queueFigures(snapshot, { roomMaxConcurrent: 3, roomMaxQueued: 10 });
+    expect(figures.queued[0]).toMatchObject({ timestamp: '1970-01-01T00:00:01.000Z', startTime: null });
+    expect(figures.active[0]).toMatchObject({ timestamp: '1970-01-01T00:00:01.000Z', startTime: '1970-01-01T00:00:03.000Z' });
+  });
+
+  it('should find startTime on the started event\'s execution fields', () => {
+    expect(summaryFromEntry({ ...entry, startedAt: 3_000 }, 'running').startTime).toBe('1970-01-01T00:00:03.000Z');
   });
 });

@@ -5,7 +5,7 @@ import { cutText, previewResult } from '../domain/result-preview.js';
 import type { Submission } from '../domain/submission.js';
 import type { QueueEntry, QueueSnapshot } from '../queue/job-queue.js';
 import type { ExecutionStatus, ExecutionSummary, HistoryEntry, QueueFigures, RoomExecutionResult, RoomTestCaseResult, StagePayload } from '../contract/realtime.js';
-import { withSeedAliases } from '../contract/seed-aliases.js';
+import { seedResultStatus, withQueueEntryAliases, withSeedAliases } from '../contract/seed-aliases.js';
 import type { StageResult } from '../domain/result.js';
 
 /**
@@ -78,6 +78,7 @@ function roomResult(result: ExecutionResult): RoomExecutionResult {
     memoryKb: result.memoryKb,
     message: result.message,
     ...(result.outputTruncated === undefined ? {} : { outputTruncated: result.outputTruncated }),
+    status: seedResultStatus(result.verdict),
   };
 }
 
@@ -101,8 +102,8 @@ export function stagePayload(stage: StageResult): StagePayload {
 
 export function queueFigures(snapshot: QueueSnapshot, caps: RoomCaps): QueueFigures {
   return {
-    queued: snapshot.queued.map((entry) => summaryFromEntry(entry, 'queued')),
-    active: snapshot.active.map((entry) => summaryFromEntry(entry, 'running')),
+    queued: snapshot.queued.map((entry) => withQueueEntryAliases(summaryFromEntry(entry, 'queued'))),
+    active: snapshot.active.map((entry) => withQueueEntryAliases(summaryFromEntry(entry, 'running'))),
     queueLength: snapshot.queueLength,
     activeCount: snapshot.activeCount,
     maxConcurrent: snapshot.maxConcurrent,
@@ -120,18 +121,18 @@ export function historyEntry(submission: Submission): HistoryEntry {
   const stderr = result?.stderr ?? '';
   const output = cutText(stdout, HISTORY_OUTPUT_CHARS);
   const errors = cutText(stderr, HISTORY_OUTPUT_CHARS);
+  const timestamps = {
+    queuedAt: submission.createdAt.toISOString(),
+    startedAt: submission.startedAt?.toISOString() ?? null,
+    finishedAt: submission.finishedAt?.toISOString() ?? null,
+  };
   return {
-    ...withSeedAliases({ displayName: submission.user.displayName, roomPosition: null, queuePosition: null }),
+    ...withSeedAliases({ displayName: submission.user.displayName, roomPosition: null, queuePosition: null, timestamps }),
     executionId: submission.id,
     correlationId: submission.correlationId,
     userId: submission.user.userId,
     avatar: submission.user.avatar,
     language: submission.request.language,
-    timestamps: {
-      queuedAt: submission.createdAt.toISOString(),
-      startedAt: submission.startedAt?.toISOString() ?? null,
-      finishedAt: submission.finishedAt?.toISOString() ?? null,
-    },
     status: submission.status,
     verdict: submission.verdict,
     success: submission.verdict === 'accepted',

@@ -7,4 +7,4 @@ export type { RoomConnection, RoomTransport } from './room-transport.js';
 export { CODE_TEXT_NAME } from './room-document.js';
 export { TokenBucket } from './rate-limiter.js';
 export { DEFAULT_REALTIME_OPTIONS, resolveRealtimeOptions, type RateLimitOptions, type RealtimeOptions } from './realtime-options.js';
-export { InteractiveRun, type InteractiveRunDeps, type InteractiveService } from './interactive-run.js';
+export { InteractiveRun, type IdleTimeoutSettings, type InteractiveRunDeps, type InteractiveService } from './interactive-run.js';

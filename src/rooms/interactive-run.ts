@@ -5,13 +5,14 @@ import type { Readable } from 'node:stream';
 import type { Identity } from '../domain/identity.js';
 import type { ExecutionResult } from '../domain/result.js';
 import type { InteractiveStart as EngineStart } from '../engine/engine.js';
-import { AppError, ROOMS_ERRORS } from '../errors/index.js';
+import { AppError, HTTP_ERRORS, ROOMS_ERRORS } from '../errors/index.js';
 import type { Logger } from '../logging/logger.js';
 import type { SandboxProcess } from '../sandbox/sandbox.js';
 import type { InteractiveSession, SubmissionService } from '../submissions/index.js';
 import { INTERACTIVE_SERVER_EVENTS, type InteractiveClientEvent, type InteractiveExitEvent, type InteractiveQueuedEvent, type InteractiveStartedEvent } from '../contract/realtime.js';
 import { withPositionAlias } from '../contract/seed-aliases.js';
 import { buildInteractiveRequest } from './build-request.js';
+import { IdleTimer } from './idle-timer.js';
 import { stagePayload } from './execution-payloads.js';
 import { parse, type InteractiveStart, type InteractiveStdin } from './client-payloads.js';
 
@@ -26,6 +27,16 @@ export interface InteractiveRunDeps {
   maxStdinChunkBytes: number;
   /** Total stdin a run may receive (`limits.maxStdinBytes`, as for batch runs). */
   maxStdinBytes: number;
+  /** How long a run may go without stdin and without output (`limits.interactive.*.idleTimeoutMs`). */
+  idleTimeout: IdleTimeoutSettings;
+}
+
+/** The configured idle timeout of interactive runs: what a run gets, and the most a `start` may ask for. */
+export interface IdleTimeoutSettings {
+  /** @defaultValue 120000 (`limits.interactive.defaults.idleTimeoutMs`) */
+  defaultMs: number;
+  /** @defaultValue 600000 (`limits.interactive.max.idleTimeoutMs`) */
+  maxMs: number;
 }
 
 /** Waits this long after the program's outcome for its output streams to drain before reporting the exit anyway. */
@@ -38,6 +49,9 @@ export class InteractiveRun {
   private stdinBytes = 0;
   private starting = false;
   private disposed = false;
+  /** Ends the running program once nobody has typed and it has printed nothing for the run's idle timeout. */
+  private idle: IdleTimer | null = null;
+  private idleTimeoutMs = 0;
 
   constructor(private readonly deps: InteractiveRunDeps) {}
 
@@ -65,6 +79,7 @@ export class InteractiveRun {
   private async start(payload: InteractiveStart): Promise<InteractiveQueuedEvent> {
     if (this.session || this.starting) throw new AppError(ROOMS_ERRORS.interactiveAlreadyStarted, 'a program is already running on this stream; kill it or wait for `exit`');
     const { service, identity } = this.deps;
+    const idleTimeoutMs = this.idleTimeoutOf(payload);
     let session: InteractiveSession;
     this.starting = true;
     try {
@@ -74,6 +89,7 @@ export class InteractiveRun {
     }
     this.session = session;
     this.stdinBytes = 0;
+    this.idleTimeoutMs = idleTimeoutMs;
     if (this.disposed) {
       void this.stopSession(session);
       return withPositionAlias({ executionId: session.id, queuePosition: session.position });
@@ -100,6 +116,7 @@ export class InteractiveRun {
       throw new AppError(ROOMS_ERRORS.payloadTooLarge, `stdin would exceed ${maxStdinBytes} bytes for this run`, { details: { maximum: maxStdinBytes } });
     }
     this.stdinBytes += bytes;
+    this.idle?.touch();
     if (data !== '' && process.stdin.writable) process.stdin.write(data);
     if (payload.eof) process.stdin.end();
     return { bytes };
@@ -128,15 +145,19 @@ export class InteractiveRun {
     this.process = process;
     // A write after the program exited fails with EPIPE; the exit event already tells the client what happened.
     process.stdin.on('error', () => undefined);
-    const started: InteractiveStartedEvent = { executionId: session.id, limits: { ...start.limits } };
+    const started: InteractiveStartedEvent = { executionId: session.id, limits: { ...start.limits }, idleTimeoutMs: this.idleTimeoutMs };
     this.deps.send(INTERACTIVE_SERVER_EVENTS.started, started);
+    const idle = new IdleTimer(this.idleTimeoutMs, () => process.kill());
+    this.idle = idle;
     const drained = Promise.all([this.pipe(process.stdout, INTERACTIVE_SERVER_EVENTS.stdout, session.id), this.pipe(process.stderr, INTERACTIVE_SERVER_EVENTS.stderr, session.id)]);
     if (initialStdin) process.stdin.write(initialStdin);
     if (this.disposed) process.kill();
     start.outcome.then(
       async (result) => {
+        // Decided when the program ended: a timer firing while the last output drains must not rename a normal exit.
+        idle.stop();
         await Promise.race([drained, new Promise((resolve) => setTimeout(resolve, DRAIN_GRACE_MS).unref())]);
-        this.finish(session, exitFigures(result));
+        this.finish(session, idle.fired ? idleExit(result, this.idleTimeoutMs) : exitFigures(result));
       },
       (error: unknown) => this.finish(session, failure(error)),
     );
@@ -151,6 +172,8 @@ export class InteractiveRun {
     if (this.session !== session) return;
     this.session = null;
     this.process = null;
+    this.idle?.stop();
+    this.idle = null;
     const exit: InteractiveExitEvent = { executionId: session.id, ...payload };
     this.deps.send(INTERACTIVE_SERVER_EVENTS.exit, exit);
   }
@@ -159,6 +182,7 @@ export class InteractiveRun {
     // Decoding per stream keeps a multi-byte character split across chunks intact.
     const decoder = new StringDecoder('utf8');
     stream.on('data', (chunk: Buffer) => {
+      this.idle?.touch();
       const data = decoder.write(chunk);
       if (data !== '') this.deps.send(event, { executionId, data });
     });
@@ -169,6 +193,19 @@ export class InteractiveRun {
       },
       () => undefined,
     );
+  }
+
+  /** The idle timeout the `start` asks for, or the configured default; above the maximum is refused, never clamped. */
+  private idleTimeoutOf(payload: InteractiveStart): number {
+    const { defaultMs, maxMs } = this.deps.idleTimeout;
+    const requested = payload.idleTimeoutMs;
+    if (requested === undefined) return defaultMs;
+    if (requested > maxMs) {
+      throw new AppError(HTTP_ERRORS.limitTooHigh, `idleTimeoutMs is ${requested}; the server allows at most ${maxMs}`, {
+        details: { key: 'idleTimeoutMs', requested, maximum: maxMs },
+      });
+    }
+    return requested;
   }
 
   private running(event: string): SandboxProcess {
@@ -200,6 +237,22 @@ function exitFigures(result: ExecutionResult): Omit<InteractiveExitEvent, 'execu
     memory: result.memoryKb,
     message: result.message,
   };
+}
+
+/** The exit of a run ended for want of input or output: killed, with the reason said plainly. */
+function idleExit(result: ExecutionResult, idleTimeoutMs: number): Omit<InteractiveExitEvent, 'executionId'> {
+  return {
+    ...exitFigures(result),
+    status: 'killed',
+    verdict: null,
+    reason: 'idle_timeout',
+    message: `ended after ${formatSeconds(idleTimeoutMs)} without input or output (idle timeout); send stdin within that time to keep a run going`,
+  };
+}
+
+function formatSeconds(ms: number): string {
+  const seconds = ms / 1000;
+  return `${Number.isInteger(seconds) ? seconds : seconds.toFixed(1)} s`;
 }
 
 function failure(error: unknown): Omit<InteractiveExitEvent, 'executionId'> {

@@ -1,4 +1,5 @@
 // Joining and leaving rooms: presence, the join handshake (room-state, then the Yjs greeting) and unloading empty rooms.
+import { withClaimedName } from '../domain/identity.js';
 import { AppError, ROOMS_ERRORS } from '../errors/index.js';
 import { queueFigures } from './execution-payloads.js';
 import type { LoadedRoom } from './loaded-room.js';
@@ -31,10 +32,13 @@ export class Membership {
    * Joins a room. The joiner gets `room-state` carrying the sequence of its own `user-joined`, which only the others
    * receive; every later room event then follows without a gap. A second join of the same room just resends the state.
    */
-  async join(connection: RoomConnection, roomId: string): Promise<RoomStateEvent> {
+  async join(connection: RoomConnection, roomId: string, claimedName?: string | null): Promise<RoomStateEvent> {
     return this.context.sequencer.run(roomId, async () => {
       const state = this.context.connections.get(connection.id);
       if (!state) throw new AppError(ROOMS_ERRORS.notJoined, 'the connection closed before it joined the room');
+      // A tokenless connection is shown by the name it claims (seed 003 sends one); a verified identity keeps its own.
+      connection.identity = withClaimedName(connection.identity, claimedName);
+      state.identity = connection.identity;
       const { maxRoomsPerConnection } = this.context.deps.options;
       if (!state.rooms.has(roomId) && state.rooms.size >= maxRoomsPerConnection) {
         throw new AppError(ROOMS_ERRORS.tooManyRooms, `this connection is already in ${state.rooms.size} rooms; leave one before joining another`, {

@@ -32,7 +32,10 @@ export class RoomHub {
     this.executions = new RoomExecutions(this.context);
     this.broadcaster = new ExecutionBroadcaster(this.context);
     this.handlers = {
-      'join-room': (connection, raw) => this.membership.join(connection, parse.joinRoom(raw).roomId),
+      'join-room': (connection, raw) => {
+        const payload = parse.joinRoom(raw);
+        return this.membership.join(connection, payload.roomId, payload.username);
+      },
       'leave-room': (connection, raw) => this.membership.leave(connection, this.context.resolveRoomId(connection, parse.leaveRoom(raw).roomId)),
       'get-room-state': (connection, raw) => this.membership.resendState(connection, this.context.resolveRoomId(connection, parse.roomState(raw).roomId)),
       'code-change': (connection, raw) => this.code.change(connection, parse.codeChange(raw)),

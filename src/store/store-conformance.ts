@@ -1,4 +1,4 @@
-// The behavioural test suite every Store implementation runs (SQLite now, PostgreSQL later).
+// The behavioural test suite every Store implementation runs (SQLite and PostgreSQL).
 import { afterEach, describe } from 'vitest';
 import type { Store } from './store.js';
 import type { StoreHarness } from './conformance/harness.js';

@@ -131,6 +131,12 @@ export interface Store {
    * At start-up: takes over the queued and running submissions of nodes that are gone, and only those. Gone means a
    * heartbeat before `staleBefore`, no `nodes` row, no node recorded, or `nodeId` itself (this node's earlier life, as
    * in the embedded single-process case). The rows now name `nodeId`; stale node rows are removed. Oldest first.
+   * Each row is claimed by one caller even when several nodes call at once on one database.
+   *
+   * This is the single-node recovery rule: it suits a node whose queue lives in its own process, so that what the
+   * store says it held is all there is to recover. In a cluster whose queue is shared (Redis), a job's fate belongs to
+   * the queue's leases: a dead worker's lease expires and the queue hands the job to another worker, while a node that
+   * restarts must not claim or fail work other nodes are running. Such nodes do not use this method for recovery.
    */
   claimOrphans(nodeId: string, staleBefore: Date): Promise<OrphanedSubmission[]>;
   /** Deletes finished submissions created before the instant. Returns how many. */

@@ -16,6 +16,7 @@ import { DuplicateCorrelationIdError } from '../store/store-errors.js';
 import type { RoomStats, Store } from '../store/store.js';
 import { InteractiveRegistry, type InteractiveSession } from './interactive-registry.js';
 import { normaliseRequest } from './normalise-request.js';
+import { interactiveCaps, withInteractiveDefaults } from './interactive-limits.js';
 import { OrderedPublisher } from './ordered-publisher.js';
 import { entryOf, jobOf } from './queued-job.js';
 import { requestFingerprint } from './request-fingerprint.js';
@@ -219,7 +220,9 @@ export class SubmissionService {
   /** Queues an interactive run; it takes a slot like any execution and streams once started. */
   async startInteractive(input: SubmitInput): Promise<InteractiveSession> {
     const options: AdmitOptions = { interactive: true, session: null };
-    await this.admit(input, randomUUID(), requestFingerprint(input), options);
+    const limits = withInteractiveDefaults(input.request.limits, this.deps.config.limits.interactive);
+    const interactive = { ...input, request: { ...input.request, limits } };
+    await this.admit(interactive, randomUUID(), requestFingerprint(interactive), options);
     return options.session!;
   }
 
@@ -305,7 +308,8 @@ export class SubmissionService {
   }
 
   private async admit(input: SubmitInput, correlationId: string, fingerprint: string, options: AdmitOptions = { interactive: false, session: null }): Promise<SubmitOutcome> {
-    const request = normaliseRequest(input.request, { languages: this.deps.engine.languages(), limits: this.deps.config.limits });
+    const caps = options.interactive ? interactiveCaps(this.deps.config.limits) : this.deps.config.limits;
+    const request = normaliseRequest(input.request, { languages: this.deps.engine.languages(), limits: caps });
     const priorityKind = input.priorityKind ?? 'run';
     const submission: Submission = {
       id: randomUUID(),

@@ -73,6 +73,11 @@ export const FENCE_CASES: FenceCase[] = [
     rules: ['composition-only-queue-bullmq'],
   },
   {
+    title: 'a queue module importing the Redis queue',
+    files: { 'src/queue/bad.ts': probe("import { RedisJobQueue } from './redis/redis-job-queue.js';", 'RedisJobQueue') },
+    rules: ['composition-only-queue-redis'],
+  },
+  {
     title: 'a sandbox module importing the bwrap sandbox',
     files: { 'src/sandbox/bad.ts': probe("import { BwrapSandbox } from './bwrap/bwrap-sandbox.js';", 'BwrapSandbox') },
     rules: ['composition-only-sandbox-bwrap'],
@@ -92,7 +97,8 @@ export const FENCE_CASES: FenceCase[] = [
   },
   { title: 'the SQLite store importing pg', files: { 'src/store/sqlite/bad.ts': probe("import pg from 'pg';", 'pg') }, rules: ['driver-pg'] },
   { title: 'the memory queue importing bullmq', files: { 'src/queue/memory/bad.ts': probe("import { Queue } from 'bullmq';", 'Queue') }, rules: ['driver-bullmq'] },
-  { title: 'the submissions importing ioredis', files: { 'src/submissions/bad.ts': probe("import Redis from 'ioredis';", 'Redis') }, rules: ['driver-bullmq'] },
+  { title: 'the submissions importing ioredis', files: { 'src/submissions/bad.ts': probe("import Redis from 'ioredis';", 'Redis') }, rules: ['driver-ioredis'] },
+  { title: 'the memory queue importing ioredis', files: { 'src/queue/memory/bad.ts': probe("import { Redis } from 'ioredis';", 'Redis') }, rules: ['driver-ioredis'] },
   { title: 'rooms importing Socket.IO', files: { 'src/rooms/bad.ts': probe("import type { Server } from 'socket.io';", 'null as Server | null') }, rules: ['driver-transport'] },
   { title: 'the service importing Fastify', files: { 'src/submissions/bad.ts': probe("import Fastify from 'fastify';", 'Fastify') }, rules: ['driver-transport'] },
 ];

@@ -26,8 +26,9 @@ const cgroupName = `runlane-test-cli-${randomUUID()}`;
  * Runs `runlane …` with a sandbox of its own (run root, uid range, cgroup parent) so it cannot meet other test runs.
  * stdout and stderr are pipes, as under `| jq`; stdin is /dev/null unless `input` is piped in.
  */
-function runlane(args: string[], input?: string): Promise<CliOutcome> {
+function runlane(args: string[], input?: string, extraEnv: Record<string, string> = {}): Promise<CliOutcome> {
   const env = {
+    ...extraEnv,
     PATH: process.env.PATH ?? '/usr/bin:/bin',
     HOME: process.env.HOME ?? '/root',
     RUNLANE_SANDBOX__RUN_ROOT: runRoot,
@@ -72,6 +73,12 @@ describe('when running a program', () => {
     const outcome = await runlane(['run', 'examples/hello.py']);
     expect(outcome.stdout).toBe('Hello, World!\n');
     expect(lastLine(outcome.stderr)).toMatch(/^accepted · \d+ ms CPU · \d+ ms wall · [\d.]+ [KM]B$/);
+    expect(outcome.code).toBe(0);
+  });
+
+  it('should not care about a HOST the shell exports (tcsh does), since `run` listens on nothing', async () => {
+    const outcome = await runlane(['run', 'examples/hello.py'], undefined, { HOST: 'my-laptop' });
+    expect(outcome.stdout).toBe('Hello, World!\n');
     expect(outcome.code).toBe(0);
   });
 

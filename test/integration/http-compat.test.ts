@@ -86,7 +86,7 @@ describe('seed 003 (JustCoding)', () => {
   const roomId = `abc123-${randomUUID()}`;
 
   describe('when POST /compile gets the seed\'s example request anonymously', () => {
-    it('should run it synchronously and echo the claimed user for display', async () => {
+    it('should run it synchronously as the claimed user behind this address, and echo the id history records', async () => {
       const correlationId = `optional-custom-id-${randomUUID()}`;
       const response = await call(stack.app, 'POST', '/compile', {
         payload: { language: 'python', code: "print('Hello World')", stdin: '', roomId, userId: 'user-001', username: 'JohnDoe', correlationId },
@@ -96,7 +96,7 @@ describe('seed 003 (JustCoding)', () => {
         success: true,
         executionId: expect.any(String),
         correlationId,
-        userId: 'user-001',
+        userId: 'anon:127.0.0.1:user-001',
         username: 'JohnDoe',
         roomId,
         output: 'Hello World\n',
@@ -109,17 +109,18 @@ describe('seed 003 (JustCoding)', () => {
   });
 
   describe('when POST /compile repeats a correlationId', () => {
-    it('should answer with the earlier run and the user it was attributed to, never the new body\'s', async () => {
+    it('should answer the same claimed user with the earlier run, and run another claimed user\'s request as its own', async () => {
       const correlationId = `repeat-${randomUUID()}`;
       const body = { language: 'python', code: 'print("kept")', roomId: `repeat-room-${randomUUID()}`, correlationId };
       const first = await call(stack.app, 'POST', '/compile', { payload: { ...body, userId: 'user-first', username: 'First' } });
-      expect(first.body).toMatchObject({ userId: 'user-first', username: 'First', output: 'kept\n' });
-      const again = await call(stack.app, 'POST', '/compile', { payload: { ...body, userId: 'user-intruder', username: 'Intruder' } });
-      expect(again.statusCode).toBe(200);
-      expect(again.body.executionId).toBe(first.body.executionId);
-      expect(again.body.username).toBe('First');
-      expect(again.text).not.toContain('Intruder');
-      expect(again.text).not.toContain('user-intruder');
+      expect(first.body).toMatchObject({ userId: 'anon:127.0.0.1:user-first', username: 'First', output: 'kept\n' });
+      const repeated = await call(stack.app, 'POST', '/compile', { payload: { ...body, userId: 'user-first', username: 'First' } });
+      expect(repeated.statusCode).toBe(200);
+      expect(repeated.body.executionId).toBe(first.body.executionId);
+      // correlationIds are per user: another claimed user's request is a run of its own and never touches the first one.
+      const other = await call(stack.app, 'POST', '/compile', { payload: { ...body, userId: 'user-intruder', username: 'Intruder' } });
+      expect(other.body.executionId).not.toBe(first.body.executionId);
+      expect(other.body.userId).toBe('anon:127.0.0.1:user-intruder');
     });
 
     it('should refuse a different body under the same correlationId with 409', async () => {
@@ -154,8 +155,8 @@ describe('seed 003 (JustCoding)', () => {
         call(stack.app, 'POST', '/compile', { payload: { language: 'python', code: 'print("User1")', roomId: room, userId: 'user1' } }),
         call(stack.app, 'POST', '/compile', { payload: { language: 'python', code: 'print("User2")', roomId: room, userId: 'user2' } }),
       ]);
-      expect(first.body).toMatchObject({ success: true, userId: 'user1', output: 'User1\n' });
-      expect(second.body).toMatchObject({ success: true, userId: 'user2', output: 'User2\n' });
+      expect(first.body).toMatchObject({ success: true, userId: 'anon:127.0.0.1:user1', output: 'User1\n' });
+      expect(second.body).toMatchObject({ success: true, userId: 'anon:127.0.0.1:user2', output: 'User2\n' });
     });
   });
 

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readFile, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { announceSkip, availableFlavours, createTestSandbox, testLimits, type TestSandbox } from '../fixtures/sandbox/harness.js';
+import { announceSkip, availableFlavours, createTestSandbox, scaledMs, testLimits, type TestSandbox } from '../fixtures/sandbox/harness.js';
 
 const { available, reasons } = await availableFlavours();
 const hasV2 = available.includes('v2');
@@ -21,7 +21,7 @@ describe.runIf(hasV2)('when the sandbox runs on a real cgroup v2 hierarchy', () 
 
   it('should write the run limits into the run group and forbid swap', async () => {
     const process = await t.sandbox.start({ argv: ['sleep', '1000'], limits: testLimits({ memoryMb: 96, processes: 20 }) });
-    await sleep(100);
+    await sleep(scaledMs(100));
     const parent = t.cgroupParents[0]!;
     const groups = (await readdir(parent, { withFileTypes: true })).filter((entry) => entry.isDirectory()).map((entry) => join(parent, entry.name));
     const limits = await Promise.all(groups.map(async (group) => (await readFile(join(group, 'memory.max'), 'utf8')).trim()));

@@ -4,5 +4,6 @@ import { benchCommand } from './bench.js';
 import { languagesCommand } from './languages.js';
 import { runCommand } from './run.js';
 import { serveCommand } from './serve.js';
+import { tokenCommand } from './token.js';
 
-export const COMMANDS: readonly CliCommand[] = [serveCommand, runCommand, languagesCommand, benchCommand];
+export const COMMANDS: readonly CliCommand[] = [serveCommand, runCommand, languagesCommand, benchCommand, tokenCommand];

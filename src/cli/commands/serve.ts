@@ -21,7 +21,7 @@ export const serveCommand: CliCommand = {
       .option('--host <address>', 'address to bind (HOST)')
       .option('--port <port>', 'port to listen on; 0 picks a free one (PORT)')
       .option('--data-dir <dir>', 'directory of the SQLite file')
-      .option('--database <url>', 'sqlite:PATH (DATABASE_URL)')
+      .option('--database <url>', 'sqlite:PATH or postgres://user@host/db?schema=NAME (DATABASE_URL)')
       .option('--max-concurrent <n>', 'executions running at once (MAX_CONCURRENT_EXECUTIONS)')
       .action(async (options: ServeOptions) => {
         const config = loadConfig({

@@ -24,6 +24,19 @@ export const TestCaseBody = Type.Object(
   { additionalProperties: false },
 );
 
+/** The end user a service key acts for; refused with 403 from any other credential. */
+export const ActAsBody = Type.Object(
+  {
+    userId: Type.String({ minLength: 1, maxLength: 200, pattern: '^[^\\u0000-\\u001f\\u007f]+$', description: 'Your id of the end user; stored as `svc:<keyId>:<userId>`' }),
+    displayName: Type.Optional(Nullable(Type.String({ maxLength: 200 }))),
+    avatar: Type.Optional(Nullable(Type.String({ maxLength: 2000 }))),
+    role: Type.Optional(
+      Type.Union([Type.Literal('user'), Type.Literal('teacher'), Type.Literal('admin')], { default: 'user', description: 'At most the key\'s `maxActAsRole`' }),
+    ),
+  },
+  { additionalProperties: false },
+);
+
 export const SubmissionBody = Type.Object(
   {
     language: Type.String({ minLength: 1, maxLength: 64, description: 'Language id or alias from `GET /api/v1/languages`', examples: ['python'] }),
@@ -41,6 +54,7 @@ export const SubmissionBody = Type.Object(
     title: Type.Optional(Nullable(Type.String({ maxLength: 200 }))),
     compareMode: Type.Optional(Type.Union([Type.Literal('trimmed'), Type.Literal('exact')], { default: 'trimmed' })),
     outputEncoding: Type.Optional(Type.Union([Type.Literal('utf8'), Type.Literal('base64')], { default: 'utf8' })),
+    actAs: Type.Optional(ActAsBody),
   },
   { additionalProperties: false },
 );

@@ -14,4 +14,5 @@ export const QUEUE_ERRORS = {
   idempotencyMismatch: defineError('RUNLANE_ERR_QUEUE_IDEMPOTENCY_MISMATCH', 409, 'This correlationId was already used for a different request (another language, source, input, test cases, limits, room, priority or title).', 'Repeat the original request unchanged to get its submission, or send the new request with a new correlationId.'),
   duplicateId: defineError('RUNLANE_ERR_QUEUE_DUPLICATE_ID', 409, 'An execution with this id is already queued or running on this node.', 'Submit under a new id; to repeat a request safely, reuse its `correlationId` instead.'),
   unavailable: defineError('RUNLANE_ERR_QUEUE_UNAVAILABLE', 503, 'The queue backend (Redis) cannot be reached.', 'Retry later; the node recovers by itself when the backend returns.'),
+  contended: defineError('RUNLANE_ERR_QUEUE_CONTENDED', 503, 'The shared queue changed under this request too many times in a row (many nodes admitting at once), so it was not admitted.', 'Retry in a moment; nothing was queued.'),
 } as const;

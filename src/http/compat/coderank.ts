@@ -4,6 +4,7 @@ import { ERROR_RESPONSES, Nullable, SubmissionIdParams, Timestamp } from '../../
 import { StatusJson, VerdictJson } from '../../contract/rest/submission-response.js';
 import { identityOf, traceRequest, type HttpApp, type HttpAppDeps } from '../types.js';
 import { combinedOutput, compatInput, executionTimeMs } from './compat-common.js';
+import { verdictNote } from './verdict-note.js';
 import { getVisibleSubmission } from '../read-access.js';
 import { replyJson } from '../json-stream.js';
 
@@ -26,7 +27,8 @@ const SubmissionStatusJson = Type.Object({
   submissionId: Type.String(),
   status: StatusJson,
   verdict: Nullable(VerdictJson),
-  output: Type.String({ description: 'stdout then stderr (compiler messages for a compilation error)' }),
+  output: Type.String({ description: 'stdout then stderr (compiler messages for a compilation error), then a line saying why a run did not succeed ("Execution timeout" for a time limit)' }),
+  error: Nullable(Type.String({ description: 'Why the run did not succeed, e.g. "Execution timeout"; null while it runs or once it succeeded' })),
   stdout: Type.String(),
   stderr: Type.String(),
   executionTime: Type.Integer({ description: 'ms' }),
@@ -80,7 +82,8 @@ export function registerCodeRankRoutes(app: HttpApp, { service }: HttpAppDeps): 
         submissionId: submission.id,
         status: submission.status,
         verdict: submission.verdict,
-        output: combinedOutput(submission),
+        output: combinedOutput(submission, 'coderank'),
+        error: verdictNote(submission, 'coderank'),
         stdout: submission.result?.stdout ?? '',
         stderr: submission.result?.stderr ?? '',
         executionTime: executionTimeMs(submission),

@@ -6,6 +6,7 @@ import { isAppError, QUEUE_ERRORS } from '../../errors/index.js';
 import type { SubmissionService } from '../../submissions/submission-service.js';
 import type { RunOutcome, SubmitInput } from '../../submissions/types.js';
 import { requestFromDraft } from '../../submissions/normalise-request.js';
+import { verdictNote, withNote, type VerdictWording } from './verdict-note.js';
 
 /** What every seed's run request boils down to. */
 export interface CompatRun {
@@ -30,14 +31,19 @@ export function compatInput(run: CompatRun, user: Identity, service: SubmissionS
 }
 
 /**
- * What the seed clients show as "output": stdout then stderr, as Piston's combined output did;
- * the compiler's messages for a compilation error; the reason when the service could not run it.
+ * What the seed clients show as "output": stdout then stderr, as Piston's combined output did; the compiler's messages for a
+ * compilation error; then, for a run that did not succeed, a line saying why (see `verdictNote`), so a timeout or a
+ * crash that printed nothing is never a blank output. The service's reason when it could not run it.
  */
-export function combinedOutput(submission: Submission): string {
+export function combinedOutput(submission: Submission, wording: VerdictWording = 'plain'): string {
   const result = submission.result;
-  if (!result) return submission.error ?? '';
-  if (result.verdict === 'compilation_error' && result.compile) return result.compile.stdout + result.compile.stderr;
-  return result.stdout + result.stderr;
+  if (!result) return verdictNote(submission, wording) ?? submission.error ?? '';
+  if (result.verdict === 'compilation_error' && result.compile) {
+    // The compiler's messages say what is wrong; the note is only for a compiler that failed without a word.
+    const messages = result.compile.stdout + result.compile.stderr;
+    return messages === '' ? withNote('', verdictNote(submission, wording)) : messages;
+  }
+  return withNote(result.stdout + result.stderr, verdictNote(submission, wording));
 }
 
 /**

@@ -1,14 +1,16 @@
 // Seed 003 (JustCoding #356): POST /compile, synchronous and attributed to the authenticated user.
 import { Type } from '@sinclair/typebox';
 import type { Identity } from '../../domain/identity.js';
+import type { Submission } from '../../domain/submission.js';
 import { isTerminal } from '../../domain/lifecycle.js';
 import { ERROR_RESPONSES, Nullable, Timestamp } from '../../contract/rest/common.js';
 import { StatusJson, VerdictJson } from '../../contract/rest/submission-response.js';
 import { identityOf, traceRequest, type HttpApp, type HttpAppDeps } from '../types.js';
 import { replyJson } from '../json-stream.js';
 import { AdmissionLine } from './admission-line.js';
+import { verdictNote } from './verdict-note.js';
 import { combinedOutput, compatInput, executionTimeMs, runWhenAdmitted, succeeded } from './compat-common.js';
-import { isAnonymous } from '../../auth/index.js';
+import { actAs, claimedAnonymousIdentity } from '../../auth/index.js';
 
 const CompileBody = Type.Object(
   {
@@ -16,8 +18,8 @@ const CompileBody = Type.Object(
     code: Type.String({ examples: ["print('Hello World')"] }),
     stdin: Type.Optional(Type.String()),
     roomId: Type.Optional(Nullable(Type.String({ minLength: 1, maxLength: 200 }))),
-    userId: Type.Optional(Nullable(Type.String({ maxLength: 200, description: 'Shown only in anonymous mode; a token\'s identity always wins' }))),
-    username: Type.Optional(Nullable(Type.String({ maxLength: 200, description: 'Shown only in anonymous mode; a token\'s identity always wins' }))),
+    userId: Type.Optional(Nullable(Type.String({ maxLength: 200, description: 'The end user a service key acts for; in anonymous mode `anon:<ip>:<userId>`; a user token\'s identity always wins' }))),
+    username: Type.Optional(Nullable(Type.String({ maxLength: 200, description: 'Display name of that end user (service keys, anonymous mode)' }))),
     correlationId: Type.Optional(Nullable(Type.String({ minLength: 1, maxLength: 200 }))),
   },
   { additionalProperties: true },
@@ -36,16 +38,24 @@ const CompileResult = Type.Object({
   timestamp: Timestamp,
   status: StatusJson,
   verdict: Nullable(VerdictJson),
-  message: Type.Optional(Type.String()),
+  message: Type.Optional(Type.String({ description: 'Why a finished run did not succeed (e.g. "Time limit exceeded: …"), or where to read one that is still running' })),
 });
 
+/** `message` of a finished run that did not succeed; nothing for one that did. */
+function noteOf(submission: Submission): { message?: string } {
+  const note = verdictNote(submission, 'plain');
+  return note === null ? {} : { message: note };
+}
+
 /**
- * Who the response names. With a token it is the token's user, whatever the body claims. In anonymous mode the
- * claimed userId/username are echoed for display, while scheduling and ownership stay with the `anon:<ip>` identity.
+ * Who runs a `/compile` request. A service key's `userId`/`username` name the end user it acts for (see `actAs`); in
+ * anonymous mode they tell users behind one address apart (`anon:<ip>:<userId>`, shown as `username`); any other
+ * token's identity wins over what the body claims. The response and history both name exactly this identity.
  */
-export function attribution(identity: Identity, claimed: { userId?: string | null; username?: string | null }): { userId: string; username: string } {
-  if (!isAnonymous(identity)) return { userId: identity.userId, username: identity.displayName };
-  return { userId: claimed.userId || identity.userId, username: claimed.username || claimed.userId || identity.displayName };
+export function compileUser(identity: Identity, claimed: { userId?: string | null | undefined; username?: string | null | undefined }): Identity {
+  const service = (identity.actor ?? identity).role === 'service';
+  if (service && claimed.userId) return actAs(identity, { userId: claimed.userId, displayName: claimed.username });
+  return claimedAnonymousIdentity(identity, claimed.userId, claimed.username);
 }
 
 /** Registers seed 003's synchronous `POST /compile`. */
@@ -65,10 +75,7 @@ export function registerJustCodingCompileRoute(app: HttpApp, { service, config }
     },
     async (request, reply) => {
       const body = request.body;
-      const identity = identityOf(request);
-      const shown = attribution(identity, body);
-      // The display name may come from the body only for anonymous users, who cannot prove any identity anyway.
-      const user = isAnonymous(identity) ? { ...identity, displayName: shown.username } : identity;
+      const user = compileUser(identityOf(request), body);
       if (body.correlationId) traceRequest(request, { correlationId: body.correlationId });
       const input = compatInput({ code: body.code, language: body.language, stdin: body.stdin, roomId: body.roomId, correlationId: body.correlationId }, user, service);
       const run = () => runWhenAdmitted(service, input, config.scheduler.maxWaitMs);
@@ -77,14 +84,14 @@ export function registerJustCodingCompileRoute(app: HttpApp, { service, config }
       traceRequest(request, { executionId: submission.id, correlationId: submission.correlationId });
       const finished = isTerminal(submission.status);
       // A repeated correlationId answers with the earlier run, so it names whoever that run was attributed to.
-      const named = duplicate ? { userId: submission.user.userId, username: submission.user.displayName } : shown;
+      const named = duplicate ? submission.user : user;
       reply.status(finished ? 200 : 202);
       return replyJson(reply, {
         success: succeeded(submission),
         executionId: submission.id,
         correlationId: submission.correlationId,
         userId: named.userId,
-        username: named.username,
+        username: named.displayName,
         roomId: submission.roomId,
         output: combinedOutput(submission),
         language: submission.request.language,
@@ -92,7 +99,7 @@ export function registerJustCodingCompileRoute(app: HttpApp, { service, config }
         timestamp: (submission.finishedAt ?? new Date()).toISOString(),
         status: submission.status,
         verdict: submission.verdict,
-        ...(finished ? {} : { message: `still ${submission.status}; read GET /api/execution/history/execution/${submission.id}` }),
+        ...(finished ? noteOf(submission) : { message: `still ${submission.status}; read GET /api/execution/history/execution/${submission.id}` }),
       });
     },
   );

@@ -113,7 +113,10 @@ export async function attachRealtime(options: AttachRealtimeOptions): Promise<Re
     namespace.use(users.middleware);
   }
   serveRooms(rooms, hub, logger);
-  serveInteractive(interactive, { service, logger, options: realtime, maxStdinBytes: config.limits.maxStdinBytes });
+  serveInteractive(interactive, {
+    service, logger, options: realtime, maxStdinBytes: config.limits.maxStdinBytes,
+    idleTimeout: { defaultMs: config.limits.interactive.defaults.idleTimeoutMs, maxMs: config.limits.interactive.max.idleTimeoutMs },
+  });
   hub.start();
 
   return {

@@ -1,9 +1,10 @@
 // Socket.IO handshake authentication: the same Authenticator and tokens as the REST API.
 import type { ExtendedError, Socket } from 'socket.io';
-import type { Authenticator } from '../../auth/index.js';
+import { connectionIdentity, isAnonymous, type Authenticator } from '../../auth/index.js';
 import type { Identity } from '../../domain/identity.js';
 import { AppError, AUTH_ERRORS, isAppError } from '../../errors/index.js';
 import type { Logger } from '../../logging/logger.js';
+import { actingConnection } from './acting-connection.js';
 import { clientAddress } from './client-address.js';
 import { connectRefusal } from './connect-refusal.js';
 
@@ -38,5 +39,10 @@ async function identify(socket: Socket, authenticator: Authenticator, trustProxy
     throw new AppError(AUTH_ERRORS.invalidToken, 'invalid token: `auth.token` must be a string');
   }
   const header = socket.handshake.headers.authorization;
-  return authenticator.authenticate(token ?? header, clientAddress(socket.handshake.headers, socket.handshake.address, trustProxy));
+  const identity = await authenticator.authenticate(token ?? header, clientAddress(socket.handshake.headers, socket.handshake.address, trustProxy));
+  // A service may open a connection for one end user (`auth.actAs`), e.g. an interactive run, whose events carry no body.
+  if (auth?.actAs !== undefined) return actingConnection('connect', { id: socket.id, identity }, { actAs: auth.actAs }).identity;
+  // Tokenless browsers behind one address are different people: each connection is its own anonymous user, shown by
+  // the name it claims (`auth.username` here, or later in `join-room`). The address still bounds how many connect.
+  return isAnonymous(identity) ? connectionIdentity(auth?.username) : identity;
 }

@@ -1,7 +1,7 @@
 // The `/interactive` namespace: one live program per socket, killed when the socket goes away.
 import type { Namespace } from 'socket.io';
 import type { Logger } from '../../logging/logger.js';
-import { INTERACTIVE_CLIENT_EVENTS, InteractiveRun, type InteractiveService, type RealtimeOptions } from '../../rooms/index.js';
+import { INTERACTIVE_CLIENT_EVENTS, InteractiveRun, type IdleTimeoutSettings, type InteractiveService, type RealtimeOptions } from '../../rooms/index.js';
 import { guardSocket } from './event-guard.js';
 import type { SocketData } from './handshake-auth.js';
 
@@ -11,10 +11,12 @@ export interface InteractiveNamespaceOptions {
   options: RealtimeOptions;
   /** Total stdin of one run, bytes (`limits.maxStdinBytes`). */
   maxStdinBytes: number;
+  /** Idle timeout of a run: default and maximum (`limits.interactive.defaults/max.idleTimeoutMs`). */
+  idleTimeout: IdleTimeoutSettings;
 }
 
 /** Gives every connection of the namespace its own InteractiveRun, disposed on disconnect. */
-export function serveInteractive(namespace: Namespace, { service, logger, options, maxStdinBytes }: InteractiveNamespaceOptions): void {
+export function serveInteractive(namespace: Namespace, { service, logger, options, maxStdinBytes, idleTimeout }: InteractiveNamespaceOptions): void {
   namespace.on('connection', (socket) => {
     const run = new InteractiveRun({
       service,
@@ -23,6 +25,7 @@ export function serveInteractive(namespace: Namespace, { service, logger, option
       logger,
       maxStdinChunkBytes: options.maxStdinChunkBytes,
       maxStdinBytes,
+      idleTimeout,
     });
     const guard = guardSocket(socket, INTERACTIVE_CLIENT_EVENTS, options.rateLimit, logger);
     for (const event of INTERACTIVE_CLIENT_EVENTS) {

@@ -2,6 +2,7 @@
 import type { Namespace } from 'socket.io';
 import type { Logger } from '../../logging/logger.js';
 import { CLIENT_EVENTS, type RoomConnection, type RoomHub } from '../../rooms/index.js';
+import { actingConnection } from './acting-connection.js';
 import { guardSocket } from './event-guard.js';
 import type { SocketData } from './handshake-auth.js';
 
@@ -12,7 +13,7 @@ export function serveRooms(namespace: Namespace, hub: RoomHub, logger: Logger): 
     hub.connect(connection);
     const guard = guardSocket(socket, CLIENT_EVENTS, hub.options.rateLimit, logger);
     for (const event of CLIENT_EVENTS) {
-      socket.on(event, (...args: unknown[]) => guard.respond(event, args, (payload) => hub.handle(event, connection, payload)));
+      socket.on(event, (...args: unknown[]) => guard.respond(event, args, (payload) => hub.handle(event, actingConnection(event, connection, payload), payload)));
     }
     socket.on('disconnect', () => {
       hub.disconnect(connection).catch((error: unknown) => logger.error({ err: error, socketId: socket.id }, 'failed to leave rooms on disconnect'));

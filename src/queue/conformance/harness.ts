@@ -29,6 +29,10 @@ export interface ConformanceContext {
   settle(): Promise<void>;
   /** The backend's position capability: with `estimate`, rows check places are plausible rather than exact. */
   positions: 'exact' | 'estimate';
+  /** A lease short enough to watch several periods of in a test, yet long enough for the backend's heartbeats to land, ms. */
+  shortLeaseMs: number;
+  /** The backend keeps jobs past close (another node takes them), so close() hands nothing back to the caller. */
+  durable: boolean;
 }
 
 /** Per-user and per-key caps as high as the node's, so only the cases about them meet them. */

@@ -20,6 +20,12 @@ export interface PolicyConformanceOptions {
    * @defaultValue a few turns of the event loop
    */
   settle?: () => Promise<void>;
+  /**
+   * A lease short enough to watch several periods of, ms: long enough that a heartbeat's round trip to the backend
+   * lands well within it.
+   * @defaultValue 60
+   */
+  shortLeaseMs?: number;
 }
 
 async function turns(count: number): Promise<void> {
@@ -34,10 +40,12 @@ export function describeSchedulingPolicyConformance(name: string, makeBackend: (
   describe(`${name} (scheduling policy conformance)`, () => {
     const made: JobQueue[] = [];
     let positions: 'exact' | 'estimate' = 'exact';
+    let durable = false;
     const context: ConformanceContext = {
       async makeQueue(limits = {}, setup = {}) {
         const backend = setup.backend ?? (await makeBackend());
         positions = backend.positions;
+        durable = backend.durable;
         const queue = new ScheduledJobQueue({
           backend,
           limits: { ...DEFAULT_LIMITS, ...limits },
@@ -50,8 +58,12 @@ export function describeSchedulingPolicyConformance(name: string, makeBackend: (
       },
       makeBackend,
       settle: options.settle ?? (() => turns(5)),
+      shortLeaseMs: options.shortLeaseMs ?? 60,
       get positions() {
         return positions;
+      },
+      get durable() {
+        return durable;
       },
     };
 

@@ -18,6 +18,14 @@ import { fromSubmissionRow, needsTestCaseRows, toTransitionUpdate, toSubmissionR
 /** What a dialect adapter tells the shared implementation about its driver. */
 export interface KyselyStoreAdapter {
   dialect: MigrationDialect;
+  /** Schema of the migration bookkeeping tables (created if missing), where the dialect has schemas. @defaultValue the default schema */
+  migrationSchema?: string;
+  /**
+   * Whether `claimOrphans` locks the rows it takes (`FOR UPDATE SKIP LOCKED`), so nodes claiming at once on separate
+   * connections never take the same row nor wait on each other. Dialects with one writer at a time (SQLite) need not.
+   * @defaultValue false
+   */
+  lockClaimedRows?: boolean;
   /** Turns a driver error into an AppError; `operation` says what was being done, for the message. */
   translateError(error: unknown, operation: string): AppError;
   /** Whether the driver error is the unique (user_id, correlation_id) violation. */
@@ -32,7 +40,7 @@ const INSERT_CHUNK = 200;
 /** Ids per `in (…)` list, for the same reason. */
 const SELECT_CHUNK = 500;
 
-/** The dialect-neutral Store; concrete stores (SqliteStore, later PostgresStore) extend it with their connection. */
+/** The dialect-neutral Store; concrete stores (SqliteStore, PostgresStore) extend it with their connection. */
 export class KyselyStore implements Store {
   #closed = false;
 
@@ -42,7 +50,7 @@ export class KyselyStore implements Store {
   ) {}
 
   async init(): Promise<void> {
-    await this.guard('migrate the schema', () => migrateToLatest(this.db as Kysely<unknown>, this.adapter.dialect, this.adapter.logger));
+    await this.guard('migrate the schema', () => migrateToLatest(this.db as Kysely<unknown>, this.adapter.dialect, this.adapter.logger, this.adapter.migrationSchema));
   }
 
   async close(): Promise<void> {
@@ -143,9 +151,11 @@ export class KyselyStore implements Store {
     const stale = staleBefore.getTime();
     return this.guard('claim submissions of stopped nodes', async () => {
       const rows = await this.db.transaction().execute(async (trx) => {
-        const orphans = await trx
+        // One guarded UPDATE takes the rows, so two nodes starting at once never both claim one: with row locks the
+        // second skips what the first holds, and once the first commits the rows name a live node and no longer match.
+        let orphans = trx
           .selectFrom('submissions')
-          .selectAll()
+          .select('id')
           .where('status', 'in', ACTIVE_STATUSES)
           .where((eb) =>
             eb.or([
@@ -153,16 +163,11 @@ export class KyselyStore implements Store {
               eb('node_id', '=', nodeId),
               eb('node_id', 'not in', eb.selectFrom('nodes').select('id').where('heartbeat_at', '>=', stale)),
             ]),
-          )
-          .orderBy('created_at', 'asc')
-          .orderBy('id', 'asc')
-          .execute();
-        const ids = orphans.map((row) => row.id);
-        for (let start = 0; start < ids.length; start += SELECT_CHUNK) {
-          await trx.updateTable('submissions').set({ node_id: nodeId }).where('id', 'in', ids.slice(start, start + SELECT_CHUNK)).execute();
-        }
+          );
+        if (this.adapter.lockClaimedRows) orphans = orphans.forUpdate().skipLocked();
+        const claimed = await trx.updateTable('submissions').set({ node_id: nodeId }).where('id', 'in', orphans).returningAll().execute();
         await trx.deleteFrom('nodes').where('heartbeat_at', '<', stale).where('id', '!=', nodeId).execute();
-        return orphans;
+        return claimed.sort(byCreation);
       });
       const submissions = await this.withTestCases(rows);
       return submissions.map((submission, index) => ({ submission, attempts: Number(rows[index]!.attempts), interactive: Number(rows[index]!.interactive) === 1 }));
@@ -245,6 +250,11 @@ export class KyselyStore implements Store {
     }
     return rows.map((row) => fromSubmissionRow(row, byId.get(row.id) ?? [], shape));
   }
+}
+
+/** Oldest first; the id (compared as code units, like SQLite's binary collation) breaks ties in one millisecond. */
+function byCreation(a: SubmissionRow, b: SubmissionRow): number {
+  return Number(a.created_at) - Number(b.created_at) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
 }
 
 async function insertTestCases(trx: Transaction<StoreDatabase>, submissionId: string, source: Pick<Submission, 'result'>): Promise<void> {

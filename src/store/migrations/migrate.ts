@@ -11,14 +11,19 @@ const MIGRATION_LOCK_TABLE = 'kysely_migration_lock';
 
 /**
  * Applies every pending migration, in order. Throws `RUNLANE_ERR_STORE_MIGRATION_FAILED` naming the
- * failing migration; where the dialect has transactional DDL the database stays at the last good version.
+ * failing migration; where the dialect has transactional DDL the database stays at the last good version. `schema` names
+ * the schema of the bookkeeping tables where the dialect has schemas (PostgreSQL); the migrations' own tables go to the
+ * connection's search_path, which the caller points at the same schema.
  */
-export async function migrateToLatest(db: Kysely<unknown>, dialect: MigrationDialect, logger: Logger): Promise<string[]> {
+export async function migrateToLatest(db: Kysely<unknown>, dialect: MigrationDialect, logger: Logger, schema?: string): Promise<string[]> {
   const migrator = new Migrator({
     db,
     provider: storeMigrationProvider(dialect),
     migrationTableName: MIGRATION_TABLE,
     migrationLockTableName: MIGRATION_LOCK_TABLE,
+    // Named, not left to the search_path: Kysely looks for its tables in every schema it can see, and a same-named table
+    // of another schema must not be taken for ours. Kysely creates the schema first, safely when nodes start at once.
+    ...(schema === undefined ? {} : { migrationTableSchema: schema }),
   });
   const { error, results = [] } = await migrator.migrateToLatest();
   const failed = results.find((result) => result.status === 'Error');

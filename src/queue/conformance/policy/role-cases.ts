@@ -39,7 +39,7 @@ export function roleCases(context: ConformanceContext): void {
 
   describe('when a run outlasts its lease', () => {
     it('should keep the job with its worker while the run is alive, and run it once', async () => {
-      const queue = await context.makeQueue({}, { leaseMs: 60 });
+      const queue = await context.makeQueue({}, { leaseMs: context.shortLeaseMs });
       const log = new EventLog(queue);
       const handler = new FakeHandler();
       queue.process(handler.handler);
@@ -47,7 +47,7 @@ export function roleCases(context: ConformanceContext): void {
       await queue.enqueue(job);
       await handler.waitForCalls(1);
       // Several lease periods: the worker's heartbeat must have renewed it.
-      await new Promise((resolve) => setTimeout(resolve, 400));
+      await new Promise((resolve) => setTimeout(resolve, context.shortLeaseMs * 7));
       expect(await queue.get(job.id)).toMatchObject({ startedAt: expect.any(Number) });
       handler.complete(job.id);
       await log.waitFor('completed');
