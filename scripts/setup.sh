@@ -100,9 +100,24 @@ build_seccomp_filter() {
   "$out/seccomp-filter" "$out/seccomp.bpf"
 }
 
+build_launcher() {
+  # Starts every run (cgroups, rlimits, uid drop, exec bwrap); without it runs fall back to the slower bash prologue.
+  local source=native/launcher.c out=native/build
+  if [[ -x "$out/runlane-launcher" && "$out/runlane-launcher" -nt "$source" && "$out/runlane-launcher" -nt scripts/setup.sh ]]; then
+    log "launcher: up to date"
+    return
+  fi
+  log "launcher: building $out/runlane-launcher"
+  mkdir -p "$out"
+  # Built to a temporary name and renamed: a running server may be starting the old one.
+  PATH="$SYSTEM_PATH" gcc -std=gnu17 -O2 -Wall -Wextra -Werror -o "$out/runlane-launcher.tmp" "$source"
+  mv -f "$out/runlane-launcher.tmp" "$out/runlane-launcher"
+}
+
 check_node
 install_packages
 build_seccomp_filter
+build_launcher
 install_node_modules
 build() {
   # Rebuild only when a source or build setting changed since the last build done here.

@@ -14,7 +14,7 @@ import { closedLoop } from '../lib/closed-loop.js';
 
 export const name = 'sandbox-overhead';
 export const description =
-  'C hello and `python3 -c pass`: wall time per run spawned bare (child_process.spawn) vs. through the sandbox (warm prologue pool, and cold with the pool off), then throughput with concurrency = cores.';
+  'C hello and `python3 -c pass`: wall time per run spawned bare (child_process.spawn) vs. through the sandbox (warm pool with the native launcher, warm pool with the bash prologue, and cold with the pool off), then throughput with concurrency = cores.';
 
 const LIMITS: ResourceLimits = { cpuTimeMs: 5_000, wallTimeMs: 10_000, memoryMb: 256, processes: 64, outputBytes: 1_000_000, fileSizeBytes: 16 << 20, workDirMb: 64, openFiles: 256, stackMb: 64 };
 
@@ -31,7 +31,7 @@ export async function run(ctx: BenchContext): Promise<BenchRow[]> {
   const programs = await preparePrograms(ctx);
   // The pool uids must be able to reach the run root inside the private temporary directory.
   await chmod(ctx.tmpDir, 0o711);
-  const options = (suffix: string, warmPool?: number) => ({
+  const options = (suffix: string, warmPool?: number, launcherPath?: null) => ({
     bwrapPath: 'bwrap',
     runRoot: join(ctx.tmpDir, `run-root-${suffix}`),
     uidBase: 400_000 + randomInt(0, 1000) * 128,
@@ -39,8 +39,11 @@ export async function run(ctx: BenchContext): Promise<BenchRow[]> {
     cgroupRoot: `runlane-bench-${process.pid}-${suffix}`,
     requireCgroups: false,
     ...(warmPool === undefined ? {} : { warmPool }),
+    ...(launcherPath === undefined ? {} : { launcherPath }),
   });
   const warm = await createBwrapSandbox(options('warm'), silentLogger());
+  // The same warm pool starting runs through bash and setpriv, as before the native launcher: its gain, measured in the same run.
+  const prologue = await createBwrapSandbox(options('prologue', undefined, null), silentLogger());
   const cold = await createBwrapSandbox(options('cold', 0), silentLogger());
   ctx.log(`${warm.capabilities.implementation} ${warm.capabilities.version}, cgroups ${warm.capabilities.cgroups}`);
   const rows: BenchRow[] = [];
@@ -50,6 +53,7 @@ export async function run(ctx: BenchContext): Promise<BenchRow[]> {
       const variants: [string, () => Promise<void>][] = [
         ['bare', () => spawnBare(program.bare.command, program.bare.args)],
         ['sandbox', () => runSandboxed(warm, program)],
+        ['sandbox, bash prologue', () => runSandboxed(prologue, program)],
         ['sandbox, cold', () => runSandboxed(cold, program)],
       ];
       for (const [, action] of variants) await repeat(action, 3);
@@ -89,6 +93,7 @@ export async function run(ctx: BenchContext): Promise<BenchRow[]> {
     }
   } finally {
     await warm.close();
+    await prologue.close();
     await cold.close();
   }
   return rows;

@@ -21,6 +21,8 @@ export class BwrapWorkspace implements Workspace {
   private commandsRun = 0;
   /** Set once the slot was retired (processes that would not die): nothing may run in it again. */
   private broken = false;
+  /** A command ran since /tmp and /dev/shm were last emptied: the next command empties them before it starts. */
+  private scratchUsed = false;
   private destroyed: Promise<void> | null = null;
 
   constructor(
@@ -57,17 +59,21 @@ export class BwrapWorkspace implements Workspace {
   async exportFiles(targetDir: string, options: ExportOptions): Promise<string[]> {
     this.assertUsable();
     if (this.current) throw new AppError(SANDBOX_ERRORS.badSpec, 'files are exported between commands, not while one runs');
+    await this.clearScratch();
     return this.slot.workDir.exportFiles(targetDir, options);
   }
 
   async keepRegularFiles(): Promise<void> {
     this.assertUsable();
     if (this.current) throw new AppError(SANDBOX_ERRORS.badSpec, 'a workspace is pruned between commands, not while one runs');
+    await this.clearScratch();
     await this.slot.workDir.pruneBox();
   }
 
   async usedBytes(): Promise<number> {
     this.assertUsable();
+    // What a finished command left in scratch space is not the workspace's: it counts only once emptied.
+    if (!this.current) await this.clearScratch();
     return this.slot.workDir.usedBytes();
   }
 
@@ -92,6 +98,7 @@ export class BwrapWorkspace implements Workspace {
     this.assertUsable();
     if (this.current) throw new AppError(SANDBOX_ERRORS.badSpec, 'a workspace runs one command at a time; wait for the previous result');
     validateCommand(command, this.ctx.layout);
+    await this.clearScratch();
     const prepared = this.next ?? this.ctx.pool.prologueOn(this.slot);
     this.next = null;
     const warm = await prepared;
@@ -153,16 +160,23 @@ export class BwrapWorkspace implements Workspace {
 
   private async commandEnded(current: { run: SandboxRun | null }, slotRetired: boolean): Promise<void> {
     if (this.current === current) this.current = null;
-    if (slotRetired) {
-      this.broken = true;
-      return;
-    }
+    if (slotRetired) this.broken = true;
+    else this.scratchUsed = true;
+  }
+
+  /**
+   * Scratch space is each command's own; what the next command should see is in /box. Emptied when a next command comes
+   * rather than when one ends: a single run's slot is emptied whole by its reset anyway, so it pays this only once.
+   */
+  private async clearScratch(): Promise<void> {
+    if (!this.scratchUsed) return;
     try {
-      // Scratch space is the command's own; what the next command should see is in /box.
       await this.slot.workDir.clearScratch();
+      this.scratchUsed = false;
     } catch (error) {
       this.broken = true;
       await this.ctx.pool.retireSlot(this.slot, error, false);
+      throw new AppError(SANDBOX_ERRORS.teardownFailed, 'the sandbox could not clean up after the previous command', { cause: error });
     }
   }
 

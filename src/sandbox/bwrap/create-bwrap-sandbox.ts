@@ -9,6 +9,7 @@ import { BwrapSandbox } from './bwrap-sandbox.js';
 import { HOST_PATH, readBwrapVersion, resolveHostExecutable } from './host-tools.js';
 import { prepareHostLayout, removeHostLayout, type HostLayout } from './host-layout.js';
 import { loadSeccompFilter } from './seccomp-filter.js';
+import { DEFAULT_LAUNCHER, findLauncher } from './launcher.js';
 import type { CgroupDriver } from '../cgroup/cgroup-driver.js';
 import { currentServerKey, isServerAlive, keyOf, sweepStaleRunRoot } from '../stale-sweep.js';
 import { detectCgroups } from '../cgroup/detect-cgroups.js';
@@ -47,6 +48,12 @@ export interface BwrapSandboxOptions {
    * @defaultValue `native/build/seccomp.bpf` of this installation, built by `scripts/setup.sh`
    */
   seccompFilter?: string;
+  /**
+   * The native launcher that starts each run (joins its cgroups, sets rlimits, drops to the pool uid, execs bwrap); when it
+   * is not built, or with null, runs start through the bash prologue and setpriv, the same steps at a few ms more per run.
+   * @defaultValue `native/build/runlane-launcher` of this installation, built by `scripts/setup.sh`
+   */
+  launcherPath?: string | null;
 }
 
 /**
@@ -65,6 +72,10 @@ export async function createBwrapSandbox(options: BwrapSandboxOptions, logger: L
   if (process.getuid?.() !== 0) throw new AppError(SANDBOX_ERRORS.notRoot, 'the sandbox must be started as root (each run then drops to an unprivileged pool uid)');
   if (options.uidBase <= 0) throw new AppError(SANDBOX_ERRORS.setupFailed, 'sandbox.uidBase must be above 0: a run never executes as root on the host');
   const seccompFilter = await loadSeccompFilter(options.seccompFilter);
+  const launcherPath = options.launcherPath === null ? null : await findLauncher(options.launcherPath ?? DEFAULT_LAUNCHER);
+  if (launcherPath === null && options.launcherPath !== null) {
+    log.warn({ launcher: options.launcherPath ?? DEFAULT_LAUNCHER }, 'SANDBOX: the native launcher is not built (run `bash scripts/setup.sh`); runs start through the slower bash prologue');
+  }
 
   let bwrapVersion: string;
   try {
@@ -105,7 +116,7 @@ export async function createBwrapSandbox(options: BwrapSandboxOptions, logger: L
       uids: new UidPool(options.uidBase, options.uidCount),
       runsDir,
       workDirTools,
-      spawn: { bashPath: bash, setprivPath: setpriv, bwrapPath: bwrap, hostEnv, seccompFilter },
+      spawn: { bashPath: bash, setprivPath: setpriv, bwrapPath: bwrap, hostEnv, seccompFilter, launcherPath },
       logger: log,
       warmTarget: Math.min(options.warmPool ?? availableParallelism(), options.uidCount),
       initialWorkDirMb: DEFAULT_WORK_DIR_MB,
@@ -113,7 +124,7 @@ export async function createBwrapSandbox(options: BwrapSandboxOptions, logger: L
     });
     const sandbox = new BwrapSandbox(capabilities, { driver, pool, layout, runsDir, logger: log }, log);
     await selfTest(sandbox);
-    log.info({ implementation: capabilities.implementation, version: bwrapVersion, cgroups: capabilities.cgroups, runRoot: options.runRoot }, 'sandbox ready');
+    log.info({ implementation: capabilities.implementation, version: bwrapVersion, cgroups: capabilities.cgroups, runRoot: options.runRoot, launcher: launcherPath ?? 'bash prologue' }, 'sandbox ready');
     return sandbox;
   } catch (error) {
     await removeHostLayout(layout).catch(() => undefined);

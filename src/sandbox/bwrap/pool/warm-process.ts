@@ -3,6 +3,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import type { Readable, Writable } from 'node:stream';
 import type { RunCgroup } from '../../cgroup/cgroup-driver.js';
 import { commandPrefix } from '../bwrap-argv.js';
+import { launcherArgs } from '../launcher.js';
 import { GO_FD, PROLOGUE_SCRIPT, STATUS_FD, prologueArgs } from '../prologue.js';
 import { StatusReader } from '../status-reader.js';
 import type { Slot } from './slot.js';
@@ -16,6 +17,8 @@ export interface WarmSpawnOptions {
   hostEnv: NodeJS.ProcessEnv;
   /** The seccomp filter (classic BPF) the prologue opens for bwrap's `--seccomp`. */
   seccompFilter: string;
+  /** The native launcher (native/launcher.c); null starts runs through the bash prologue and setpriv instead. */
+  launcherPath: string | null;
 }
 
 export interface ExitInfo {
@@ -42,15 +45,14 @@ export class WarmProcess {
     readonly cgroup: RunCgroup,
     options: WarmSpawnOptions,
   ) {
-    const prefix = commandPrefix({ setprivPath: options.setprivPath, bwrapPath: options.bwrapPath, hostUid: slot.uid, optionsFd: GO_FD });
     let markReady: (ready: boolean) => void = () => undefined;
     this.ready = new Promise((resolve) => (markReady = resolve));
     this.status = new StatusReader(() => {
       if (this.status.ready) markReady(true);
       this.onStatus();
     });
-    // --norc: bash sources ~/.bashrc on its own when stdin is a socket (as Node's stdio pipes are), even with -c.
-    this.child = spawn(options.bashPath, ['--norc', '--noprofile', '-c', PROLOGUE_SCRIPT, 'runlane-prologue', ...prologueArgs(cgroup.procsFiles, { argvFile: slot.workDir.argvFile, seccompFilter: options.seccompFilter }, prefix)], {
+    const [command, args] = prologueCommand(slot, cgroup, options);
+    this.child = spawn(command, args, {
       stdio: ['pipe', 'pipe', 'pipe', 'pipe', 'pipe'],
       env: options.hostEnv,
       cwd: '/',
@@ -86,4 +88,16 @@ export class WarmProcess {
     if (this.exitInfo === null) this.child.kill('SIGKILL');
     await this.exited;
   }
+}
+
+/** The launcher's command line, or the bash prologue's (which execs setpriv, which execs bwrap) when there is no launcher. */
+function prologueCommand(slot: Slot, cgroup: RunCgroup, options: WarmSpawnOptions): [string, string[]] {
+  const files = { argvFile: slot.workDir.argvFile, seccompFilter: options.seccompFilter };
+  if (options.launcherPath !== null) {
+    const command = [options.bwrapPath, '--args', String(GO_FD)];
+    return [options.launcherPath, launcherArgs({ hostUid: slot.uid, procsFiles: cgroup.procsFiles, files, command })];
+  }
+  const prefix = commandPrefix({ setprivPath: options.setprivPath, bwrapPath: options.bwrapPath, hostUid: slot.uid, optionsFd: GO_FD });
+  // --norc: bash sources ~/.bashrc on its own when stdin is a socket (as Node's stdio pipes are), even with -c.
+  return [options.bashPath, ['--norc', '--noprofile', '-c', PROLOGUE_SCRIPT, 'runlane-prologue', ...prologueArgs(cgroup.procsFiles, files, prefix)]];
 }
