@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { connect, EventRecorder, request } from '../support/realtime.js';
 import { dropSchemas, queryTestDatabase, SKIP_POSTGRES, uniqueSchema, urlWithSchema } from '../support/postgres.js';
 import { TEST_REDIS_URL } from '../support/services.js';
 
@@ -143,6 +144,28 @@ describe.skipIf(SKIP)('a cluster of an API node and worker nodes', () => {
       // The API node ran nothing itself.
       expect(api.output()).not.toContain('"msg":"execution failed in the service"');
     }, 120_000);
+  });
+
+  describe('when a room member executes code through a socket on the API node', () => {
+    it('should show the room the run starting and its result from the worker, in sequence', async () => {
+      const socket = await connect(apiUrl);
+      try {
+        const events = new EventRecorder(socket);
+        const roomId = `room-${randomUUID()}`;
+        expect((await request(socket, 'join-room', { roomId })).ok).toBe(true);
+        const marker = randomUUID();
+        expect(await request(socket, 'execute-code', { roomId, language: 'python', code: `print('${marker}')` })).toMatchObject({ ok: true, status: 'queued' });
+        await events.waitFor('execution-started', (payload: { roomId: string }) => payload.roomId === roomId);
+        const result = (await events.waitFor('execution-result', (payload: { roomId: string }) => payload.roomId === roomId)) as { output: string; verdict: string };
+        expect(result).toMatchObject({ verdict: 'accepted', output: `${marker}\n` });
+        const sequences = events.sequences(roomId);
+        expect(sequences.length).toBeGreaterThanOrEqual(3);
+        expect(sequences).toEqual([...sequences].sort((a, b) => a - b));
+        expect(new Set(sequences).size).toBe(sequences.length);
+      } finally {
+        socket.close();
+      }
+    }, 60_000);
   });
 
   describe('when the worker running a job is killed', () => {
