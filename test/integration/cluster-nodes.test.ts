@@ -88,8 +88,23 @@ async function pollUntil(url: string, id: string, done: (body: SubmissionBody) =
   }
 }
 
-function rowsOf(ids: string[]): Promise<Array<{ id: string; status: string; attempts: number }>> {
-  return queryTestDatabase(`select id, status, attempts from "${schema}".submissions where id = any($1) order by id`, [ids]);
+function rowsOf(ids: string[]): Promise<Array<{ id: string; status: string; attempts: number; verdict: string | null; error: string | null }>> {
+  return queryTestDatabase(`select id, status, attempts, verdict, error from "${schema}".submissions where id = any($1) order by id`, [ids]);
+}
+
+/** Polls the job's row until `done` holds for it. */
+async function rowUntil(id: string, done: (row: { status: string; attempts: number }) => boolean, timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!done((await rowsOf([id]))[0]!)) {
+    if (Date.now() > deadline) throw new Error(`the row of ${id} did not get there in ${timeoutMs} ms: ${JSON.stringify((await rowsOf([id]))[0])}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+async function kill(child: ChildProcess): Promise<void> {
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  child.kill('SIGKILL');
+  await exited;
 }
 
 async function deleteQueueKeys(): Promise<void> {
@@ -189,5 +204,41 @@ describe.skipIf(SKIP)('a cluster of an API node and worker nodes', () => {
       expect(second.output()).not.toContain('was not run');
       expect(await stop(second.child)).toBe(0);
     }, 120_000);
+  });
+
+  describe('when the workers running a job keep dying', () => {
+    it('should fail it with internal_error after scheduler.maxAttempts claims instead of running it a third time', async () => {
+      const first = await startWorker();
+      const { body } = await submit(apiUrl, 'import time\ntime.sleep(4)\nprint("never")', false);
+      await rowUntil(body.id, (row) => row.status === 'running' && row.attempts === 1);
+      await kill(first.child);
+      const second = await startWorker();
+      await rowUntil(body.id, (row) => row.status === 'running' && row.attempts === 2);
+      await kill(second.child);
+
+      const third = await startWorker();
+      const failed = await pollUntil(apiUrl, body.id, (current) => current.status !== 'running' && current.status !== 'queued');
+      expect(failed).toMatchObject({ status: 'failed' });
+      expect((await rowsOf([body.id]))[0]).toMatchObject({ status: 'failed', verdict: 'internal_error', attempts: 2, error: expect.stringContaining('interrupted 2 times') });
+      expect(await stop(third.child)).toBe(0);
+    }, 120_000);
+  });
+
+  describe('when a worker is started on a SQLite store', () => {
+    it('should refuse to start, naming database.url, before running anything', async () => {
+      const { DATABASE_URL: _ignored, ...env } = process.env;
+      const child = spawn(process.execPath, ['--import', 'tsx', ENTRY, 'worker', '--redis', TEST_REDIS_URL], {
+        cwd: ROOT,
+        env: { ...env, RUNLANE_DATA_DIR: dataDir, RUNLANE_REDIS__PREFIX: prefix },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      let output = '';
+      child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+      child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+      const code = await new Promise<number | null>((resolve) => child.once('exit', (exitCode) => resolve(exitCode)));
+      expect(code).not.toBe(0);
+      expect(output).toContain('database.url');
+      expect(output).toContain('must share one store');
+    }, 30_000);
   });
 });
