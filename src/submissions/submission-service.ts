@@ -122,7 +122,8 @@ export class SubmissionService {
     const { store, queue, logger } = this.deps;
     const now = Date.now();
     await store.registerNode(this.node.id, new Date(now));
-    // Only the queue's own news is forwarded; lifecycle events come from the runner and the service, after their writes.
+    // Only the queue's own news is forwarded; lifecycle events come from the runner and the service, after their writes
+    // (on a node that runs nothing, from the relay, which reads the row another node wrote).
     this.unsubscribeQueue = queue.subscribe((event) => {
       if (event.type === 'queued' || event.type === 'positions') this.publisher.publish(event);
       else this.relay?.relay(event);
