@@ -123,6 +123,12 @@ export const ConfigSchema = Type.Object(
         testCaseBatchSize: positiveInt(3, 'Test cases of one submission run in parallel'),
         maxWaitMs: positiveInt(60_000, 'Longest `wait` a request may ask for, ms'),
         compileCacheBytes: positiveInt(256 * 1024 * 1024, 'Size bound of the compile cache, bytes'),
+        workerSlots: Type.Union([Type.Integer({ minimum: 0 }), Type.Null()], {
+          default: null,
+          description: 'Executions this node runs itself on the shared (Redis) queue: 0 makes an API node that only admits (serve --workers, worker --concurrency); null = maxConcurrent. The embedded node always runs maxConcurrent',
+        }),
+        leaseMs: positiveInt(30_000, 'How long a worker holds a claimed execution without renewing it (renewed every third of it while the run is alive), ms; a dead worker\'s execution goes back to the queue when it expires'),
+        maxAttempts: positiveInt(2, 'Claims of one execution on the shared queue before an interrupted one (its worker died) ends failed with internal_error instead of running again'),
       },
       { default: {}, additionalProperties: false },
     ),

@@ -11,8 +11,9 @@ import { Metrics } from '../metrics/index.js';
 import type { JobQueue } from '../queue/job-queue.js';
 import type { Sandbox } from '../sandbox/sandbox.js';
 import type { Store } from '../store/store.js';
-import { SubmissionService } from '../submissions/index.js';
-import { createQueue, planQueue } from './create-queue.js';
+import { recoveryRuleFor, SubmissionService } from '../submissions/index.js';
+import { assertSharedStore } from './cluster-plan.js';
+import { createQueue, describeQueuePlan, planQueue } from './create-queue.js';
 import { createSandbox } from './create-sandbox.js';
 import { createStore, describeStorePlan, planStore } from './create-store.js';
 import type { NodeRole } from './node-role.js';
@@ -69,7 +70,10 @@ export interface ServiceNode {
   close(): Promise<void>;
 }
 
-/** Builds a node: `cli` gets sandbox and engine; `all` (and, once a shared queue exists, `api`/`worker`) the whole service. */
+/**
+ * Builds a node: `cli` gets sandbox and engine; `all`, `api` and `worker` the whole service (`api` and `worker` on the
+ * shared Redis queue and a PostgreSQL store; a worker node is not put on the network).
+ */
 export function createNode(config: Readonly<Config>, options: CreateNodeOptions<'cli'>): Promise<EngineNode>;
 export function createNode(config: Readonly<Config>, options: CreateNodeOptions<Exclude<NodeRole, 'cli'>>): Promise<ServiceNode>;
 export async function createNode(config: Readonly<Config>, options: CreateNodeOptions): Promise<EngineNode | ServiceNode> {
@@ -94,6 +98,7 @@ async function createServiceNode(config: Readonly<Config>, options: CreateNodeOp
   // Both plans refuse unsupported settings before the sandbox starts or a database file is created.
   const storePlan = planStore(config, options.databasePath);
   const queuePlan = planQueue(config, role);
+  assertSharedStore(queuePlan, storePlan);
 
   // Undone in reverse if a later step fails, so a half-built node leaves no sandbox or open database behind.
   const undo: Array<() => Promise<unknown>> = [];
@@ -105,7 +110,18 @@ async function createServiceNode(config: Readonly<Config>, options: CreateNodeOp
     const store = await createStore(storePlan, logger.child({ component: 'store' }));
     undo.push(() => store.close());
     const queue = createQueue(queuePlan, config, logger.child({ component: 'queue' }));
-    const service = new SubmissionService({ engine, queue, store, config, logger, sandboxCapabilities: sandbox.capabilities, node: { id: options.nodeId } });
+    const service = new SubmissionService({
+      engine,
+      queue,
+      store,
+      config,
+      logger,
+      sandboxCapabilities: sandbox.capabilities,
+      node: { id: options.nodeId },
+      // The shared queue's leases bring a dead worker's job back; start-up takeover would fail other nodes' runs.
+      recovery: recoveryRuleFor(queue),
+      runsJobs: queuePlan.kind === 'memory' || queuePlan.workerSlots > 0,
+    });
     undo.push(() => service.shutdown(config.shutdown.graceMs));
     if (options.start ?? true) await service.start();
 
@@ -127,7 +143,10 @@ async function createServiceNode(config: Readonly<Config>, options: CreateNodeOp
         realtime: config.realtime,
       });
       const url = await app.listen({ host: config.server.host, port: config.server.port });
-      logger.info({ url, cgroups: sandbox.capabilities.cgroups, database: describeStorePlan(storePlan), maxConcurrent: config.scheduler.maxConcurrent }, 'runlane is serving');
+      logger.info(
+        { url, role, cgroups: sandbox.capabilities.cgroups, database: describeStorePlan(storePlan), queue: describeQueuePlan(queuePlan), maxConcurrent: config.scheduler.maxConcurrent },
+        'runlane is serving',
+      );
       return url;
     };
 

@@ -21,24 +21,17 @@ export type QueuePlan =
     };
 
 /**
- * Reads `redis.url` and the role into a plan for a service node. The in-process queue is only seen by its own process,
- * so it serves a node that both accepts and runs work (`all`). The Redis queue exists ({@link planSharedQueue}), but a
- * node on it also needs the cluster's store and recovery rules, which this build does not wire yet: so `redis.url`
- * and the `api` and `worker` roles are refused here, before anything starts.
+ * Reads `redis.url` and the role into a plan for a service node. Without `redis.url` the node gets the in-process queue,
+ * which only its own process sees: so it must both accept and run work (role `all`, the embedded default). With it, the
+ * node joins the shared Redis queue ({@link planSharedQueue}) in any role.
  */
-export function planQueue(config: Pick<Config, 'redis'>, role: Exclude<NodeRole, 'cli'>): QueuePlan {
-  if (config.redis.url) {
-    throw new AppError(
-      CONFIG_ERRORS.invalid,
-      'invalid configuration: redis.url (REDIS_URL, or REDIS_HOST/REDIS_PORT): the cluster mode needs the shared Redis queue and cluster recovery, which `runlane serve` does not wire yet; unset REDIS_URL, REDIS_HOST, REDIS_PORT and RUNLANE_REDIS__URL to run the embedded node',
-      { details: { key: 'redis.url' } },
-    );
-  }
+export function planQueue(config: Pick<Config, 'redis' | 'scheduler'>, role: Exclude<NodeRole, 'cli'>): QueuePlan {
+  if (config.redis.url) return planSharedQueue(config, role);
   if (role !== 'all') {
     throw new AppError(
       CONFIG_ERRORS.invalid,
-      `invalid configuration: a node with role "${role}" needs the shared (Redis) queue and a cluster store, which this build does not wire yet; run role "all" (runlane serve)`,
-      { details: { key: 'role' } },
+      `invalid configuration: redis.url: a node with role "${role}" needs the shared queue, as the in-process one is not seen by other processes; give --redis redis://… (REDIS_URL), or run the embedded node (runlane serve without --redis)`,
+      { details: { key: 'redis.url' } },
     );
   }
   return { kind: 'memory' };
@@ -46,13 +39,20 @@ export function planQueue(config: Pick<Config, 'redis'>, role: Exclude<NodeRole,
 
 /**
  * The plan for the Redis queue named by `redis.url`, for any service role: an `api` node only admits (no worker
- * slots), `worker` and `all` nodes run up to `scheduler.maxConcurrent` jobs. Refuses an empty `redis.url`.
+ * slots); `worker` and `all` nodes run `scheduler.workerSlots` jobs (by default `scheduler.maxConcurrent`). A worker
+ * with no slots would run nothing, and is refused. Refuses an empty `redis.url`.
  */
 export function planSharedQueue(config: Pick<Config, 'redis' | 'scheduler'>, role: Exclude<NodeRole, 'cli'>): QueuePlan {
   if (!config.redis.url) {
     throw new AppError(CONFIG_ERRORS.invalid, 'invalid configuration: redis.url: the shared queue needs redis://…', { details: { key: 'redis.url' } });
   }
-  return { kind: 'redis', url: config.redis.url, prefix: config.redis.prefix, workerSlots: role === 'api' ? 0 : config.scheduler.maxConcurrent };
+  const slots = config.scheduler.workerSlots ?? config.scheduler.maxConcurrent;
+  if (role === 'worker' && slots === 0) {
+    throw new AppError(CONFIG_ERRORS.invalid, 'invalid configuration: scheduler.workerSlots: a worker node must run at least one execution at once (--concurrency 1 or more)', {
+      details: { key: 'scheduler.workerSlots' },
+    });
+  }
+  return { kind: 'redis', url: config.redis.url, prefix: config.redis.prefix, workerSlots: role === 'api' ? 0 : slots };
 }
 
 /** Builds the planned queue with the scheduler's caps. */
@@ -63,6 +63,7 @@ export function createQueue(plan: QueuePlan, config: Pick<Config, 'scheduler'>, 
     limits,
     logger,
     workerSlots: plan.workerSlots,
+    leaseMs: config.scheduler.leaseMs,
     redis: {
       url: plan.url,
       prefix: plan.prefix,
@@ -70,4 +71,17 @@ export function createQueue(plan: QueuePlan, config: Pick<Config, 'scheduler'>, 
       onListenerError: (error, event) => logger.error({ err: error, event: event.type }, 'a queue backend listener failed'),
     },
   });
+}
+
+/** The plan as it may be logged: `memory`, or the Redis host, prefix and slots without any password. */
+export function describeQueuePlan(plan: QueuePlan): string {
+  if (plan.kind === 'memory') return 'memory';
+  let where = plan.url;
+  try {
+    const url = new URL(plan.url);
+    where = `${url.protocol}//${url.host}${url.pathname === '/' ? '' : url.pathname}`;
+  } catch {
+    where = 'redis (unparsable URL)';
+  }
+  return `${where} (prefix ${plan.prefix}, ${plan.workerSlots} worker slots)`;
 }

@@ -62,8 +62,14 @@ export type QueueEvent =
   | { type: 'failed'; entry: QueueEntry; error: string; finishedAt: number }
   | { type: 'cancelled'; entry: QueueEntry; byUserId: string; finishedAt: number };
 
+/** How the queue handed a job out. */
+export interface Delivery {
+  /** How many times the job was claimed, this claim included: more than 1 after a lease expired (its worker died or stalled). */
+  attempt: number;
+}
+
 /** Runs one job; resolves with its result (a verdict, whatever the program did) or rejects on a service fault. */
-export type JobHandler = (job: QueuedJob, signal: AbortSignal) => Promise<ExecutionResult>;
+export type JobHandler = (job: QueuedJob, signal: AbortSignal, delivery: Delivery) => Promise<ExecutionResult>;
 
 export interface JobQueueLimits {
   /** Jobs running at once in all (on this node for the memory backend, across workers for a shared one). */
@@ -107,6 +113,11 @@ export interface JobQueue {
   readonly limits: JobQueueLimits;
   /** Whether `position`/`roomPosition` are the exact claim order or an estimate (a backend capability). */
   readonly positions: 'exact' | 'estimate';
+  /**
+   * Whether jobs outlive this process (a shared backend): then a dead worker's job comes back through its expired
+   * lease, and start-up recovery must not touch work other nodes hold. False for the in-process queue.
+   */
+  readonly durable: boolean;
   /**
    * Admits a job or throws AppError: user busy in the room / user or key quota / room full (429, with
    * retryAfterSeconds), queue full or shutting down (503), id already queued (409). At most one queued-or-running job

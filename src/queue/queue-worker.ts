@@ -141,7 +141,7 @@ export class QueueWorker {
     this.#runs.set(job.id, run);
     // A later microtask, so a handler that throws synchronously is a failure like any other.
     void Promise.resolve()
-      .then(() => handler(job.data, run.controller.signal))
+      .then(() => handler(job.data, run.controller.signal, { attempt: job.attempts }))
       .then(
         (result) => this.#finish(run, { result }),
         (error: unknown) => this.#finish(run, { error }),

@@ -20,6 +20,7 @@ export interface ScheduledJobQueueSetup extends ScheduledJobQueueOptions {
 export class ScheduledJobQueue implements JobQueue {
   readonly limits: JobQueueLimits;
   readonly positions: 'exact' | 'estimate';
+  readonly durable: boolean;
   readonly #backend: QueueBackend;
   readonly #producer: QueueProducer;
   readonly #worker: QueueWorker | null;
@@ -30,6 +31,7 @@ export class ScheduledJobQueue implements JobQueue {
     this.limits = options.limits;
     this.#backend = setup.backend;
     this.positions = setup.backend.positions;
+    this.durable = setup.backend.durable;
     const policy = new SchedulingPolicy({
       limits: options.limits,
       now: options.now,

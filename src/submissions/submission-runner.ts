@@ -1,8 +1,8 @@
 // Runs one queued submission wherever it is dispatched: records it running, executes it, records how it ended, then notifies.
 import type { ExecutionResult } from '../domain/result.js';
 import type { Engine, InteractiveStart } from '../engine/engine.js';
-import type { QueuedJob, QueueEntry } from '../queue/job-queue.js';
-import type { FinishPatch, Store } from '../store/store.js';
+import type { Delivery, QueuedJob, QueueEntry } from '../queue/job-queue.js';
+import type { FinishPatch, StartPatch, Store } from '../store/store.js';
 import { describeFailure } from './describe-failure.js';
 import type { InteractiveRegistry } from './interactive-registry.js';
 import { entryOf } from './queued-job.js';
@@ -18,6 +18,12 @@ export interface SubmissionRunnerDeps {
   stopping(): boolean;
   /** This node's id, recorded on the rows it runs. */
   nodeId: string;
+  /**
+   * Set when the queue recovers through leases (a shared queue): a job claimed again after its lease expired finds its
+   * row still `running` (its worker died) and is taken over, up to `maxAttempts` claims. Null for the in-process queue,
+   * whose interrupted runs are recovered at start-up instead.
+   */
+  leaseRecovery: { maxAttempts: number } | null;
 }
 
 /**
@@ -31,8 +37,8 @@ export class SubmissionRunner {
   constructor(private readonly deps: SubmissionRunnerDeps) {}
 
   /** The JobHandler given to the queue. */
-  readonly run = (job: QueuedJob, signal: AbortSignal): Promise<ExecutionResult> => {
-    const running = this.#run(job, signal);
+  readonly run = (job: QueuedJob, signal: AbortSignal, delivery: Delivery = { attempt: 1 }): Promise<ExecutionResult> => {
+    const running = this.#run(job, signal, delivery);
     const tracked = running.then(
       () => undefined,
       () => undefined,
@@ -50,9 +56,10 @@ export class SubmissionRunner {
     clearTimeout(timer);
   }
 
-  async #run(job: QueuedJob, signal: AbortSignal): Promise<ExecutionResult> {
+  async #run(job: QueuedJob, signal: AbortSignal, delivery: Delivery): Promise<ExecutionResult> {
     const startedAt = new Date();
-    if (!(await this.deps.store.transition(job.id, ['queued'], { status: 'running', startedAt, nodeId: this.deps.nodeId }))) {
+    const start: StartPatch = { status: 'running', startedAt, nodeId: this.deps.nodeId };
+    if (!(await this.deps.store.transition(job.id, ['queued'], start)) && !(await this.#takeOverInterrupted(job, delivery, start))) {
       // Cancelled just before dispatch, or delivered twice: its row says it is no longer waiting to run.
       this.deps.interactive.fail(job.id, 'cancelled');
       throw new Error(`submission ${job.id} is no longer queued, so it was not run`);
@@ -111,6 +118,27 @@ export class SubmissionRunner {
         this.deps.publish({ type: 'cancelled', entry, byUserId: job.user.userId, finishedAt });
         return;
     }
+  }
+
+  /**
+   * A job claimed again after its lease expired: its worker died (or was cut off) mid-run, so its row still says
+   * `running`. The run is the service's failure, not the program's: it starts again (back to `queued`, then `running`,
+   * which counts the attempt in the store) until `maxAttempts` claims are spent, then fails with internal_error. Resolves
+   * true when this node now holds the row as running; throws when the job was failed here.
+   */
+  async #takeOverInterrupted(job: QueuedJob, delivery: Delivery, start: StartPatch): Promise<boolean> {
+    const recovery = this.deps.leaseRecovery;
+    if (recovery === null || delivery.attempt < 2) return false;
+    if (delivery.attempt > recovery.maxAttempts) {
+      const error = `interrupted ${delivery.attempt - 1} times: the workers running it stopped before it finished`;
+      const failed = await this.deps.store.transition(job.id, ['running'], { status: 'failed', verdict: 'internal_error', result: null, error, finishedAt: new Date() });
+      if (failed) this.deps.publish({ type: 'failed', entry: entryOf(job, null), error, finishedAt: Date.now() });
+      throw new Error(`submission ${job.id} was ${error}`);
+    }
+    if (await this.deps.store.transition(job.id, ['running'], { status: 'queued' })) {
+      return this.deps.store.transition(job.id, ['queued'], start);
+    }
+    return false;
   }
 
   #leftForRestart(signal: AbortSignal): boolean {

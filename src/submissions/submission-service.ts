@@ -23,6 +23,8 @@ import { requestFingerprint } from './request-fingerprint.js';
 import { RetentionSweeper } from './retention-sweeper.js';
 import { resolveNodeOptions, type NodeOptions } from './node-options.js';
 import { recoverOrphans } from './recover-orphans.js';
+import type { RecoveryRule } from './recovery-rule.js';
+import { RemoteOutcomeRelay } from './remote-outcome-relay.js';
 import { SubmissionRunner } from './submission-runner.js';
 import type { RunOutcome, SubmissionEvent, SubmitInput, SubmitOutcome } from './types.js';
 
@@ -36,6 +38,17 @@ export interface SubmissionServiceDeps {
   sandboxCapabilities: SandboxCapabilities;
   /** This node's identity and liveness in the store. @defaultValue a random id, 5 s heartbeats, dead after 30 s */
   node?: NodeOptions;
+  /**
+   * How interrupted work is recovered (see {@link RecoveryRule}): start-up takeover for the in-process queue, the
+   * queue's leases for a shared one. The composition root picks it from the queue's `durable` flag.
+   * @defaultValue `'orphans'`
+   */
+  recovery?: RecoveryRule;
+  /**
+   * Whether this node runs jobs itself. A node that does not (an API node over a shared queue) relays the runs other
+   * nodes report through the queue to its own subscribers. @defaultValue true
+   */
+  runsJobs?: boolean;
 }
 
 export interface ServiceStats {
@@ -70,6 +83,8 @@ export class SubmissionService {
   private readonly publisher: OrderedPublisher<SubmissionEvent>;
   private readonly interactive = new InteractiveRegistry();
   private readonly runner: SubmissionRunner;
+  private readonly recovery: RecoveryRule;
+  private readonly relay: RemoteOutcomeRelay | null;
   private readonly sweeper: RetentionSweeper;
   private readonly startedAt = Date.now();
   private readonly node: Required<NodeOptions>;
@@ -85,6 +100,8 @@ export class SubmissionService {
     );
     this.sweeper = new RetentionSweeper(deps.store, deps.config.retention, deps.logger);
     this.node = resolveNodeOptions(deps.node ?? {}, randomUUID);
+    this.recovery = deps.recovery ?? 'orphans';
+    this.relay = (deps.runsJobs ?? true) ? null : new RemoteOutcomeRelay({ store: deps.store, logger: deps.logger, publish: (event) => this.publisher.publish(event) });
     this.runner = new SubmissionRunner({
       nodeId: this.node.id,
       engine: deps.engine,
@@ -92,23 +109,29 @@ export class SubmissionService {
       interactive: this.interactive,
       publish: (event) => this.publisher.publish(event),
       stopping: () => this.stopping,
+      leaseRecovery: this.recovery === 'leases' ? { maxAttempts: deps.config.scheduler.maxAttempts } : null,
     });
   }
 
   /**
    * Registers this node, takes over what stopped nodes left (never a live node's work: see `Store.claimOrphans`) and
-   * queues it again in its original order, then starts dispatching, heartbeating and sweeping.
+   * queues it again in its original order, then starts dispatching, heartbeating and sweeping. Under the `leases` rule
+   * nothing is taken over at start-up: the shared queue brings a dead worker's job back when its lease expires.
    */
   async start(): Promise<void> {
     const { store, queue, logger } = this.deps;
     const now = Date.now();
     await store.registerNode(this.node.id, new Date(now));
-    // Only the queue's own news is forwarded; lifecycle events come from the runner and the service, after their writes.
+    // Only the queue's own news is forwarded; lifecycle events come from the runner and the service, after their writes
+    // (on a node that runs nothing, from the relay, which reads the row another node wrote).
     this.unsubscribeQueue = queue.subscribe((event) => {
       if (event.type === 'queued' || event.type === 'positions') this.publisher.publish(event);
+      else this.relay?.relay(event);
     });
-    const orphans = await store.claimOrphans(this.node.id, new Date(now - this.node.staleAfterMs));
-    await recoverOrphans(orphans, store, queue, logger);
+    if (this.recovery === 'orphans') {
+      const orphans = await store.claimOrphans(this.node.id, new Date(now - this.node.staleAfterMs));
+      await recoverOrphans(orphans, store, queue, logger);
+    }
     queue.process(this.runner.run);
     this.heartbeat = setInterval(() => {
       store.heartbeat(this.node.id, new Date()).catch((error: unknown) => logger.warn({ err: error }, 'node heartbeat could not be stored'));
@@ -162,6 +185,10 @@ export class SubmissionService {
       const unsubscribe = this.publisher.subscribe((event) => {
         if (isFinishEvent(event) && event.entry.id === id) done();
       });
+      // On a shared queue the run may end on another node: its queue event says so, after that node wrote the row.
+      const unsubscribeQueue = this.deps.queue.subscribe((event) => {
+        if (isFinishEvent(event) && event.entry.id === id) done();
+      });
       const stop = (): void => {
         reject(shuttingDownWhileWaiting(id));
         done();
@@ -171,6 +198,7 @@ export class SubmissionService {
       function done(): void {
         clearTimeout(timer);
         unsubscribe();
+        unsubscribeQueue();
         waiters.delete(stop);
         resolve();
       }
@@ -290,6 +318,7 @@ export class SubmissionService {
     await this.deps.queue.close(graceMs);
     // Aborted runs leave their rows alone once stopping; wait (briefly) for the last writes of those that ended.
     await this.runner.settled(Math.min(1_000, graceMs + 100));
+    await this.relay?.drain();
     await this.publisher.drain();
     await this.deps.store.releaseNode(this.node.id).catch((error: unknown) => this.deps.logger.warn({ err: error }, 'could not remove this node from the store'));
     this.unsubscribeQueue?.();

@@ -5,5 +5,6 @@ import { languagesCommand } from './languages.js';
 import { runCommand } from './run.js';
 import { serveCommand } from './serve.js';
 import { tokenCommand } from './token.js';
+import { workerCommand } from './worker.js';
 
-export const COMMANDS: readonly CliCommand[] = [serveCommand, runCommand, languagesCommand, benchCommand, tokenCommand];
+export const COMMANDS: readonly CliCommand[] = [serveCommand, workerCommand, runCommand, languagesCommand, benchCommand, tokenCommand];
