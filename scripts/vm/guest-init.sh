@@ -16,7 +16,7 @@ mkdir -p /host /share /layers /newroot
 mount -t 9p -o trans=virtio,version=9p2000.L,ro,msize=512000,cache=loose hostroot /host || { say "cannot mount the host root"; poweroff -f; }
 mount -t 9p -o trans=virtio,version=9p2000.L,msize=512000 share /share || { say "cannot mount the share"; poweroff -f; }
 # Writes land in guest memory; the host's files are never changed.
-mount -t tmpfs -o size=3g,mode=0755 layers /layers
+mount -t tmpfs -o size=6g,mode=0755 layers /layers
 mkdir -p /layers/upper /layers/work
 mount -t overlay overlay -o lowerdir=/host,upperdir=/layers/upper,workdir=/layers/work /newroot || { say "overlay mount failed"; poweroff -f; }
 
@@ -26,7 +26,7 @@ mount -t devtmpfs devtmpfs /newroot/dev
 mkdir -p /newroot/dev/pts /newroot/dev/shm
 mount -t devpts devpts /newroot/dev/pts
 mount -t tmpfs -o mode=1777 tmpfs /newroot/dev/shm
-mount -t tmpfs -o mode=1777 tmpfs /newroot/tmp
+# /tmp stays the host's (under the overlay): the repository under test may live there.
 mount -t tmpfs -o mode=0755 tmpfs /newroot/run
 # The point of the VM: a pure cgroup v2 hierarchy, as on most hosts.
 mount -t cgroup2 -o nsdelegate cgroup2 /newroot/sys/fs/cgroup || say "cgroup2 mount failed"
