@@ -5,6 +5,7 @@ import { availableParallelism } from 'node:os';
 import type { Logger } from '../../logging/logger.js';
 import { AppError, SANDBOX_ERRORS, isAppError } from '../../errors/index.js';
 import type { Sandbox, SandboxCapabilities } from '../sandbox.js';
+import { SETUP_TIMEOUT_MS } from './run/sandbox-run.js';
 import { BwrapSandbox } from './bwrap-sandbox.js';
 import { HOST_PATH, readBwrapVersion, resolveHostExecutable } from './host-tools.js';
 import { prepareHostLayout, removeHostLayout, type HostLayout } from './host-layout.js';
@@ -54,6 +55,11 @@ export interface BwrapSandboxOptions {
    * @defaultValue `native/build/runlane-launcher` of this installation, built by `scripts/setup.sh`
    */
   launcherPath?: string | null;
+  /**
+   * Time bwrap gets to report that the program started before the run counts as a sandbox fault; it no longer applies once
+   * the program runs. @defaultValue `15000`
+   */
+  setupTimeoutMs?: number;
 }
 
 /**
@@ -122,7 +128,7 @@ export async function createBwrapSandbox(options: BwrapSandboxOptions, logger: L
       initialWorkDirMb: DEFAULT_WORK_DIR_MB,
       serverKey,
     });
-    const sandbox = new BwrapSandbox(capabilities, { driver, pool, layout, runsDir, logger: log }, log);
+    const sandbox = new BwrapSandbox(capabilities, { driver, pool, layout, runsDir, logger: log, setupTimeoutMs: options.setupTimeoutMs ?? SETUP_TIMEOUT_MS }, log);
     await selfTest(sandbox);
     log.info({ implementation: capabilities.implementation, version: bwrapVersion, cgroups: capabilities.cgroups, runRoot: options.runRoot, launcher: launcherPath ?? 'bash prologue' }, 'sandbox ready');
     return sandbox;

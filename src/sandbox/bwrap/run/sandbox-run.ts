@@ -22,6 +22,8 @@ export interface RunContext {
   /** This server's directory of slot mount points. */
   runsDir: string;
   logger: Logger;
+  /** Time bwrap gets to report that the program started before the run counts as a sandbox fault, ms. */
+  setupTimeoutMs: number;
   /** Called when a run is handed to its prologue and once its teardown has finished (the sandbox tracks live runs). */
   onCreated: (run: SandboxRun) => void;
   onSettled: (run: SandboxRun) => void;
@@ -37,8 +39,8 @@ export interface CommandHooks {
   ended: (slotRetired: boolean) => Promise<void>;
 }
 
-/** Time bwrap gets to report that the program started before the run counts as a sandbox fault. */
-const SETUP_TIMEOUT_MS = 15_000;
+/** Default time bwrap gets to report that the program started before the run counts as a sandbox fault. */
+export const SETUP_TIMEOUT_MS = 15_000;
 /** How often the group's CPU time is read to enforce the limit on the total of every process. */
 const CPU_POLL_MS = { cgroup: 20, none: 100 } as const;
 
@@ -95,6 +97,7 @@ export class SandboxRun implements SandboxProcess {
   private readonly handedOverAt = process.hrtime.bigint();
   private startedAt: bigint | null = null;
   private readonly timers: NodeJS.Timeout[] = [];
+  private setupTimer: NodeJS.Timeout | undefined;
   private polling = false;
   /** Settles once the program's CPU clock has started (the cgroup's usage at program start is recorded). */
   private cpuClock: Promise<void> = Promise.resolve();
@@ -130,7 +133,8 @@ export class SandboxRun implements SandboxProcess {
     const onAbort = () => this.kill();
     spec.signal?.addEventListener('abort', onAbort, { once: true });
     this.removeAbortListener = () => spec.signal?.removeEventListener('abort', onAbort);
-    this.timers.push(setTimeout(() => this.stop('setup-timeout'), SETUP_TIMEOUT_MS));
+    this.setupTimer = setTimeout(() => this.stop('setup-timeout'), ctx.setupTimeoutMs);
+    this.timers.push(this.setupTimer);
 
     const { workDir } = warm.slot;
     const options = bwrapOptions({
@@ -166,6 +170,8 @@ export class SandboxRun implements SandboxProcess {
 
   private onProgramStarted(): void {
     this.startedAt = process.hrtime.bigint();
+    // Set-up is over: from here only the run's own limits may end it (a long run must not die at the set-up deadline).
+    clearTimeout(this.setupTimer);
     const { logger } = this.identity;
     // From here on CPU time is the program's: what the prologue, setpriv and bwrap used before is subtracted.
     this.cpuClock = this.warm.cgroup.startCpuClock().catch((error: unknown) => logger.warn({ err: error }, 'sandbox CPU clock start failed'));
