@@ -1,19 +1,19 @@
 // A cluster of real processes: one API node (`serve --redis --workers 0`) and worker nodes (`worker`) over one Redis queue and one PostgreSQL schema.
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { announceSkip } from '../fixtures/sandbox/harness.js';
 import { connect, EventRecorder, request } from '../support/realtime.js';
 import { dropSchemas, queryTestDatabase, SKIP_POSTGRES, uniqueSchema, urlWithSchema } from '../support/postgres.js';
+import { runRunlaneToExit, SERVING, spawnRunlane, untilReady, type ReadyRunlane } from '../support/runlane-process.js';
 import { TEST_REDIS_URL } from '../support/services.js';
 
-const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-const ENTRY = fileURLToPath(new URL('../fixtures/cli-entry.ts', import.meta.url));
 const SKIP = SKIP_POSTGRES || process.env.RUNLANE_TEST_REDIS === 'skip';
+if (process.env.RUNLANE_TEST_REDIS === 'skip') announceSkip('the cluster tests', 'RUNLANE_TEST_REDIS=skip: nothing here checks the shared Redis queue');
 /** Short leases, so a killed worker's job comes back within seconds rather than the default 30. */
 const LEASE_MS = 2_000;
 
@@ -23,36 +23,16 @@ const schema = uniqueSchema();
 const database = urlWithSchema(schema);
 const children = new Set<ChildProcess>();
 
-interface Started {
-  child: ChildProcess;
-  /** The base URL for an API node; null for a worker. */
-  url: string | null;
-  output: () => string;
+/** Spawns `runlane <args>` on the test's queue and store, and resolves once it logs `ready`. */
+function start(args: string[], ready: RegExp): Promise<ReadyRunlane> {
+  const started = spawnRunlane([...args, '--redis', TEST_REDIS_URL, '--database', database], { RUNLANE_REDIS__PREFIX: prefix, RUNLANE_SCHEDULER__LEASE_MS: String(LEASE_MS) });
+  // Tracked from the spawn on, so a node that never gets ready is stopped after the file too.
+  children.add(started.child);
+  started.child.once('exit', () => children.delete(started.child));
+  return untilReady(started, ready);
 }
 
-/** Spawns `runlane <args>` on the test's queue prefix and resolves once it logs `ready` (a regular expression on its output). */
-function start(args: string[], ready: RegExp): Promise<Started> {
-  const child = spawn(process.execPath, ['--import', 'tsx', ENTRY, ...args, '--redis', TEST_REDIS_URL, '--database', database], {
-    cwd: ROOT,
-    env: { ...process.env, LOG_LEVEL: 'info', RUNLANE_REDIS__PREFIX: prefix, RUNLANE_SCHEDULER__LEASE_MS: String(LEASE_MS) },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  children.add(child);
-  child.once('exit', () => children.delete(child));
-  let output = '';
-  return new Promise((resolve, reject) => {
-    const onData = (chunk: Buffer) => {
-      output += chunk.toString();
-      const match = ready.exec(output);
-      if (match) resolve({ child, url: match[1] ?? null, output: () => output });
-    };
-    child.stdout!.on('data', onData);
-    child.stderr!.on('data', onData);
-    child.once('exit', (code, signal) => reject(new Error(`runlane ${args[0]} exited early with ${code ?? signal}:\n${output}`)));
-  });
-}
-
-const startApi = () => start(['serve', '--port', '0', '--data-dir', dataDir, '--workers', '0'], /"url":"(http:\/\/[^"]+)".*"msg":"runlane is serving"/);
+const startApi = () => start(['serve', '--port', '0', '--data-dir', dataDir, '--workers', '0'], SERVING);
 const startWorker = () => start(['worker', '--concurrency', '2'], /"msg":"runlane worker is running"/);
 
 function stop(child: ChildProcess, signal: NodeJS.Signals = 'SIGTERM'): Promise<number | null> {
@@ -122,9 +102,9 @@ async function deleteQueueKeys(): Promise<void> {
 }
 
 describe.skipIf(SKIP)('a cluster of an API node and worker nodes', () => {
-  let api: Started;
+  let api: ReadyRunlane;
   let apiUrl: string;
-  let worker: Started;
+  let worker: ReadyRunlane;
 
   beforeAll(async () => {
     // The API node first: it creates the schema, so two nodes do not race to migrate it.
@@ -226,16 +206,8 @@ describe.skipIf(SKIP)('a cluster of an API node and worker nodes', () => {
 
   describe('when a worker is started on a SQLite store', () => {
     it('should refuse to start, naming database.url, before running anything', async () => {
-      const { DATABASE_URL: _ignored, ...env } = process.env;
-      const child = spawn(process.execPath, ['--import', 'tsx', ENTRY, 'worker', '--redis', TEST_REDIS_URL], {
-        cwd: ROOT,
-        env: { ...env, RUNLANE_DATA_DIR: dataDir, RUNLANE_REDIS__PREFIX: prefix },
-        stdio: ['ignore', 'pipe', 'pipe'],
-      });
-      let output = '';
-      child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-      child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-      const code = await new Promise<number | null>((resolve) => child.once('exit', (exitCode) => resolve(exitCode)));
+      // No DATABASE_URL from the environment: the worker falls back to the SQLite file (spawn drops undefined variables).
+      const { code, output } = await runRunlaneToExit(['worker', '--redis', TEST_REDIS_URL], { DATABASE_URL: undefined, RUNLANE_DATA_DIR: dataDir, RUNLANE_REDIS__PREFIX: prefix });
       expect(code).not.toBe(0);
       expect(output).toContain('database.url');
       expect(output).toContain('must share one store');

@@ -1,33 +1,17 @@
 // `runlane serve` as a real process refuses a bad environment before it starts anything, in the one config-error format.
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
+import { runRunlaneToExit } from '../support/runlane-process.js';
 
-const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-const ENTRY = fileURLToPath(new URL('../fixtures/cli-entry.ts', import.meta.url));
 const dataDir = mkdtempSync(join(tmpdir(), 'runlane-serve-config-'));
 
 afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
 
 /** Runs `runlane serve` with `env` until it exits; resolves with its exit code and everything it wrote. */
 function serve(env: Record<string, string>): Promise<{ code: number | null; output: string }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', ENTRY, 'serve', '--port', '0', '--data-dir', dataDir], {
-    cwd: ROOT,
-    env: { ...process.env, LOG_LEVEL: 'info', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  // A server that did start is stopped, so the test fails on the assertion instead of hanging.
-  const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
-  return new Promise((resolve) => child.once('exit', (code) => {
-    clearTimeout(timer);
-    resolve({ code, output });
-  }));
+  return runRunlaneToExit(['serve', '--port', '0', '--data-dir', dataDir], env);
 }
 
 describe('runlane serve with a bad environment', () => {

@@ -1,37 +1,21 @@
 // `runlane serve` as a real process: serves on a real port, and on SIGTERM lets running work finish and keeps the rest queued.
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createSqliteStore } from '../../src/store/sqlite/sqlite-store.js';
+import { startRunlane } from '../support/runlane-process.js';
 
-const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-const ENTRY = fileURLToPath(new URL('../fixtures/cli-entry.ts', import.meta.url));
 const dataDir = mkdtempSync(join(tmpdir(), 'runlane-serve-'));
 
 afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
 
 /** Starts `runlane serve` on a free port and resolves with its URL once it logs that it is serving. */
-function startServe(env: Record<string, string>): Promise<{ child: ChildProcess; url: string; output: () => string }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', ENTRY, 'serve', '--port', '0', '--data-dir', dataDir], {
-    cwd: ROOT,
-    env: { ...process.env, LOG_LEVEL: 'info', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  return new Promise((resolve, reject) => {
-    const onData = (chunk: Buffer) => {
-      output += chunk.toString();
-      const match = /"url":"(http:\/\/[^"]+)".*"msg":"runlane is serving"/.exec(output);
-      if (match) resolve({ child, url: match[1]!, output: () => output });
-    };
-    child.stdout!.on('data', onData);
-    child.stderr!.on('data', onData);
-    child.once('exit', (code) => reject(new Error(`serve exited early with ${code}:\n${output}`)));
-  });
+async function startServe(env: Record<string, string>): Promise<{ child: ChildProcess; url: string; output: () => string }> {
+  const started = await startRunlane(['serve', '--port', '0', '--data-dir', dataDir], env);
+  return { ...started, url: started.url! };
 }
 
 async function submit(url: string, body: object): Promise<{ id: string; status: string }> {

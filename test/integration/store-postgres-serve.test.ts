@@ -1,16 +1,14 @@
 // `runlane serve --database postgres://…` as a real process: one node, in-process queue, its submissions kept in PostgreSQL.
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createPostgresStore } from '../../src/store/postgres/postgres-store.js';
 import { dropSchemas, SKIP_POSTGRES, uniqueSchema, urlWithSchema } from '../support/postgres.js';
+import { runRunlaneToExit, startRunlane } from '../support/runlane-process.js';
 
-const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-const ENTRY = fileURLToPath(new URL('../fixtures/cli-entry.ts', import.meta.url));
 const dataDir = mkdtempSync(join(tmpdir(), 'runlane-serve-pg-'));
 
 afterAll(async () => {
@@ -19,23 +17,9 @@ afterAll(async () => {
 });
 
 /** Starts `runlane serve --database URL` on a free port and resolves with its URL once it logs that it is serving. */
-function startServe(database: string): Promise<{ child: ChildProcess; url: string; output: () => string }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', ENTRY, 'serve', '--port', '0', '--data-dir', dataDir, '--database', database], {
-    cwd: ROOT,
-    env: { ...process.env, LOG_LEVEL: 'info' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  return new Promise((resolve, reject) => {
-    const onData = (chunk: Buffer) => {
-      output += chunk.toString();
-      const match = /"url":"(http:\/\/[^"]+)".*"msg":"runlane is serving"/.exec(output);
-      if (match) resolve({ child, url: match[1]!, output: () => output });
-    };
-    child.stdout!.on('data', onData);
-    child.stderr!.on('data', onData);
-    child.once('exit', (code) => reject(new Error(`serve exited early with ${code}:\n${output}`)));
-  });
+async function startServe(database: string): Promise<{ child: ChildProcess; url: string; output: () => string }> {
+  const started = await startRunlane(['serve', '--port', '0', '--data-dir', dataDir, '--database', database]);
+  return { ...started, url: started.url! };
 }
 
 async function stop(child: ChildProcess): Promise<number | null> {
@@ -88,15 +72,7 @@ describe.skipIf(SKIP_POSTGRES)('runlane serve on PostgreSQL', () => {
 
   describe('when the PostgreSQL server cannot be reached', () => {
     it('should exit non-zero saying the connection was refused, without the password', async () => {
-      const child = spawn(process.execPath, ['--import', 'tsx', ENTRY, 'serve', '--port', '0', '--data-dir', dataDir, '--database', 'postgres://runlane:hunter2-secret@127.0.0.1:1/test'], {
-        cwd: ROOT,
-        env: { ...process.env, LOG_LEVEL: 'info' },
-        stdio: ['ignore', 'pipe', 'pipe'],
-      });
-      let output = '';
-      child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-      child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-      const code = await new Promise<number | null>((resolve) => child.once('exit', (exitCode) => resolve(exitCode)));
+      const { code, output } = await runRunlaneToExit(['serve', '--port', '0', '--data-dir', dataDir, '--database', 'postgres://runlane:hunter2-secret@127.0.0.1:1/test']);
       expect(code).not.toBe(0);
       expect(output).toContain('The PostgreSQL database runlane@127.0.0.1:1/test could not accept a connection: connection refused.');
       expect(output).not.toContain('hunter2-secret');
