@@ -10,6 +10,7 @@ import { announceSkip } from '../fixtures/sandbox/harness.js';
 import { connect, EventRecorder, request } from '../support/realtime.js';
 import { dropSchemas, queryTestDatabase, SKIP_POSTGRES, uniqueSchema, urlWithSchema } from '../support/postgres.js';
 import { runRunlaneToExit, SERVING, spawnRunlane, untilReady, type ReadyRunlane } from '../support/runlane-process.js';
+import { deleteQueueKeys } from '../support/redis.js';
 import { TEST_REDIS_URL } from '../support/services.js';
 
 const SKIP = SKIP_POSTGRES || process.env.RUNLANE_TEST_REDIS === 'skip';
@@ -87,15 +88,10 @@ async function kill(child: ChildProcess): Promise<void> {
   await exited;
 }
 
-async function deleteQueueKeys(): Promise<void> {
+async function deleteTestQueueKeys(): Promise<void> {
   const admin = new Redis(TEST_REDIS_URL, { maxRetriesPerRequest: 1 });
   try {
-    let cursor = '0';
-    do {
-      const [next, keys] = await admin.scan(cursor, 'MATCH', `runlane:${prefix}:*`, 'COUNT', 500);
-      cursor = next;
-      if (keys.length > 0) await admin.del(...keys);
-    } while (cursor !== '0');
+    await deleteQueueKeys(admin, prefix);
   } finally {
     admin.disconnect();
   }
@@ -115,7 +111,7 @@ describe.skipIf(SKIP)('a cluster of an API node and worker nodes', () => {
 
   afterAll(async () => {
     await Promise.all([...children].map((child) => stop(child)));
-    await deleteQueueKeys();
+    await deleteTestQueueKeys();
     await dropSchemas();
     rmSync(dataDir, { recursive: true, force: true });
   }, 60_000);

@@ -14,8 +14,10 @@ import { describeSchedulingPolicyConformance } from '../../src/queue/conformance
 import { laneOf, SchedulingPolicy } from '../../src/queue/policy/scheduling-policy.js';
 import { RedisQueueBackend } from '../../src/queue/redis/redis-queue-backend.js';
 import type { RedisQueueBackendOptions } from '../../src/queue/redis/redis-queue-backend-options.js';
+import { deleteQueueKeys } from '../support/redis.js';
+import { TEST_REDIS_URL } from '../support/services.js';
 
-const REDIS_URL = process.env.RUNLANE_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
+const REDIS_URL = TEST_REDIS_URL;
 const SKIP = process.env.RUNLANE_TEST_REDIS === 'skip';
 
 /** Every prefix a test used, so its keys are deleted after the file. */
@@ -48,15 +50,6 @@ async function waitForSubscribers(admin: Redis, prefix: string, count: number): 
   }
 }
 
-async function deleteKeys(admin: Redis, prefix: string): Promise<void> {
-  let cursor = '0';
-  do {
-    const [next, keys] = await admin.scan(cursor, 'MATCH', `runlane:${prefix}:*`, 'COUNT', 500);
-    cursor = next;
-    if (keys.length > 0) await admin.del(...keys);
-  } while (cursor !== '0');
-}
-
 if (SKIP) {
   console.warn('\n*** RUNLANE_TEST_REDIS=skip: the Redis queue backend is NOT tested in this run ***\n');
 }
@@ -74,7 +67,7 @@ describe.skipIf(SKIP)('RedisQueueBackend against the real Redis', () => {
   });
 
   afterAll(async () => {
-    for (const prefix of prefixes) await deleteKeys(admin, prefix);
+    for (const prefix of prefixes) await deleteQueueKeys(admin, prefix);
     await admin.quit();
   });
 
