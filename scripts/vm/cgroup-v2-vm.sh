@@ -33,16 +33,17 @@ ensure_packages() {
 
 # Debian's own kernel, unpacked into the cache; the host's kernel and /boot are left alone.
 ensure_kernel() {
-  [[ -f "$CACHE/vmlinuz" && -d "$CACHE/modules" ]] && return
+  [[ -f "$CACHE/vmlinuz" ]] && return
   local package work
   package="$(apt-cache depends linux-image-amd64 | awk '/Depends: linux-image-/ {print $2; exit}')"
   [[ -n "$package" ]] || { log "cannot find Debian's kernel package (linux-image-amd64)" >&2; exit 1; }
   log "fetching $package"
   work="$(mktemp -d)"
+  # Removed on a failed download too (errexit ends the script, which runs the EXIT trap).
+  trap 'rm -rf "$work"' EXIT
   (cd "$work" && chmod 777 . && apt-get download "$package" >/dev/null)
   dpkg-deb -x "$work"/*.deb "$work/root"
   mkdir -p "$CACHE/modules"
-  cp "$work"/root/boot/vmlinuz-* "$CACHE/vmlinuz"
   local module path
   for module in "${MODULES[@]}"; do
     path="$(find "$work/root/lib/modules" -name "$module.ko*" | head -n1)"
@@ -53,7 +54,10 @@ ensure_kernel() {
       *) cp "$path" "$CACHE/modules/$module.ko" ;;
     esac
   done
+  # The kernel last: its presence is what marks the cache complete.
+  cp "$work"/root/boot/vmlinuz-* "$CACHE/vmlinuz"
   rm -rf "$work"
+  trap - EXIT
 }
 
 # A busybox initramfs whose init is guest-init.sh; rebuilt when that script changes.
