@@ -10,7 +10,7 @@ const TEST_FILES = '\\.test\\.ts$';
  */
 const SURFACES = {
   engine: ['src/engine/engine.ts'],
-  queue: ['src/queue/job-queue.ts', 'src/queue/queue-entry.ts'],
+  queue: ['src/queue/job-queue.ts', 'src/queue/queue-entry.ts', 'src/queue/worker-registry.ts'],
   sandbox: ['src/sandbox/sandbox.ts'],
   store: ['src/store/store.ts', 'src/store/store-errors.ts'],
 };

@@ -129,6 +129,12 @@ export const ConfigSchema = Type.Object(
         }),
         leaseMs: positiveInt(30_000, 'How long a worker holds a claimed execution without renewing it (renewed every third of it while the run is alive), ms; a dead worker\'s execution goes back to the queue when it expires'),
         maxAttempts: positiveInt(2, 'Claims of one execution on the shared queue before an interrupted one (its worker died) ends failed with internal_error instead of running again'),
+        workerLanguages: Type.Union([Type.String({ pattern: '^[A-Za-z0-9_+.#-]+(,[A-Za-z0-9_+.#-]+)*$' }), Type.Null()], {
+          default: null,
+          description: 'Comma-separated language ids this node\'s worker runs on the shared queue (worker --languages python,cpp); it claims only those that are also installed, and refuses to start if none is. null = every installed language',
+        }),
+        workerHeartbeatMs: positiveInt(5_000, 'How often a worker renews its entry in the worker registry, ms; an entry not renewed for three of these (a killed worker) is dropped, and its languages and slots stop counting'),
+        claimPollMs: Type.Integer({ minimum: 0, default: 2_000, description: 'How often a worker also looks for work without being told of any, ms, so a lost queue event delays a job rather than stranding it; 0 = only on events' }),
       },
       { default: {}, additionalProperties: false },
     ),

@@ -7,3 +7,4 @@ export * from './rest/submission-response.js';
 export * from './realtime.js';
 export * from './seed-aliases.js';
 export { limitSetSchema, requestedLimitsSchema } from './limits.js';
+export * from './rest/cluster.js';

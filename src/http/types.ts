@@ -8,6 +8,7 @@ import type { Identity } from '../domain/identity.js';
 import { AppError, AUTH_ERRORS } from '../errors/index.js';
 import type { Logger } from '../logging/logger.js';
 import type { Metrics } from '../metrics/metrics.js';
+import type { WorkerInfo } from '../queue/worker-registry.js';
 import type { SubmissionService } from '../submissions/submission-service.js';
 
 /** Everything `buildHttpApp` is wired with; the composition root picks the implementations. */
@@ -17,6 +18,22 @@ export interface HttpAppDeps {
   config: Readonly<Config>;
   logger: Logger;
   metrics: Metrics;
+  /** Live workers and dependency health; without it `/api/v1/workers` lists none and `/ready` checks nothing. */
+  cluster?: ClusterView;
+}
+
+/** One dependency (store, Redis) as the readiness check saw it. */
+export interface DependencyStatus {
+  name: 'postgresql' | 'sqlite' | 'redis';
+  status: 'up' | 'down';
+  /** Why it is down: an error code or a timeout, never an address or a secret. */
+  error: string | null;
+}
+
+/** What the node knows of its cluster: the worker registry, and whether its dependencies answer. */
+export interface ClusterView {
+  workers(): Promise<WorkerInfo[]>;
+  dependencies(): Promise<DependencyStatus[]>;
 }
 
 /** The Fastify instance routes are registered on: TypeBox schemas give typed bodies, params and queries. */

@@ -16,6 +16,8 @@ import { assertSharedStore } from './cluster-plan.js';
 import { createQueue, describeQueuePlan, planQueue } from './create-queue.js';
 import { createSandbox } from './create-sandbox.js';
 import { createStore, describeStorePlan, planStore } from './create-store.js';
+import { probeDependencies } from './dependency-health.js';
+import { resolveWorkerLanguages } from './worker-languages.js';
 import type { NodeRole } from './node-role.js';
 
 export type { NodeRole } from './node-role.js';
@@ -109,7 +111,15 @@ async function createServiceNode(config: Readonly<Config>, options: CreateNodeOp
     const engine = await createEngine({ sandbox, config, logger: logger.child({ component: 'engine' }) });
     const store = await createStore(storePlan, logger.child({ component: 'store' }));
     undo.push(() => store.close());
-    const queue = createQueue(queuePlan, config, logger.child({ component: 'queue' }));
+    // Only a node that runs jobs needs languages; an API node's empty list is never announced (it has no worker).
+    const runsJobs = queuePlan.kind === 'memory' || queuePlan.workerSlots > 0;
+    const workerLanguages = runsJobs ? resolveWorkerLanguages(config.scheduler.workerLanguages, engine.languages()) : { served: [], ignored: [] };
+    if (workerLanguages.ignored.length > 0) {
+      logger.warn({ ignored: workerLanguages.ignored, served: workerLanguages.served }, 'some languages asked of this worker are unknown or not installed here; it serves the others');
+    }
+    if (runsJobs) logger.info({ languages: workerLanguages.served }, 'this node\'s worker claims executions in these languages');
+    const queue = createQueue(queuePlan, config, logger.child({ component: 'queue' }), workerLanguages.served);
+    undo.push(() => queue.close(0));
     const service = new SubmissionService({
       engine,
       queue,
@@ -120,7 +130,7 @@ async function createServiceNode(config: Readonly<Config>, options: CreateNodeOp
       node: { id: options.nodeId },
       // The shared queue's leases bring a dead worker's job back; start-up takeover would fail other nodes' runs.
       recovery: recoveryRuleFor(queue),
-      runsJobs: queuePlan.kind === 'memory' || queuePlan.workerSlots > 0,
+      runsJobs,
     });
     undo.push(() => service.shutdown(config.shutdown.graceMs));
     if (options.start ?? true) await service.start();
@@ -129,7 +139,11 @@ async function createServiceNode(config: Readonly<Config>, options: CreateNodeOp
     const authMode = resolveAuthMode({ ...config.auth, serverHost: config.server.host });
     logger.info({ anonymous: authMode.anonymous, jwt: authMode.jwt, apiKeys: authMode.apiKeyCount }, describeAuthMode(authMode));
     const metrics = new Metrics({ defaultMetrics: options.defaultMetrics ?? true });
-    const app = await buildHttpApp({ service, authenticator, config, logger, metrics });
+    const cluster = {
+      workers: () => queue.workers(),
+      dependencies: probeDependencies({ store, storeKind: storePlan.kind === 'postgres' ? 'postgresql' : 'sqlite', redis: queuePlan.kind === 'redis' ? queue.registry : null }),
+    };
+    const app = await buildHttpApp({ service, authenticator, config, logger, metrics, cluster });
 
     let realtime: Realtime | null = null;
     const listen = async (): Promise<string> => {

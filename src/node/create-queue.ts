@@ -2,10 +2,13 @@
 import type { Config } from '../config/index.js';
 import { AppError, CONFIG_ERRORS } from '../errors/index.js';
 import type { Logger } from '../logging/logger.js';
-import type { JobQueue } from '../queue/job-queue.js';
+import { hostname } from 'node:os';
 import { MemoryJobQueue } from '../queue/memory/memory-job-queue.js';
+import { MemoryWorkerRegistry } from '../queue/memory/memory-worker-registry.js';
 import { queueLimitsFromConfig } from '../queue/queue-limits.js';
 import { RedisJobQueue } from '../queue/redis/redis-job-queue.js';
+import { RedisWorkerRegistry } from '../queue/redis/redis-worker-registry.js';
+import type { ScheduledJobQueue } from '../queue/scheduled-job-queue.js';
 import type { NodeRole } from './node-role.js';
 
 /** Which queue this node uses, decided before anything is opened. */
@@ -55,19 +58,32 @@ export function planSharedQueue(config: Pick<Config, 'redis' | 'scheduler'>, rol
   return { kind: 'redis', url: config.redis.url, prefix: config.redis.prefix, workerSlots: role === 'api' ? 0 : slots };
 }
 
-/** Builds the planned queue with the scheduler's caps. */
-export function createQueue(plan: QueuePlan, config: Pick<Config, 'scheduler'>, logger: Logger): JobQueue {
+/**
+ * Builds the planned queue with the scheduler's caps, and the worker registry it lists its worker in: the node alone
+ * (memory) or the cluster's (Redis, under the queue's prefix). `languages` are those this node's worker runs.
+ */
+export function createQueue(plan: QueuePlan, config: Pick<Config, 'scheduler'>, logger: Logger, languages: readonly string[]): ScheduledJobQueue {
   const limits = queueLimitsFromConfig(config.scheduler);
-  if (plan.kind === 'memory') return new MemoryJobQueue({ limits, logger });
+  const presence = { host: hostname(), pid: process.pid, heartbeatMs: config.scheduler.workerHeartbeatMs };
+  const claimPollMs = config.scheduler.claimPollMs;
+  if (plan.kind === 'memory') {
+    return new MemoryJobQueue({ limits, logger, languages, claimPollMs, presence: { ...presence, registry: new MemoryWorkerRegistry(), capacity: 'node' } });
+  }
+  const onError = (error: unknown): void => logger.warn({ err: error }, 'the shared queue (Redis) reported an error; ioredis reconnects by itself');
   return new RedisJobQueue({
     limits,
     logger,
     workerSlots: plan.workerSlots,
     leaseMs: config.scheduler.leaseMs,
+    languages,
+    claimPollMs,
+    presence: { ...presence, registry: new RedisWorkerRegistry({ url: plan.url, prefix: plan.prefix, onError }), capacity: 'cluster' },
     redis: {
       url: plan.url,
       prefix: plan.prefix,
-      onError: (error) => logger.warn({ err: error }, 'the shared queue (Redis) reported an error; ioredis reconnects by itself'),
+      // Every job must have a live worker for its language when it is queued, or it would wait for nobody.
+      requireServedLanguage: true,
+      onError,
       onListenerError: (error, event) => logger.error({ err: error, event: event.type }, 'a queue backend listener failed'),
     },
   });

@@ -15,6 +15,13 @@ export interface QueueWorkerOptions {
   slots: number;
   leaseMs: number;
   logger: QueueLogger | null;
+  /** Languages this worker runs (see `ClaimOptions.languages`); null for any. */
+  languages: readonly string[] | null;
+  /**
+   * Between two claim attempts made without being told of new work, ms; 0 for none. Claims follow backend events; this
+   * poll is the safety net for an event that never arrived (a dropped pub/sub message must not strand a job).
+   */
+  claimPollMs: number;
 }
 
 /** One job this worker holds. */
@@ -52,6 +59,7 @@ export class QueueWorker {
   #fillAgain = false;
   #stopped = false;
   #onIdle: (() => void) | null = null;
+  #poll: NodeJS.Timeout | null = null;
 
   constructor(options: QueueWorkerOptions) {
     this.#options = options;
@@ -62,7 +70,16 @@ export class QueueWorker {
     if (this.#handler !== null) throw new Error('JobQueue.process() may be called only once');
     this.#handler = handler;
     this.#unsubscribe = this.#options.backend.subscribe((event) => this.#onBackendEvent(event));
+    if (this.#options.claimPollMs > 0) {
+      this.#poll = setInterval(() => this.#fill(), this.#options.claimPollMs);
+      this.#poll.unref();
+    }
     this.#fill();
+  }
+
+  /** Jobs this worker is running now. */
+  get running(): number {
+    return this.#runs.size;
   }
 
   /**
@@ -71,6 +88,7 @@ export class QueueWorker {
    */
   async stop(graceMs: number): Promise<QueuedJob[]> {
     this.#stopped = true;
+    if (this.#poll !== null) clearInterval(this.#poll);
     this.#unsubscribe?.();
     if (this.#runs.size > 0) await this.#runsFinished(graceMs);
     const abandoned = [...this.#runs.values()];
@@ -102,12 +120,12 @@ export class QueueWorker {
   }
 
   async #fillLoop(handler: JobHandler): Promise<void> {
-    const { backend, policy, leaseMs, slots } = this.#options;
+    const { backend, policy, leaseMs, slots, languages } = this.#options;
     try {
       do {
         this.#fillAgain = false;
         while (!this.#stopped && this.#runs.size < slots) {
-          const claimed = await backend.claim({ workerId: this.id, leaseMs, mayStart: policy.mayStart, caps: policy.caps });
+          const claimed = await backend.claim({ workerId: this.id, leaseMs, mayStart: policy.mayStart, caps: policy.caps, languages });
           if (claimed === null) break;
           if (this.#stopped) {
             // Stopped while the claim was in flight: the job is not ours to run any more.

@@ -62,6 +62,18 @@ export interface ScheduledJobQueueOptions {
    * @defaultValue 30000
    */
   leaseMs?: number;
+  /**
+   * Language ids this node's worker runs; null for any. On a shared queue a worker claims only jobs in these
+   * languages (the in-process queue has one worker and ignores it).
+   * @defaultValue null
+   */
+  languages?: readonly string[] | null;
+  /**
+   * How often the worker also tries to claim without being told of new work, ms; 0 turns the poll off. Claims follow
+   * the backend's events; the poll makes sure a lost event (a dropped pub/sub message) delays a job, never strands it.
+   * @defaultValue 2000
+   */
+  claimPollMs?: number;
 }
 
 /** Options with every default applied, frozen. */
@@ -119,5 +131,7 @@ export function resolveScheduledJobQueueOptions(options: ScheduledJobQueueOption
     positionsCpuShare: requireShare('positionsCpuShare', options.positionsCpuShare ?? 0.05),
     workerSlots: requireNonNegativeInteger('workerSlots', options.workerSlots ?? limits.maxConcurrent),
     leaseMs: requirePositiveInteger('leaseMs', options.leaseMs ?? 30_000),
+    languages: options.languages ? Object.freeze([...options.languages]) : null,
+    claimPollMs: requireNonNegativeInteger('claimPollMs', options.claimPollMs ?? 2_000),
   });
 }

@@ -5,11 +5,31 @@ import { SchedulingPolicy } from './policy/scheduling-policy.js';
 import { QueueProducer } from './queue-producer.js';
 import { QueueWorker } from './queue-worker.js';
 import { resolveScheduledJobQueueOptions, type ScheduledJobQueueOptions } from './scheduled-job-queue-options.js';
+import { WorkerHeartbeat } from './worker-registry-heartbeat.js';
+import type { WorkerInfo, WorkerRegistry } from './worker-registry.js';
+
+/** How the queue's worker appears in the worker registry. */
+export interface WorkerPresence {
+  /** Where live workers are listed; the queue closes it on close(). */
+  registry: WorkerRegistry;
+  /** The machine's host name and this process's pid, as listed. */
+  host: string;
+  pid: number;
+  /** Between two heartbeats, ms (an entry lives three). */
+  heartbeatMs: number;
+  /**
+   * `cluster`: the whole-queue snapshot's `maxConcurrent` is the live workers' slots summed (capped by
+   * `limits.maxConcurrent`, which holds across them). `node`: it stays `limits.maxConcurrent` (the embedded node).
+   */
+  capacity: 'cluster' | 'node';
+}
 
 /** Options of a {@link ScheduledJobQueue}: the backend it owns, and the queue's settings. */
 export interface ScheduledJobQueueSetup extends ScheduledJobQueueOptions {
   /** Where jobs live; the queue closes it on close(). */
   backend: QueueBackend;
+  /** Registers this queue's worker (if it has slots) while it takes jobs. @defaultValue none: no registry */
+  presence?: WorkerPresence;
 }
 
 /**
@@ -24,6 +44,8 @@ export class ScheduledJobQueue implements JobQueue {
   readonly #backend: QueueBackend;
   readonly #producer: QueueProducer;
   readonly #worker: QueueWorker | null;
+  readonly #presence: WorkerPresence | null;
+  readonly #heartbeat: WorkerHeartbeat | null;
   #closeResult: Promise<CloseResult> | null = null;
 
   constructor(setup: ScheduledJobQueueSetup) {
@@ -47,8 +69,30 @@ export class ScheduledJobQueue implements JobQueue {
       onListenerError: options.onListenerError,
       positionsCpuShare: options.positionsCpuShare,
     });
-    this.#worker =
-      options.workerSlots === 0 ? null : new QueueWorker({ backend: setup.backend, policy, slots: options.workerSlots, leaseMs: options.leaseMs, logger: options.logger });
+    const worker =
+      options.workerSlots === 0
+        ? null
+        : new QueueWorker({
+            backend: setup.backend,
+            policy,
+            slots: options.workerSlots,
+            leaseMs: options.leaseMs,
+            logger: options.logger,
+            languages: options.languages,
+            claimPollMs: options.claimPollMs,
+          });
+    this.#worker = worker;
+    this.#presence = setup.presence ?? null;
+    this.#heartbeat =
+      worker === null || this.#presence === null
+        ? null
+        : new WorkerHeartbeat({
+            registry: this.#presence.registry,
+            worker: { id: worker.id, host: this.#presence.host, pid: this.#presence.pid, languages: options.languages ?? [], slots: options.workerSlots },
+            running: () => worker.running,
+            intervalMs: this.#presence.heartbeatMs,
+            logger: options.logger,
+          });
   }
 
   /** True when this queue runs jobs itself (it has worker slots). */
@@ -65,16 +109,31 @@ export class ScheduledJobQueue implements JobQueue {
     return this.#producer.cancel(jobId, userId);
   }
 
+  /** Starts the worker (when this queue has slots) and its registry heartbeat. */
   process(handler: JobHandler): void {
     this.#worker?.start(handler);
+    void this.#heartbeat?.start();
+  }
+
+  /** Live workers of this queue (every node's, on a shared registry); none without a registry. */
+  async workers(): Promise<WorkerInfo[]> {
+    return (await this.#presence?.registry.list()) ?? [];
+  }
+
+  /** The worker registry, for readiness checks and listings; null without one. */
+  get registry(): WorkerRegistry | null {
+    return this.#presence?.registry ?? null;
   }
 
   get(jobId: string): Promise<QueueEntry | null> {
     return this.#producer.get(jobId);
   }
 
-  snapshot(roomId: string | null = null): Promise<QueueSnapshot> {
-    return this.#producer.snapshot(roomId);
+  async snapshot(roomId: string | null = null): Promise<QueueSnapshot> {
+    if (roomId !== null || this.#presence?.capacity !== 'cluster') return this.#producer.snapshot(roomId);
+    const [snapshot, workers] = await Promise.all([this.#producer.snapshot(null), this.#presence.registry.list()]);
+    const slots = workers.reduce((sum, worker) => sum + worker.slots, 0);
+    return { ...snapshot, maxConcurrent: Math.min(slots, this.limits.maxConcurrent) };
   }
 
   subscribe(listener: (event: QueueEvent) => void): () => void {
@@ -88,9 +147,12 @@ export class ScheduledJobQueue implements JobQueue {
 
   async #close(graceMs: number): Promise<CloseResult> {
     this.#producer.stopAdmitting();
+    // Out of the registry first: a worker that takes no more jobs is no longer capacity nor a server of its languages.
+    await this.#heartbeat?.stop();
     const aborted = (await this.#worker?.stop(graceMs)) ?? [];
     this.#producer.close();
     const left = await this.#backend.close();
+    await this.#presence?.registry.close();
     // A durable backend keeps queued jobs and takes back the aborted ones: nothing is lost with this node.
     if (this.#backend.durable) return { unfinished: [] };
     return { unfinished: [...left.queued.map(({ job }) => job.data), ...aborted] };

@@ -257,8 +257,8 @@ describe.skipIf(SKIP)('RedisQueueBackend against the real Redis', () => {
 
     it('should let an API node admit a job that a worker node runs, and hear its result', async () => {
       const prefix = uniquePrefix();
-      const api = createQueue(planSharedQueue(config(prefix), 'api'), config(prefix), silentLogger());
-      const worker = createQueue(planSharedQueue(config(prefix), 'worker'), config(prefix), silentLogger());
+      const api = createQueue(planSharedQueue(config(prefix), 'api'), config(prefix), silentLogger(), ['python3']);
+      const worker = createQueue(planSharedQueue(config(prefix), 'worker'), config(prefix), silentLogger(), ['python3']);
       try {
         const log = new EventLog(api);
         const handler = new FakeHandler();

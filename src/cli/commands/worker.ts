@@ -10,6 +10,7 @@ interface WorkerOptions {
   database?: string;
   concurrency?: string;
   maxConcurrent?: string;
+  languages?: string;
 }
 
 export const workerCommand: CliCommand = {
@@ -21,6 +22,7 @@ export const workerCommand: CliCommand = {
       .option('--redis <url>', 'redis://… of the cluster\'s queue (REDIS_URL)')
       .option('--database <url>', 'postgres://user@host/db?schema=NAME of the cluster\'s store (DATABASE_URL)')
       .option('--concurrency <n>', 'executions this worker runs at once (RUNLANE_SCHEDULER__WORKER_SLOTS; default --max-concurrent)')
+      .option('--languages <ids>', 'comma-separated language ids this worker runs, e.g. python,cpp; it takes only those also installed here (RUNLANE_SCHEDULER__WORKER_LANGUAGES; default: every installed language)')
       .option('--max-concurrent <n>', 'executions running at once across the cluster (MAX_CONCURRENT_EXECUTIONS)')
       .action(async (options: WorkerOptions) => {
         const config = loadConfig({
@@ -31,12 +33,17 @@ export const workerCommand: CliCommand = {
             'database.url': options.database,
             'scheduler.workerSlots': options.concurrency,
             'scheduler.maxConcurrent': options.maxConcurrent,
+            'scheduler.workerLanguages': options.languages,
           },
         });
         const logger = createLogger({ level: config.log.level });
-        // Refuses a missing redis.url or a SQLite store (RUNLANE_ERR_CONFIG_INVALID) before the sandbox starts.
+        // Refuses a missing redis.url or a SQLite store (RUNLANE_ERR_CONFIG_INVALID) before the sandbox starts, and
+        // languages none of which is installed here once the sandbox has looked.
         const node = await createNode(config, { role: 'worker', logger });
-        logger.info({ role: 'worker', slots: config.scheduler.workerSlots ?? config.scheduler.maxConcurrent, cgroups: node.sandbox.capabilities.cgroups }, 'runlane worker is running');
+        logger.info(
+          { role: 'worker', slots: config.scheduler.workerSlots ?? config.scheduler.maxConcurrent, cgroups: node.sandbox.capabilities.cgroups, languages: config.scheduler.workerLanguages ?? 'all installed' },
+          'runlane worker is running',
+        );
         await runUntilSignal(() => node.close(), logger, context);
       });
   },

@@ -1,6 +1,7 @@
 // Schemas of the service-wide read routes: languages, stats, history, room stats, health.
 import { Type } from '@sinclair/typebox';
 import { limitSetSchema } from '../limits.js';
+import { DependencyJson } from './cluster.js';
 import { Nullable } from './common.js';
 import { SubmissionJson } from './submission-response.js';
 
@@ -76,4 +77,5 @@ export const HealthJson = Type.Object({
     slots: Type.Optional(Type.Integer({ description: 'Runs the sandbox can hold at once: its uid range minus retired slots' })),
     retiredSlots: Type.Optional(Type.Integer({ description: 'Slots taken out of use since start-up because they could not be reset and verified empty' })),
   }),
+  dependencies: Type.Optional(Type.Array(DependencyJson, { description: 'Health of the store and (in a cluster) Redis; informational, `/ready` is the readiness check' })),
 });

@@ -15,4 +15,5 @@ export const QUEUE_ERRORS = {
   duplicateId: defineError('RUNLANE_ERR_QUEUE_DUPLICATE_ID', 409, 'An execution with this id is already queued or running on this node.', 'Submit under a new id; to repeat a request safely, reuse its `correlationId` instead.'),
   unavailable: defineError('RUNLANE_ERR_QUEUE_UNAVAILABLE', 503, 'The queue backend (Redis) cannot be reached.', 'Retry later; the node recovers by itself when the backend returns.'),
   contended: defineError('RUNLANE_ERR_QUEUE_CONTENDED', 503, 'The shared queue changed under this request too many times in a row (many nodes admitting at once), so it was not admitted.', 'Retry in a moment; nothing was queued.'),
+  languageUnserved: defineError('RUNLANE_ERR_QUEUE_LANGUAGE_UNSERVED', 503, 'No live worker of the cluster runs this language, so the execution was not queued (nothing was stored).', 'Start a worker that serves the language (`runlane worker --languages <id>`), or submit in a language `GET /api/v1/workers` lists.'),
 } as const;

@@ -1,10 +1,13 @@
-// GET /health (seed 002 and 004 fields plus sandbox figures) and GET /metrics (Prometheus); both public.
+// GET /health (liveness: seed 002 and 004 fields plus sandbox and dependency figures), GET /ready and GET /metrics (Prometheus); all public.
+import { ReadyJson } from '../../contract/rest/cluster.js';
 import { ERROR_RESPONSES } from '../../contract/rest/common.js';
 import { HealthJson } from '../../contract/rest/service.js';
+import type { ServiceHealth } from '../../submissions/submission-service.js';
 import type { HttpApp, HttpAppDeps } from '../types.js';
 
-/** Registers the public `/health` and `/metrics`. */
-export function registerHealthRoutes(app: HttpApp, { service, metrics }: HttpAppDeps): void {
+/** Registers the public `/health`, `/ready` and `/metrics`. */
+export function registerHealthRoutes(app: HttpApp, { service, metrics, cluster }: HttpAppDeps): void {
+  let lastHealth: ServiceHealth | null = null;
   app.get(
     '/health',
     {
@@ -14,16 +17,22 @@ export function registerHealthRoutes(app: HttpApp, { service, metrics }: HttpApp
         summary: 'Liveness and queue figures',
         description:
           'Fields `status`, `queue_length`, `processing`, `max_concurrent`, `uptime` as the exam platform (seed 002) and CodeWar (seed 004) expect, plus sandbox capabilities and slots. ' +
-          '`status` is `degraded` once the sandbox retired a slot it could not reset (its capacity is then lower; the server log says why).',
+          '`status` is `degraded` once the sandbox retired a slot it could not reset (its capacity is then lower; the server log says why), or while a dependency is down (the queue figures are then the last ones read). ' +
+          'In a cluster the queue figures are the cluster\'s: queue depth and running executions from Redis, `max_concurrent` the live workers\' slots summed (at most `scheduler.maxConcurrent`). ' +
+          '`dependencies` shows whether the store and Redis answer; this route stays 200 while they do not (liveness): `/ready` is the readiness check.',
         security: [],
         response: { 200: HealthJson, ...ERROR_RESPONSES },
       },
     },
     async () => {
-      const health = await service.health();
+      const [dependencies, current] = await Promise.all([cluster?.dependencies() ?? [], service.health().catch((error: unknown) => ({ error }))]);
+      // Liveness must not fail because Redis is away: the figures last read stand in, and the status says degraded.
+      if (!('error' in current)) lastHealth = current;
+      const health = lastHealth;
+      if (health === null) throw (current as { error: unknown }).error;
       const slots = health.sandboxHealth;
       return {
-        status: slots !== null && slots.retired > 0 ? 'degraded' : 'healthy',
+        status: (slots !== null && slots.retired > 0) || 'error' in current || dependencies.some((dependency) => dependency.status === 'down') ? 'degraded' : 'healthy',
         queue_length: health.queueLength,
         processing: health.processing,
         max_concurrent: health.maxConcurrent,
@@ -36,7 +45,27 @@ export function registerHealthRoutes(app: HttpApp, { service, metrics }: HttpApp
           warnings: health.sandbox.warnings,
           ...(slots !== null ? { slots: slots.slots, retiredSlots: slots.retired } : {}),
         },
+        ...(cluster ? { dependencies } : {}),
       };
+    },
+  );
+
+  app.get(
+    '/ready',
+    {
+      config: { public: true },
+      schema: {
+        tags: ['service'],
+        summary: 'Readiness: 200 when the store and (in a cluster) Redis answer, 503 naming what is down',
+        description: 'For load balancers and Kubernetes readiness probes; `/health` is liveness. Each dependency is asked with a short timeout.',
+        security: [],
+        response: { 200: ReadyJson, 503: ReadyJson, ...ERROR_RESPONSES },
+      },
+    },
+    async (_request, reply) => {
+      const dependencies = (await cluster?.dependencies()) ?? [];
+      const ready = dependencies.every((dependency) => dependency.status === 'up');
+      return reply.code(ready ? 200 : 503).send({ status: ready ? 'ready' : 'unavailable', dependencies });
     },
   );
 

@@ -1,5 +1,5 @@
 // RedisJobQueue: the cluster JobQueue — the scheduling policy over the Redis backend every node shares.
-import { ScheduledJobQueue } from '../scheduled-job-queue.js';
+import { ScheduledJobQueue, type WorkerPresence } from '../scheduled-job-queue.js';
 import type { ScheduledJobQueueOptions } from '../scheduled-job-queue-options.js';
 import { RedisQueueBackend } from './redis-queue-backend.js';
 import type { RedisQueueBackendOptions } from './redis-queue-backend-options.js';
@@ -7,6 +7,8 @@ import type { RedisQueueBackendOptions } from './redis-queue-backend-options.js'
 /** Options of the Redis queue: the scheduled queue's, plus where the shared queue lives. */
 export interface RedisJobQueueOptions extends ScheduledJobQueueOptions {
   redis: RedisQueueBackendOptions;
+  /** The cluster's worker registry and how this node's worker appears in it. @defaultValue none */
+  presence?: WorkerPresence;
 }
 
 /**
@@ -15,7 +17,7 @@ export interface RedisJobQueueOptions extends ScheduledJobQueueOptions {
  */
 export class RedisJobQueue extends ScheduledJobQueue {
   constructor(options: RedisJobQueueOptions) {
-    const { redis, ...queueOptions } = options;
-    super({ ...queueOptions, backend: new RedisQueueBackend(redis) });
+    const { redis, presence, ...queueOptions } = options;
+    super({ ...queueOptions, backend: new RedisQueueBackend(redis), ...(presence ? { presence } : {}) });
   }
 }

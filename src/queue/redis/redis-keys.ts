@@ -22,7 +22,7 @@ export function parkedResultKey(base: string, jobId: string, origin: string): st
 export const LUA_KEYS = `
 local P = ARGV[1]
 local K = {
-  job = function(id) return P .. 'job:' .. id end,             -- hash: spec, priority, lane, room, user, key, state, startedAt, attempts, lease, worker
+  job = function(id) return P .. 'job:' .. id end,             -- hash: spec, priority, lane, room, user, key, lang, state, startedAt, attempts, lease, worker
   levels = P .. 'levels',                                        -- zset: priorities that have queued jobs, scored by priority
   levelSize = P .. 'level-size',                                 -- hash: priority -> queued jobs
   rotation = function(prio) return P .. 'rotation:' .. prio end, -- list: lanes of one priority in turn order
@@ -37,5 +37,8 @@ local K = {
   leases = P .. 'leases',                                        -- zset: active job ids, scored by lease expiry (epoch ms)
   userInRoom = P .. 'user-in-room',                              -- hash: room NUL user -> the user's queued or active job there
   seq = P .. 'seq',                                              -- string: claim sequence
+  workers = P .. 'workers',                                      -- zset: live worker ids, scored by heartbeat expiry (epoch ms)
+  worker = function(id) return P .. 'worker:' .. id end,        -- hash: info (announcement JSON), lastHeartbeat; expires with the worker
+  servedBy = function(lang) return P .. 'served-by:' .. lang end, -- zset: ids of workers serving a language, scored by heartbeat expiry
 }
 `;

@@ -32,6 +32,12 @@ export interface RedisQueueBackendOptions {
    */
   maxAttempts?: number;
   /**
+   * Refuse (RUNLANE_ERR_QUEUE_LANGUAGE_UNSERVED, 503) a job whose language no live worker in the registry under the
+   * same prefix serves, checked in the same script that files it. Off for a queue used without a worker registry.
+   * @defaultValue false
+   */
+  requireServedLanguage?: boolean;
+  /**
    * Called when a listener throws; the event still reaches the other listeners.
    * @defaultValue the error is dropped
    */
@@ -61,6 +67,7 @@ export function resolveRedisQueueBackendOptions(options: RedisQueueBackendOption
     largeEventBytes: positive('largeEventBytes', options.largeEventBytes ?? 256 * 1024),
     parkedResultTtlMs: positive('parkedResultTtlMs', options.parkedResultTtlMs ?? 300_000),
     maxAttempts: positive('maxAttempts', options.maxAttempts ?? 50),
+    requireServedLanguage: options.requireServedLanguage ?? false,
     onListenerError: options.onListenerError ?? (() => undefined),
     onError: options.onError ?? (() => undefined),
   });

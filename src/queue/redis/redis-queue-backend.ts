@@ -35,6 +35,14 @@ function duplicate(id: string): AppError {
   return new AppError(QUEUE_ERRORS.duplicateId, `Execution "${id}" is already queued or running.`, { details: { id } });
 }
 
+function unserved(language: string): AppError {
+  return new AppError(
+    QUEUE_ERRORS.languageUnserved,
+    `No live worker runs language "${language}" right now, so the execution was not queued; start a worker that serves it (runlane worker --languages ${language}) or submit in another language.`,
+    { details: { language } },
+  );
+}
+
 /**
  * Every node's view of one queue. Admission and claims run the policy's callbacks in JavaScript between two scripts:
  * the first reads what the callback looks at, the second commits only if that still holds (an add: the same counts;
@@ -135,8 +143,11 @@ export class RedisQueueBackend implements QueueBackend {
         view.keyQueued,
         mine,
         started,
+        spec.data.language,
+        this.#options.requireServedLanguage ? '1' : '0',
       );
       if (reply[1] === 'duplicate') throw duplicate(spec.id);
+      if (reply[1] === 'unserved') throw unserved(spec.data.language);
       if (reply[1] === 'added') {
         const job = decodeJob(reply[2]);
         const place = decodePlace(reply[3], reply[4]);
@@ -149,8 +160,9 @@ export class RedisQueueBackend implements QueueBackend {
   }
 
   async claim(options: ClaimOptions): Promise<ClaimedJob | null> {
+    const languages = options.languages?.join(',') ?? '';
     for (let attempt = 0; attempt < this.#options.maxAttempts; attempt += 1) {
-      const viewReply = await this.#run('claimView');
+      const viewReply = await this.#run('claimView', languages);
       const running = runningView(Number(viewReply[1]), decodeCounts(viewReply[2]), decodeCounts(viewReply[3]));
       const heads = (viewReply[4] as Array<[string, string, unknown]>).map(([priority, lane, row]): Head => ({ priority, lane, job: decodeJob(row) }));
       const choice = choose(heads, (job) => options.mayStart(job, running));
@@ -169,6 +181,7 @@ export class RedisQueueBackend implements QueueBackend {
         leaseId,
         options.leaseMs,
         options.workerId,
+        languages,
       );
       if (reply[1] === 'claimed') {
         const job = decodeJob(reply[2]);

@@ -27,15 +27,19 @@ return { expired, 'view', tonumber(redis.call('GET', K.queued) or '0'), hget_num
 
 /**
  * Files the job when the admission view the caller decided on is unchanged (same counts, same job of the user in the
- * room in the same state); otherwise replies 'changed' and the caller reads and decides again. Reply: { expired rows,
- * 'duplicate' | 'changed' } or { expired rows, 'added', row, position, roomPosition or 0 }.
+ * room in the same state); otherwise replies 'changed' and the caller reads and decides again. With `must be served`
+ * set, a job whose language no live worker serves (see the worker registry's keys) is refused as 'unserved', in the
+ * same step, so it is never left queued for nobody. Reply: { expired rows, 'duplicate' | 'changed' | 'unserved' } or
+ * { expired rows, 'added', row, position, roomPosition or 0 }.
  * ARGV: base, id, priority, lane, room, user, key, spec JSON, then the view: queued, roomQueued, userQueued,
- * keyQueued, the user's job id in the room, its startedAt.
+ * keyQueued, the user's job id in the room, its startedAt; then the job's language and '1' when it must be served.
  */
 export const ADD = `${LUA_PRELUDE}
 local id, prio, lane, room, user, key, spec = ARGV[2], ARGV[3], ARGV[4], ARGV[5], ARGV[6], ARGV[7], ARGV[8]
 local expired = sweep()
 if redis.call('EXISTS', K.job(id)) == 1 then return { expired, 'duplicate' } end
+local lang = ARGV[15] or ''
+if ARGV[16] == '1' and redis.call('ZCOUNT', K.servedBy(lang), '(' .. NOW, '+inf') == 0 then return { expired, 'unserved' } end
 local mine = ''
 local started = ''
 if room ~= '' then
@@ -47,7 +51,7 @@ if tonumber(redis.call('GET', K.queued) or '0') ~= tonumber(ARGV[9]) or hget_num
   or mine ~= ARGV[13] or started ~= ARGV[14] then
   return { expired, 'changed' }
 end
-redis.call('HSET', K.job(id), 'spec', spec, 'priority', prio, 'lane', lane, 'room', room, 'user', user, 'key', key, 'attempts', 0)
+redis.call('HSET', K.job(id), 'spec', spec, 'priority', prio, 'lane', lane, 'room', room, 'user', user, 'key', key, 'lang', lang, 'attempts', 0)
 enqueue(id, false)
 if room ~= '' then redis.call('HSET', K.userInRoom, user_in_room(room, user), id) end
 local at = place(id)

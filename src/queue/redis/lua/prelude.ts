@@ -108,6 +108,25 @@ local function forget(id)
   redis.call('DEL', K.job(id))
 end
 
+-- A worker's languages as a set, from 'a,b,c'; nil when it takes any language.
+local function served_set(list)
+  if list == nil or list == '' then return nil end
+  local set = {}
+  for lang in string.gmatch(list, '[^,]+') do set[lang] = true end
+  return set
+end
+
+-- The first job of a lane that a worker serving the set "serves" can run: the head itself for a worker of any language. A
+-- lane is one room's or one user's jobs, so the scan past jobs of other languages stays short.
+local function first_servable(prio, lane, serves)
+  local lane_key = K.lane(prio, lane)
+  if serves == nil then return redis.call('LINDEX', lane_key, 0) or nil end
+  for _, id in ipairs(redis.call('LRANGE', lane_key, 0, -1)) do
+    if serves[redis.call('HGET', K.job(id), 'lang') or ''] then return id end
+  end
+  return nil
+end
+
 local function leased(id, lease_id)
   local h = redis.call('HMGET', K.job(id), 'state', 'lease')
   return h[1] == 'active' and h[2] == lease_id
