@@ -133,7 +133,11 @@ async function createServiceNode(config: Readonly<Config>, options: CreateNodeOp
       runsJobs,
     });
     undo.push(() => service.shutdown(config.shutdown.graceMs));
-    if (options.start ?? true) await service.start();
+    if (options.start ?? true) {
+      await service.start();
+      // Listed before it says it is running, so work submitted from then on finds its languages served.
+      await queue.registered();
+    }
 
     const authenticator = createAuthenticator(config.auth, config.server.host);
     const authMode = resolveAuthMode({ ...config.auth, serverHost: config.server.host });

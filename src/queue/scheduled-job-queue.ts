@@ -47,6 +47,7 @@ export class ScheduledJobQueue implements JobQueue {
   readonly #presence: WorkerPresence | null;
   readonly #heartbeat: WorkerHeartbeat | null;
   #closeResult: Promise<CloseResult> | null = null;
+  #registered: Promise<void> = Promise.resolve();
 
   constructor(setup: ScheduledJobQueueSetup) {
     const options = resolveScheduledJobQueueOptions(setup);
@@ -112,7 +113,15 @@ export class ScheduledJobQueue implements JobQueue {
   /** Starts the worker (when this queue has slots) and its registry heartbeat. */
   process(handler: JobHandler): void {
     this.#worker?.start(handler);
-    void this.#heartbeat?.start();
+    this.#registered = this.#heartbeat?.start() ?? Promise.resolve();
+  }
+
+  /**
+   * Resolves once the first heartbeat after `process()` landed (or failed, and was logged): from then on the cluster
+   * counts this worker's slots and admits its languages.
+   */
+  registered(): Promise<void> {
+    return this.#registered;
   }
 
   /** Live workers of this queue (every node's, on a shared registry); none without a registry. */
