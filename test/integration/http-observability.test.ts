@@ -59,6 +59,8 @@ describe('GET /docs', () => {
       '/run',
       '/api/execution/history/room/{roomId}',
       '/api/execution/queue/status/{roomId}',
+      '/api/v1/workers',
+      '/ready',
     ]) {
       expect(paths).toContain(path);
     }
