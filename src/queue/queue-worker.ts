@@ -24,6 +24,9 @@ export interface QueueWorkerOptions {
   claimPollMs: number;
 }
 
+/** Least time between two log lines about failing claims, ms. */
+const CLAIM_ERROR_LOG_INTERVAL_MS = 30_000;
+
 /** One job this worker holds. */
 interface Run {
   readonly claimed: ClaimedJob;
@@ -60,6 +63,7 @@ export class QueueWorker {
   #stopped = false;
   #onIdle: (() => void) | null = null;
   #poll: NodeJS.Timeout | null = null;
+  #lastClaimErrorAt = -Infinity;
 
   constructor(options: QueueWorkerOptions) {
     this.#options = options;
@@ -136,7 +140,12 @@ export class QueueWorker {
         }
       } while (this.#fillAgain && !this.#stopped);
     } catch (error) {
-      this.#options.logger?.error({ err: error }, 'claiming a job from the queue failed');
+      // The poll retries every claimPollMs while the backend is away: one line per half minute is enough to say so.
+      const now = Date.now();
+      if (now - this.#lastClaimErrorAt >= CLAIM_ERROR_LOG_INTERVAL_MS) {
+        this.#lastClaimErrorAt = now;
+        this.#options.logger?.error({ err: error }, 'claiming a job from the queue failed; retrying on the next event or poll');
+      }
     } finally {
       // In the same step as the last check of #fillAgain, so a wake-up cannot fall between the two.
       this.#filling = false;

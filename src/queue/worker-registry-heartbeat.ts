@@ -26,6 +26,7 @@ export class WorkerHeartbeat {
   #startedAt = 0;
   #stopped = false;
   #beating: Promise<void> = Promise.resolve();
+  #lastErrorAt = -Infinity;
 
   constructor(options: WorkerHeartbeatOptions) {
     this.#options = options;
@@ -59,7 +60,12 @@ export class WorkerHeartbeat {
       try {
         await registry.heartbeat({ ...worker, running: running(), startedAt: this.#startedAt }, intervalMs * HEARTBEAT_TTL_BEATS);
       } catch (error) {
-        logger?.warn({ err: error }, 'the worker heartbeat could not be stored; retrying at the next beat');
+        // Every beat fails while Redis is away: one line per half minute says so without flooding the log.
+        const now = Date.now();
+        if (now - this.#lastErrorAt >= 30_000) {
+          this.#lastErrorAt = now;
+          logger?.warn({ err: error }, 'the worker heartbeat could not be stored; retrying at every beat (the entry expires if none lands)');
+        }
       }
     });
     return this.#beating;
