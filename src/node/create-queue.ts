@@ -64,10 +64,12 @@ export function planSharedQueue(config: Pick<Config, 'redis' | 'scheduler'>, rol
  */
 export function createQueue(plan: QueuePlan, config: Pick<Config, 'scheduler'>, logger: Logger, languages: readonly string[]): ScheduledJobQueue {
   const limits = queueLimitsFromConfig(config.scheduler);
-  const presence = { host: hostname(), pid: process.pid, heartbeatMs: config.scheduler.workerHeartbeatMs };
+  const presence = { languages, host: hostname(), pid: process.pid, heartbeatMs: config.scheduler.workerHeartbeatMs };
   const claimPollMs = config.scheduler.claimPollMs;
   if (plan.kind === 'memory') {
-    return new MemoryJobQueue({ limits, logger, languages, claimPollMs, presence: { ...presence, registry: new MemoryWorkerRegistry(), capacity: 'node' } });
+    // The embedded node claims every job, as before: it admits only installed languages anyway, and a job recovered
+    // after its toolchain went away must still end (with the engine's error), not wait for a worker that never comes.
+    return new MemoryJobQueue({ limits, logger, languages: null, claimPollMs, presence: { ...presence, registry: new MemoryWorkerRegistry(), capacity: 'node' } });
   }
   const onError = (error: unknown): void => logger.warn({ err: error }, 'the shared queue (Redis) reported an error; ioredis reconnects by itself');
   return new RedisJobQueue({

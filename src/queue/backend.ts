@@ -103,8 +103,6 @@ export interface ClaimOptions {
   /**
    * Language ids the claimant can run; null for any. Among a lane's jobs, only the first in one of these languages is
    * its head for this claim, so a worker never takes a job it cannot run and order among those it can is unchanged.
-   * Honoured by the shared (Redis) backend, where workers differ; the in-process backend has one worker, which runs
-   * every language its node accepts, and ignores it.
    */
   languages?: readonly string[] | null;
 }

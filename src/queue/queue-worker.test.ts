@@ -57,8 +57,9 @@ describe('QueueWorker', () => {
       const queue = new ScheduledJobQueue({
         backend: new MemoryQueueBackend(),
         limits,
-        languages: ['python'],
-        presence: { registry, host: 'host-a', pid: 7, heartbeatMs: 20, capacity: 'cluster' },
+        // The harness's jobs are in python3.
+        languages: ['python3'],
+        presence: { registry, languages: ['python3'], host: 'host-a', pid: 7, heartbeatMs: 20, capacity: 'cluster' },
       });
       const handler = new FakeHandler();
       queue.process(handler.handler);
@@ -68,7 +69,7 @@ describe('QueueWorker', () => {
       await handler.waitForCalls(1);
       // The next beat carries the running count.
       await new Promise((resolve) => setTimeout(resolve, 60));
-      expect(await queue.workers()).toEqual([expect.objectContaining({ host: 'host-a', pid: 7, languages: ['python'], slots: 2, running: 1 })]);
+      expect(await queue.workers()).toEqual([expect.objectContaining({ host: 'host-a', pid: 7, languages: ['python3'], slots: 2, running: 1 })]);
       expect((await queue.snapshot()).maxConcurrent).toBe(2);
       handler.complete(job.id);
       await queue.close(1_000);

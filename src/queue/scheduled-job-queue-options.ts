@@ -63,8 +63,7 @@ export interface ScheduledJobQueueOptions {
    */
   leaseMs?: number;
   /**
-   * Language ids this node's worker runs; null for any. On a shared queue a worker claims only jobs in these
-   * languages (the in-process queue has one worker and ignores it).
+   * Language ids this node's worker runs; null for any. The worker claims only jobs in these languages.
    * @defaultValue null
    */
   languages?: readonly string[] | null;

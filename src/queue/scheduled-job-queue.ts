@@ -12,6 +12,8 @@ import type { WorkerInfo, WorkerRegistry } from './worker-registry.js';
 export interface WorkerPresence {
   /** Where live workers are listed; the queue closes it on close(). */
   registry: WorkerRegistry;
+  /** Languages the worker is listed with (on a shared queue, the same as it claims). */
+  languages: readonly string[];
   /** The machine's host name and this process's pid, as listed. */
   host: string;
   pid: number;
@@ -89,7 +91,7 @@ export class ScheduledJobQueue implements JobQueue {
         ? null
         : new WorkerHeartbeat({
             registry: this.#presence.registry,
-            worker: { id: worker.id, host: this.#presence.host, pid: this.#presence.pid, languages: options.languages ?? [], slots: options.workerSlots },
+            worker: { id: worker.id, host: this.#presence.host, pid: this.#presence.pid, languages: this.#presence.languages, slots: options.workerSlots },
             running: () => worker.running,
             intervalMs: this.#presence.heartbeatMs,
             logger: options.logger,

@@ -123,18 +123,22 @@ export class DispatchOrder<T extends Schedulable> {
 
   /**
    * Like {@link takeNext}, with a third answer: `spare` heads are taken only when no head in the whole order is
-   * `take`, the first spare in rotation order then. Skipped and passed-over lanes keep their turn.
+   * `take`, the first spare in rotation order then. Skipped and passed-over lanes keep their turn. With `eligible`,
+   * a lane's head is its first eligible item (lanes with none are passed over): a worker that can run only some items
+   * sees the usual order among those.
    */
-  takeFirst(decide: (item: T) => 'take' | 'spare' | 'skip'): T | undefined {
-    let spare: { level: Level<T>; lane: Lane<T> } | null = null;
+  takeFirst(decide: (item: T) => 'take' | 'spare' | 'skip', eligible?: (item: T) => boolean): T | undefined {
+    let spare: { level: Level<T>; lane: Lane<T>; index: number } | null = null;
     for (const level of this.#levels) {
       for (const lane of level.lanes.values()) {
-        const decision = decide(lane.items[0] as T);
-        if (decision === 'take') return this.#takeHead(level, lane);
-        if (decision === 'spare' && spare === null) spare = { level, lane };
+        const index = eligible === undefined ? 0 : lane.items.findIndex(eligible);
+        if (index < 0) continue;
+        const decision = decide(lane.items[index] as T);
+        if (decision === 'take') return this.#takeAt(level, lane, index);
+        if (decision === 'spare' && spare === null) spare = { level, lane, index };
       }
     }
-    return spare === null ? undefined : this.#takeHead(spare.level, spare.lane);
+    return spare === null ? undefined : this.#takeAt(spare.level, spare.lane, spare.index);
   }
 
   /**
@@ -227,8 +231,8 @@ export class DispatchOrder<T extends Schedulable> {
     return items;
   }
 
-  #takeHead(level: Level<T>, lane: Lane<T>): T {
-    const item = lane.items.shift() as T;
+  #takeAt(level: Level<T>, lane: Lane<T>, index: number): T {
+    const item = lane.items.splice(index, 1)[0] as T;
     level.lanes.delete(lane.key);
     if (lane.items.length > 0) this.#sendToBack(level, lane);
     this.#counted(level, item, -1);

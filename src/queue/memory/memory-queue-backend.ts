@@ -106,7 +106,11 @@ export class MemoryQueueBackend implements QueueBackend {
   }
 
   async claim(options: ClaimOptions): Promise<ClaimedJob | null> {
-    const job = this.#order.takeFirst((candidate) => options.mayStart(candidate, this.#running));
+    const languages = options.languages ? new Set(options.languages) : null;
+    const job = this.#order.takeFirst(
+      (candidate) => options.mayStart(candidate, this.#running),
+      languages === null ? undefined : (candidate) => languages.has(candidate.data.language),
+    );
     if (job === undefined) return null;
     const held = this.#held.get(job.id)!;
     job.state = 'active';

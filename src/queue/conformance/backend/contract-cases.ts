@@ -156,6 +156,35 @@ export function contractCases(context: BackendContext): void {
     });
   });
 
+  describe('when a worker claims with its languages', () => {
+    it('should take only jobs in them, in the usual order among them, and leave the rest queued', async () => {
+      const backend = await context.makeBackend();
+      const inLanguage = (language: string, jobSpec: JobSpec): BackendJobSpec => {
+        const made = spec(jobSpec);
+        return { ...made, data: { ...made.data, language, request: { ...made.data.request, language } } };
+      };
+      const room = roomName('mixed');
+      const other = roomName('other');
+      // One room's lane: c, python, c, python; another room: python. A python worker takes the lane's first python job
+      // (past the c one), then the other room's (the lanes take turns), then the lane's next python job.
+      const jobs = [inLanguage('c', { roomId: room }), inLanguage('python', { roomId: room }), inLanguage('c', { roomId: room }), inLanguage('python', { roomId: room }), inLanguage('python', { roomId: other })];
+      for (const job of jobs) await backend.add(job, admitAll);
+      const claimAs = async (languages: string[]) => (await backend.claim({ workerId: 'contract-worker', leaseMs: LONG_LEASE_MS, mayStart: takeAll, caps: UNCAPPED, languages }))?.job.id ?? null;
+      const python = [await claimAs(['python']), await claimAs(['python']), await claimAs(['python']), await claimAs(['python'])];
+      expect(python).toEqual([jobs[1]!.id, jobs[4]!.id, jobs[3]!.id, null]);
+      expect(await backend.counts()).toEqual({ queued: 2, active: 3 });
+      expect([await claimAs(['c', 'go']), await claimAs(['c']), await claimAs(['c'])]).toEqual([jobs[0]!.id, jobs[2]!.id, null]);
+    });
+
+    it('should let a worker of any language take each lane\'s head as before', async () => {
+      const backend = await context.makeBackend();
+      const first = spec();
+      await backend.add(first, admitAll);
+      await backend.add(spec({ userId: first.userId }), admitAll);
+      expect((await backend.claim({ workerId: 'contract-worker', leaseMs: LONG_LEASE_MS, mayStart: takeAll, caps: UNCAPPED, languages: null }))?.job.id).toBe(first.id);
+    });
+  });
+
   describe('when a claimed job ends', () => {
     it('should complete it under its lease with the result, and forget it', async () => {
       const backend = await context.makeBackend();
