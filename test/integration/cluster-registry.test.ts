@@ -143,16 +143,23 @@ describe.skipIf(SKIP)('a cluster with per-language workers', () => {
   });
 
   describe('when python and C jobs are submitted', () => {
-    it('should run each on the worker serving its language, counted in the cluster figures', async () => {
+    it('should run each on the worker serving its language, counted in the cluster figures (health, stats, seed 000 stats)', async () => {
       const marker = randomUUID();
       const py = await submit(apiUrl, 'python', `import time\ntime.sleep(3)\nprint('${marker}')`);
       const cc = await submit(apiUrl, 'c', `#include <stdio.h>\n#include <unistd.h>\nint main(void) { sleep(3); printf("${marker}\\n"); return 0; }\n`);
       expect([py.status, cc.status]).toEqual([202, 202]);
       // Each worker reports the run it holds in its heartbeat; the API node reads the running total from Redis.
-      const seen = { python: 0, c: 0, processing: 0 };
+      const seen = { python: 0, c: 0, processing: 0, statsActive: 0, seedActive: 0 };
       await until(
         async () => {
-          const [listed, health] = await Promise.all([workers(), getJson<{ processing: number }>(`${apiUrl}/health`)]);
+          const [listed, health, stats, seed] = await Promise.all([
+            workers(),
+            getJson<{ processing: number }>(`${apiUrl}/health`),
+            getJson<{ active: number }>(`${apiUrl}/api/v1/stats`),
+            getJson<{ data: { activeExecutions: number } }>(`${apiUrl}/stats`),
+          ]);
+          seen.statsActive = Math.max(seen.statsActive, stats.body.active);
+          seen.seedActive = Math.max(seen.seedActive, seed.body.data.activeExecutions);
           for (const worker of listed.workers) {
             if (worker.pid === python.child.pid) seen.python = Math.max(seen.python, worker.running);
             if (worker.pid === c.child.pid) seen.c = Math.max(seen.c, worker.running);
@@ -160,7 +167,7 @@ describe.skipIf(SKIP)('a cluster with per-language workers', () => {
           seen.processing = Math.max(seen.processing, health.body.processing);
           return seen;
         },
-        (value) => value.python >= 1 && value.c >= 1 && value.processing >= 1,
+        (value) => value.python >= 1 && value.c >= 1 && value.processing >= 1 && value.statsActive >= 1 && value.seedActive >= 1,
         'both workers running their job',
         60_000,
       );
