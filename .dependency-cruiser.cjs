@@ -73,7 +73,7 @@ const DRIVERS = [
   { name: 'pg', packages: ['pg', 'pg-pool', 'pg-cursor'], allowedIn: ['src/store/postgres/'] },
   { name: 'bullmq', packages: ['bullmq'], allowedIn: ['src/queue/bullmq/'] },
   // The Redis queue backend; a Socket.IO Redis adapter folder, once it exists, joins allowedIn here (it needs ioredis too).
-  { name: 'ioredis', packages: ['ioredis'], allowedIn: ['src/queue/redis/'] },
+  { name: 'ioredis', packages: ['ioredis'], allowedIn: ['src/queue/redis/', 'src/http/redis-rate-limit/'] },
   // Transports: Fastify and Socket.IO belong to src/http/ (REST, compat/, ws/) and the composition root that wires them;
   // rooms and everything below the transports stay transport-free.
   { name: 'transport', packages: ['fastify', 'fastify-plugin', '@fastify/[^/]+', 'socket.io', 'socket.io-adapter'], allowedIn: ['src/http/', 'src/node/'] },

@@ -30,7 +30,8 @@ async function loadScenarios(filters: readonly string[]): Promise<BenchScenario[
 async function main(): Promise<void> {
   const filters = process.argv.slice(2).filter((arg) => !arg.startsWith('-'));
   const asJson = process.argv.includes('--json');
-  const scale = Number(process.env.BENCH_SCALE ?? '1');
+  // --quick is a short pass (a fifth of the iterations) unless BENCH_SCALE says otherwise.
+  const scale = Number(process.env.BENCH_SCALE ?? (process.argv.includes('--quick') ? '0.2' : '1'));
   if (!Number.isFinite(scale) || scale <= 0) throw new Error(`BENCH_SCALE must be a positive number, got ${process.env.BENCH_SCALE}`);
   const scenarios = await loadScenarios(filters);
   if (scenarios.length === 0) throw new Error(`no scenario matches ${filters.join(', ') || '(any)'} in ${scenariosDir}`);

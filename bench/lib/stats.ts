@@ -18,3 +18,8 @@ export function round(value: number): number {
   const digits = Math.abs(value) < 10 ? 2 : Math.abs(value) < 100 ? 1 : 0;
   return Number(value.toFixed(digits));
 }
+
+/** Smallest, median and largest of repeated measurements of one figure. */
+export function spread(samples: readonly number[]): { min: number; median: number; max: number } {
+  return { min: Math.min(...samples), median: median(samples), max: Math.max(...samples) };
+}

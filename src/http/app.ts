@@ -52,7 +52,7 @@ export async function buildHttpApp(deps: HttpAppDeps): Promise<FastifyInstance> 
   installUnknownQueryCheck(app);
   const packageInfo = readPackageInfo();
   await installOpenApi(app, packageInfo.version);
-  await installRateLimit(app, config.rateLimit);
+  await installRateLimit(app, config.rateLimit, config.redis.url ? { kind: 'redis', url: config.redis.url, prefix: config.redis.prefix, logger: logger.child({ component: 'rate-limit' }) } : { kind: 'memory' });
 
   const routes: HttpApp = app.withTypeProvider<TypeBoxTypeProvider>();
   registerSubmissionRoutes(routes, deps);

@@ -2,8 +2,10 @@
 import rateLimit from '@fastify/rate-limit';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { AppError, HTTP_ERRORS } from '../errors/index.js';
+import type { Logger } from '../logging/logger.js';
 import { isPublicRequest, keyRateLimitOf } from './auth-hook.js';
 import { isAnonymous } from '../auth/index.js';
+import { createRedisRateLimitStore } from './redis-rate-limit/redis-rate-limit-store.js';
 
 /** The `rateLimit` configuration section. */
 export interface RateLimitSettings {
@@ -24,12 +26,25 @@ export function rateLimitKey(request: FastifyRequest): string {
   return `ip:${request.ip}`;
 }
 
-/** Registers the limiter; must come after the auth hooks and before the routes it applies to. */
-export async function installRateLimit(app: FastifyInstance, settings: RateLimitSettings): Promise<void> {
+/** Where the counters live: in this process (the embedded node), or in the cluster's Redis so all API nodes share them. */
+export type RateLimitCounters = { kind: 'memory' } | { kind: 'redis'; url: string; prefix: string; logger: Logger };
+
+/**
+ * Registers the limiter; must come after the auth hooks and before the routes it applies to. With Redis counters a
+ * client's budget is one across every API node; if Redis cannot be reached the limiter fails open (requests pass, an
+ * error is logged every few seconds): submissions get the queue's own 503 then anyway, and reads keep working.
+ */
+export async function installRateLimit(app: FastifyInstance, settings: RateLimitSettings, counters: RateLimitCounters = { kind: 'memory' }): Promise<void> {
   // A key's own `rateLimit` replaces the global one for its bucket only.
   const maxOf = (request: FastifyRequest) => keyRateLimitOf(request)?.maxRequests ?? settings.maxRequests;
   const windowOf = (request: FastifyRequest) => keyRateLimitOf(request)?.windowMs ?? settings.windowMs;
+  const shared = counters.kind === 'redis' ? createRedisRateLimitStore(counters) : null;
+  if (shared) {
+    app.addHook('onClose', () => shared.close());
+    await shared.ready();
+  }
   await app.register(rateLimit, {
+    ...(shared ? { store: shared.Store, skipOnError: true } : {}),
     global: true,
     max: maxOf,
     timeWindow: windowOf,

@@ -99,6 +99,7 @@ export const FENCE_CASES: FenceCase[] = [
   { title: 'the memory queue importing bullmq', files: { 'src/queue/memory/bad.ts': probe("import { Queue } from 'bullmq';", 'Queue') }, rules: ['driver-bullmq'] },
   { title: 'the submissions importing ioredis', files: { 'src/submissions/bad.ts': probe("import Redis from 'ioredis';", 'Redis') }, rules: ['driver-ioredis'] },
   { title: 'the memory queue importing ioredis', files: { 'src/queue/memory/bad.ts': probe("import { Redis } from 'ioredis';", 'Redis') }, rules: ['driver-ioredis'] },
+  { title: 'a route outside the Redis rate-limit store importing ioredis', files: { 'src/http/routes/bad.ts': probe("import { Redis } from 'ioredis';", 'Redis') }, rules: ['driver-ioredis'] },
   { title: 'rooms importing Socket.IO', files: { 'src/rooms/bad.ts': probe("import type { Server } from 'socket.io';", 'null as Server | null') }, rules: ['driver-transport'] },
   { title: 'the service importing Fastify', files: { 'src/submissions/bad.ts': probe("import Fastify from 'fastify';", 'Fastify') }, rules: ['driver-transport'] },
 ];
