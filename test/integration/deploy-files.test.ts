@@ -1,15 +1,13 @@
 // The Dockerfile and compose.yaml, checked without a container engine: they parse, reuse the setup script, and every command and variable they give a node is one Runlane understands.
 import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
+import { load } from 'js-yaml';
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/index.js';
 import { runRunlaneToExit } from '../support/runlane-process.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const read = (file: string) => readFileSync(`${ROOT}/${file}`, 'utf8');
-// js-yaml comes with the lint tooling (a locked dev dependency) and ships no types: only `load` is used.
-const { load } = createRequire(import.meta.url)('js-yaml') as { load(text: string): unknown };
 
 interface ComposeService {
   image?: string;
