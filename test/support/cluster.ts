@@ -67,7 +67,7 @@ export class TestCluster {
     rmSync(this.dataDir, { recursive: true, force: true });
   }
 
-  private start(args: string[], ready: RegExp): Promise<ReadyRunlane> {
+  private async start(args: string[], ready: RegExp): Promise<ReadyRunlane> {
     const env = {
       RUNLANE_REDIS__PREFIX: this.prefix,
       RUNLANE_SCHEDULER__LEASE_MS: String(this.options.leaseMs ?? 2_000),
@@ -78,6 +78,13 @@ export class TestCluster {
     // Tracked from the spawn on, so a node that never gets ready is stopped too.
     this.children.add(started.child);
     started.child.once('exit', () => this.children.delete(started.child));
-    return untilReady(started, ready);
+    const node = await untilReady(started, ready);
+    // Past readiness, keep only the last 64 KiB of output: the ready check would scan the whole log on every chunk.
+    let tail = '';
+    for (const stream of [started.child.stdout!, started.child.stderr!]) {
+      stream.removeAllListeners('data');
+      stream.on('data', (chunk: Buffer) => (tail = (tail + chunk.toString()).slice(-65_536)));
+    }
+    return { ...node, output: () => tail };
   }
 }
