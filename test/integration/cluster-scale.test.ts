@@ -18,7 +18,7 @@ const ROOMS = 20;
 const PER_USER = Number(process.env.SCALE_TEST_PER_USER ?? 10);
 const TOTAL = USERS * PER_USER;
 /** Tight room caps, so that five members of a room contend for them. */
-const ROOM_MAX_RUNNING = 2;
+const ROOM_MAX_RUNNING = 1;
 const ROOM_MAX_QUEUED = 3;
 /** Slots of each worker node. */
 const WORKER_SLOTS = 2;
