@@ -52,6 +52,7 @@ const TABLE = [
     from: 'src/http/',
     may: [folder('domain'), folder('errors'), folder('config'), folder('logging'), folder('languages'), folder('contract'), folder('metrics'), folder('auth'), folder('submissions'), folder('rooms'), ...surface('queue')],
   },
+  { from: 'src/realtime-cluster/', may: [folder('domain'), folder('errors'), folder('logging'), folder('contract'), folder('rooms'), ...surface('store')] },
   { from: 'src/cli/', may: [folder('domain'), folder('errors'), folder('config'), folder('logging'), folder('languages'), folder('submissions'), folder('node'), 'src/main.ts', ...surface('engine')] },
   { from: 'src/main.ts', may: [folder('node'), folder('config'), folder('logging'), folder('submissions')] },
 ];
@@ -65,6 +66,7 @@ const IMPLEMENTATIONS = [
   { name: 'queue-redis', path: 'src/queue/redis/' },
   { name: 'sandbox-bwrap', path: 'src/sandbox/bwrap/' },
   { name: 'sandbox-resident', path: 'src/sandbox/resident/' },
+  { name: 'realtime-cluster', path: 'src/realtime-cluster/' },
 ];
 
 /** Driver packages and the only folders that may import them. */
@@ -73,7 +75,7 @@ const DRIVERS = [
   { name: 'pg', packages: ['pg', 'pg-pool', 'pg-cursor'], allowedIn: ['src/store/postgres/'] },
   { name: 'bullmq', packages: ['bullmq'], allowedIn: ['src/queue/bullmq/'] },
   // The Redis queue backend; a Socket.IO Redis adapter folder, once it exists, joins allowedIn here (it needs ioredis too).
-  { name: 'ioredis', packages: ['ioredis'], allowedIn: ['src/queue/redis/', 'src/http/redis-rate-limit/'] },
+  { name: 'ioredis', packages: ['ioredis'], allowedIn: ['src/queue/redis/', 'src/http/redis-rate-limit/', 'src/realtime-cluster/'] },
   // Transports: Fastify and Socket.IO belong to src/http/ (REST, compat/, ws/) and the composition root that wires them;
   // rooms and everything below the transports stay transport-free.
   { name: 'transport', packages: ['fastify', 'fastify-plugin', '@fastify/[^/]+', 'socket.io', 'socket.io-adapter'], allowedIn: ['src/http/', 'src/node/'] },

@@ -1,4 +1,5 @@
 // The composition root: builds a node for its role from the config, and is the only module that picks concrete implementations.
+import { randomUUID } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { createAuthenticator, describeAuthMode, resolveAuthMode, type Authenticator } from '../auth/index.js';
 import type { Config } from '../config/index.js';
@@ -11,7 +12,8 @@ import { Metrics } from '../metrics/index.js';
 import type { JobQueue } from '../queue/job-queue.js';
 import type { Sandbox } from '../sandbox/sandbox.js';
 import type { Store } from '../store/store.js';
-import { recoveryRuleFor, SubmissionService } from '../submissions/index.js';
+import { RedisRoomCluster } from '../realtime-cluster/index.js';
+import { recoveryRuleFor, RemoteOutcomeRelay, SubmissionService } from '../submissions/index.js';
 import { assertSharedStore } from './cluster-plan.js';
 import { createQueue, describeQueuePlan, planQueue } from './create-queue.js';
 import { createSandbox } from './create-sandbox.js';
@@ -151,7 +153,21 @@ async function createServiceNode(config: Readonly<Config>, options: CreateNodeOp
 
     let realtime: Realtime | null = null;
     const listen = async (): Promise<string> => {
+      // In a cluster, rooms reach every API node through Redis; a node that also runs jobs hears the other workers' runs too.
+      const cluster =
+        queuePlan.kind === 'redis'
+          ? new RedisRoomCluster({ url: queuePlan.url, prefix: queuePlan.prefix, nodeId: randomUUID(), store, logger: logger.child({ component: 'rooms-cluster' }) })
+          : null;
+      const remoteOutcomes =
+        queuePlan.kind === 'redis' && queuePlan.workerSlots > 0
+          ? (listener: Parameters<SubmissionService['subscribe']>[0]) => {
+              const relay = new RemoteOutcomeRelay({ store, publish: listener, logger: logger.child({ component: 'rooms-cluster' }) });
+              return queue.subscribe((event) => relay.relay(event));
+            }
+          : undefined;
       realtime = await attachRealtime({
+        cluster,
+        ...(remoteOutcomes ? { remoteOutcomes } : {}),
         httpServer: app.server,
         service,
         store,

@@ -8,3 +8,4 @@ export { CODE_TEXT_NAME } from './room-document.js';
 export { TokenBucket } from './rate-limiter.js';
 export { DEFAULT_REALTIME_OPTIONS, resolveRealtimeOptions, type RateLimitOptions, type RealtimeOptions } from './realtime-options.js';
 export { InteractiveRun, type IdleTimeoutSettings, type InteractiveRunDeps, type InteractiveService } from './interactive-run.js';
+export type { AppendGuard, AppendOutcome, ClusterMember, ClusterRoomEvent, RoomCluster, RoomClusterHandlers, StreamPoint } from './room-cluster.js';

@@ -20,6 +20,8 @@ export class LoadedRoom {
   persistTimer: NodeJS.Timeout | null = null;
   /** When the first change not yet written to the store was made (epoch ms), else null. */
   dirtySince: number | null = null;
+  /** On a cluster node: set once a stream point gave the room its place in the cluster's stream. */
+  synced = false;
   /** Set once the room is unloaded, so late timers and relays leave it alone. */
   closed = false;
 

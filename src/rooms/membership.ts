@@ -46,6 +46,7 @@ export class Membership {
         });
       }
       const room = await this.code.load(roomId);
+      if (this.context.inbox) return this.joinCluster(connection, room);
       try {
         const { firstForUser } = room.presence.add(connection.id, connection.identity);
         this.context.deps.transport.join(connection.id, roomId);
@@ -55,15 +56,52 @@ export class Membership {
         }
         const roomState = await this.roomState(room);
         this.context.deps.transport.send(connection.id, SERVER_EVENTS.roomState, roomState);
-        const greeting = room.document.greeting();
-        for (const message of greeting.sync) this.context.deps.transport.send(connection.id, SERVER_EVENTS.documentSync, { roomId, message });
-        if (greeting.awareness) this.context.deps.transport.send(connection.id, SERVER_EVENTS.awareness, { roomId, update: greeting.awareness });
+        this.greet(connection, room);
         return roomState;
       } catch (error) {
         if (room.presence.connectionCount === 0) await this.code.unload(room);
         throw error;
       }
     });
+  }
+
+  /**
+   * Joins through the cluster: the cluster decides whether this is the user's first connection in the room (on any
+   * node) and publishes `user-joined`; then a stream point of the room adds the socket and sends `room-state` at the
+   * exact place of the room's stream, so the joiner's next event is `sequence + 1` whichever node publishes it.
+   */
+  private async joinCluster(connection: RoomConnection, room: LoadedRoom): Promise<RoomStateEvent> {
+    const { roomId } = room;
+    const cluster = this.context.cluster!;
+    const state = this.context.connections.get(connection.id)!;
+    const again = room.presence.has(connection.id);
+    try {
+      if (!again) {
+        room.presence.add(connection.id, connection.identity);
+        state.rooms.add(roomId);
+        const { userId, displayName, avatar, role } = connection.identity;
+        await cluster.join(
+          roomId,
+          { connectionId: connection.id, userId, displayName, avatar, role },
+          { names: [SERVER_EVENTS.userJoined], payload: { timestamp: new Date().toISOString(), userId, displayName, avatar }, exceptConnectionId: connection.id },
+        );
+      }
+      return await this.context.inbox!.barrier(roomId, async (point) => {
+        const fresh = !room.synced;
+        room.lastSequence = point.sequence;
+        // As after a load on one node: nobody can prove which text an earlier base sequence saw.
+        if (fresh) room.codeSequence = point.sequence;
+        room.synced = true;
+        this.context.deps.transport.join(connection.id, roomId);
+        const roomState = await this.roomState(room, point.users);
+        this.context.deps.transport.send(connection.id, SERVER_EVENTS.roomState, roomState);
+        if (!again) this.greet(connection, room);
+        return roomState;
+      });
+    } catch (error) {
+      if (!again) await this.leaveNow(connection, roomId).catch(() => undefined);
+      throw error;
+    }
   }
 
   async leave(connection: RoomConnection, roomId: string): Promise<{ roomId: string }> {
@@ -78,6 +116,14 @@ export class Membership {
   async resendState(connection: RoomConnection, roomId: string): Promise<RoomStateEvent> {
     return this.context.sequencer.run(roomId, async () => {
       const room = this.context.member(connection, roomId);
+      if (this.context.inbox) {
+        return this.context.inbox.barrier(roomId, async (point) => {
+          room.lastSequence = point.sequence;
+          const roomState = await this.roomState(room, point.users);
+          this.context.deps.transport.send(connection.id, SERVER_EVENTS.roomState, roomState);
+          return roomState;
+        });
+      }
       const roomState = await this.roomState(room);
       this.context.deps.transport.send(connection.id, SERVER_EVENTS.roomState, roomState);
       return roomState;
@@ -91,14 +137,30 @@ export class Membership {
     if (!room || !removed) return;
     this.context.deps.transport.leave(connection.id, roomId);
     room.document.forget(connection.id);
-    if (removed.lastForUser) {
+    const cluster = this.context.cluster;
+    if (cluster) {
+      const { userId, displayName, avatar } = removed.identity;
+      await cluster.leave(roomId, connection.id, { names: [SERVER_EVENTS.userLeft], payload: { timestamp: new Date().toISOString(), userId, displayName, avatar } }).catch((error: unknown) => {
+        this.context.deps.logger.warn({ err: error, roomId }, 'could not remove a connection from the room presence; it goes when this node stops renewing it');
+      });
+    } else if (removed.lastForUser) {
       await this.context.emit(roomId, [{ names: [SERVER_EVENTS.userLeft], payload: this.presencePayload(room, { id: connection.id, identity: removed.identity }) }]);
     }
     if (room.presence.connectionCount === 0) await this.code.unload(room);
   }
 
-  /** Built inside the room's chain, so its sequence is exactly the last event the room has emitted. */
-  private async roomState(room: LoadedRoom): Promise<RoomStateEvent> {
+  /** Sync step 1, sync step 2 and the awareness states, to a connection that just joined. */
+  private greet(connection: RoomConnection, room: LoadedRoom): void {
+    const greeting = room.document.greeting();
+    for (const message of greeting.sync) this.context.deps.transport.send(connection.id, SERVER_EVENTS.documentSync, { roomId: room.roomId, message });
+    if (greeting.awareness) this.context.deps.transport.send(connection.id, SERVER_EVENTS.awareness, { roomId: room.roomId, update: greeting.awareness });
+  }
+
+  /**
+   * Built inside the room's chain (on a cluster node, its delivery chain), so its sequence is exactly the last event
+   * the room has emitted; `users` are the cluster's at that point, else this node's.
+   */
+  private async roomState(room: LoadedRoom, users = room.presence.users()): Promise<RoomStateEvent> {
     const { service, store, caps } = this.context.deps;
     const [snapshot, record] = await Promise.all([service.snapshot(room.roomId), store.getRoom(room.roomId)]);
     const figures = queueFigures(snapshot, caps);
@@ -107,7 +169,7 @@ export class Membership {
       code: room.code,
       language: room.language,
       codeSequence: room.codeSequence,
-      users: room.presence.users(),
+      users,
       executionState: {
         ...figures,
         isExecuting: figures.activeCount > 0,

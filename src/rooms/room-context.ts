@@ -7,6 +7,7 @@ import type { SubmissionService } from '../submissions/index.js';
 import type { RoomCaps } from './execution-payloads.js';
 import type { LoadedRoom } from './loaded-room.js';
 import type { RealtimeOptions } from './realtime-options.js';
+import type { AppendGuard, AppendOutcome, RoomCluster, RoomInbox } from './room-cluster.js';
 import { RoomSequencer } from './room-sequencer.js';
 import type { RoomConnection, RoomTransport } from './room-transport.js';
 import type { RoomEventBase } from '../contract/realtime.js';
@@ -27,6 +28,17 @@ export interface RoomHubDeps {
   /** Room caps of the scheduler, reported in status events. */
   caps: RoomCaps;
   options: RealtimeOptions;
+  /**
+   * The other API nodes: room events are numbered and published through it and reach this node's members from it.
+   * @defaultValue null (an embedded node: rooms live in this process)
+   */
+  cluster?: RoomCluster | null;
+  /**
+   * More execution events for rooms besides the service's: on a cluster node that also runs jobs, the runs of the other
+   * workers (the service reports only its own there). Duplicates are harmless: the cluster publishes each stage once.
+   * @defaultValue none
+   */
+  remoteOutcomes?: RoomService['subscribe'];
 }
 
 /** One event to emit under a fresh sequence number; several names share the payload (e.g. completed + result). */
@@ -47,13 +59,42 @@ export class RoomContext {
   readonly rooms = new Map<string, LoadedRoom>();
   readonly connections = new Map<string, ConnectionState>();
 
+  /** What the cluster delivers to this node (set by the hub); null on an embedded node. */
+  inbox: RoomInbox | null = null;
+
   constructor(readonly deps: RoomHubDeps) {
     this.sequencer = new RoomSequencer(deps.store);
   }
 
-  /** Allocates one sequence per event and broadcasts them in order; call it only from inside the room's chain. */
-  async emit(roomId: string, events: readonly SequencedEvent[]): Promise<number> {
+  /** The cluster, or null on an embedded node. */
+  get cluster(): RoomCluster | null {
+    return this.deps.cluster ?? null;
+  }
+
+  /**
+   * Publishes the events through the cluster in one atomic step (they reach this node's members when the cluster
+   * delivers them back); `guard` decides there whether they go out at all.
+   */
+  append(cluster: RoomCluster, roomId: string, events: readonly SequencedEvent[], guard?: AppendGuard): Promise<AppendOutcome> {
+    const timestamp = new Date().toISOString();
+    return cluster.append(
+      roomId,
+      events.map((event) => ({ names: event.names, payload: { timestamp, ...event.payload }, ...(event.exceptConnectionId ? { exceptConnectionId: event.exceptConnectionId } : {}) })),
+      guard,
+    );
+  }
+
+  /**
+   * Allocates one sequence per event and broadcasts them in order; call it only from inside the room's chain. In a
+   * cluster the events go through {@link append} (a guard may skip them) and the room's last sequence is returned.
+   */
+  async emit(roomId: string, events: readonly SequencedEvent[], guard?: AppendGuard): Promise<number> {
     if (events.length === 0) return this.rooms.get(roomId)?.lastSequence ?? 0;
+    const cluster = this.cluster;
+    if (cluster) {
+      const outcome = await this.append(cluster, roomId, events, guard);
+      return outcome.status === 'published' ? outcome.last : (this.rooms.get(roomId)?.lastSequence ?? 0);
+    }
     const first = await this.sequencer.allocate(roomId, events.length);
     const last = first + events.length - 1;
     const room = this.rooms.get(roomId);

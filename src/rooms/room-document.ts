@@ -12,11 +12,14 @@ export const CODE_TEXT_NAME = 'code';
 /** Origin of changes the server makes itself (a `code-change` from a client that does not speak Yjs, a truncation). */
 export const SERVER_ORIGIN = Symbol('server');
 
-export type ChangeOrigin = string | typeof SERVER_ORIGIN;
+/** Origin of changes relayed from another node of a cluster: sent to this node's members, never relayed back. */
+export const REMOTE_ORIGIN = Symbol('remote');
+
+export type ChangeOrigin = string | typeof SERVER_ORIGIN | typeof REMOTE_ORIGIN;
 
 export interface RoomDocumentListener {
-  /** The document changed; `update` is a Yjs update to relay as a sync message to every other connection. */
-  onUpdate(message: Uint8Array, origin: ChangeOrigin): void;
+  /** The document changed; `message` is the sync message to relay to every other connection, `update` the bare Yjs update. */
+  onUpdate(message: Uint8Array, origin: ChangeOrigin, update: Uint8Array): void;
   /** Awareness states changed; `message` is an awareness update to relay. */
   onAwareness(message: Uint8Array, origin: ChangeOrigin): void;
 }
@@ -37,7 +40,7 @@ export class RoomDocument {
     // The server is a relay, not a participant: it has no cursor of its own.
     this.awareness.setLocalState(null);
     this.doc.on('update', (update: Uint8Array, origin: unknown) => {
-      listener.onUpdate(encodeMessage((encoder) => syncProtocol.writeUpdate(encoder, update)), toOrigin(origin));
+      listener.onUpdate(encodeMessage((encoder) => syncProtocol.writeUpdate(encoder, update)), toOrigin(origin), update);
     });
     this.awareness.on('update', ({ added, updated, removed }: AwarenessChange, origin: unknown) => {
       const owner = typeof origin === 'string' ? this.awarenessClients.get(origin) : undefined;
@@ -121,6 +124,22 @@ export class RoomDocument {
     }
   }
 
+  /** Applies a Yjs update made on another node (already checked there). */
+  applyRemote(update: Uint8Array): void {
+    Y.applyUpdate(this.doc, update, REMOTE_ORIGIN);
+  }
+
+  /** Applies an awareness update made on another node. */
+  applyRemoteAwareness(update: Uint8Array): void {
+    applyAwarenessUpdate(this.awareness, update, REMOTE_ORIGIN);
+  }
+
+  /** Every awareness state this node knows, as one update, or null when there is none. */
+  encodeAwareness(): Uint8Array | null {
+    const clients = [...this.awareness.getStates().keys()];
+    return clients.length > 0 ? encodeAwarenessUpdate(this.awareness, clients) : null;
+  }
+
   /** Drops the awareness states of a connection that left, telling the others. */
   forget(connectionId: string): void {
     const clients = this.awarenessClients.get(connectionId);
@@ -160,6 +179,7 @@ function encodeMessage(write: (encoder: encoding.Encoder) => void): Uint8Array {
 }
 
 function toOrigin(origin: unknown): ChangeOrigin {
+  if (origin === REMOTE_ORIGIN) return REMOTE_ORIGIN;
   return typeof origin === 'string' ? origin : SERVER_ORIGIN;
 }
 

@@ -1,6 +1,7 @@
 // The rooms facade a transport drives: one method per client event, connection lifecycle, and shutdown.
 import { AppError, QUEUE_ERRORS } from '../errors/index.js';
 import { parse } from './client-payloads.js';
+import { ClusterInbox } from './cluster-inbox.js';
 import { ExecutionBroadcaster } from './execution-broadcaster.js';
 import { Membership } from './membership.js';
 import { resolveRealtimeOptions, type RealtimeOptions } from './realtime-options.js';
@@ -27,6 +28,7 @@ export class RoomHub {
 
   constructor(options: RoomHubOptions) {
     this.context = new RoomContext({ ...options, options: options.options ?? resolveRealtimeOptions() });
+    if (options.cluster) this.context.inbox = new ClusterInbox(this.context, options.cluster);
     this.code = new SharedCode(this.context);
     this.membership = new Membership(this.context, this.code);
     this.executions = new RoomExecutions(this.context);
@@ -58,8 +60,13 @@ export class RoomHub {
     return this.context.deps.options;
   }
 
-  /** Starts relaying the service's execution events to rooms. */
-  start(): void {
+  /**
+   * Starts relaying the service's execution events to rooms; on a cluster node it first starts receiving the cluster's
+   * room stream, so nothing published once this resolves is missed.
+   */
+  async start(): Promise<void> {
+    const { cluster } = this.context;
+    if (cluster && this.context.inbox) await cluster.start(this.context.inbox);
     this.broadcaster.start();
   }
 
@@ -90,5 +97,6 @@ export class RoomHub {
       ),
     );
     await this.context.sequencer.drain();
+    await this.context.inbox?.drain();
   }
 }

@@ -1,11 +1,21 @@
 // The room's code: whole-text `code-change`s with stale-write checks, Yjs sync and awareness, and persistence.
+import { createHash } from 'node:crypto';
 import { AppError, ROOMS_ERRORS } from '../errors/index.js';
 import type { AwarenessMessage, CodeChange, DocumentSync } from './client-payloads.js';
 import { LoadedRoom } from './loaded-room.js';
 import type { RoomContext } from './room-context.js';
-import { RoomDocument, SERVER_ORIGIN, type ChangeOrigin } from './room-document.js';
+import type { AppendGuard } from './room-cluster.js';
+import { REMOTE_ORIGIN, RoomDocument, SERVER_ORIGIN, type ChangeOrigin } from './room-document.js';
 import type { RoomConnection } from './room-transport.js';
 import { SERVER_EVENTS, type CodeUpdateEvent } from '../contract/realtime.js';
+
+/** An edit relayed from another node is folded here only this many fold intervals later, as a fallback. */
+const REMOTE_FOLD_FACTOR = 10;
+
+/** Identifies a text and its language, for the cluster's check that a fold is not already the snapshot. */
+function codeHash(code: string, language: string | null): string {
+  return createHash('sha1').update(`${language ?? ''}\n${code}`).digest('hex');
+}
 
 /** Loads, edits, folds and saves the rooms' code. */
 export class SharedCode {
@@ -20,8 +30,12 @@ export class SharedCode {
     const document = new RoomDocument(
       { document: record?.document ?? null, code: record?.code ?? '' },
       {
-        onUpdate: (message, origin) => room && this.onDocumentUpdate(room, message, origin),
-        onAwareness: (message, origin) => room && this.relay(room, SERVER_EVENTS.awareness, { roomId, update: message }, origin),
+        onUpdate: (message, origin, update) => room && this.onDocumentUpdate(room, message, origin, update),
+        onAwareness: (message, origin) => {
+          if (!room) return;
+          this.relay(room, SERVER_EVENTS.awareness, { roomId, update: message }, origin);
+          if (origin !== REMOTE_ORIGIN) this.context.cluster?.publishAwarenessUpdate(roomId, message);
+        },
       },
     );
     room = new LoadedRoom(roomId, document, { code: document.content, language: record?.language ?? null, sequence: record?.sequence ?? 0 });
@@ -29,6 +43,8 @@ export class SharedCode {
     // client still holding this one would merge both copies of the text.
     if (!record?.document && room.code !== '') room.dirtySince = Date.now();
     this.context.rooms.set(roomId, room);
+    // Other nodes may hold edits the store has not seen yet (saving trails editing): they answer with their document.
+    this.context.cluster?.requestDocument(roomId);
     return room;
   }
 
@@ -61,12 +77,29 @@ export class SharedCode {
       }
       const language = payload.language ?? room.language;
       if (payload.code === room.code && language === room.language) return { sequence: room.lastSequence, changed: false };
+      if (this.context.cluster) return this.changeInCluster(connection, room, payload.code, language, payload.sequence);
       room.code = payload.code;
       room.language = language;
       room.document.replace(payload.code);
       const sequence = await this.emitCodeUpdate(room, connection.identity, 'code-change');
       return { sequence, changed: true };
     });
+  }
+
+  /**
+   * A `code-change` on a cluster node: the stale check is made again in the step that publishes the `code-update`, so
+   * two nodes accepting changes based on the same sequence cannot both win. The snapshot itself changes when the event
+   * is delivered back, on every node alike.
+   */
+  private async changeInCluster(connection: RoomConnection, room: LoadedRoom, code: string, language: string | null, base: number): Promise<{ sequence: number; changed: boolean }> {
+    const outcome = await this.appendCodeUpdate(room, code, language, connection.identity, 'code-change', { kind: 'code-change', base, hash: codeHash(code, language) });
+    if (outcome.status === 'stale') {
+      throw new AppError(ROOMS_ERRORS.staleSequence, `code-change was based on sequence ${base}; the code changed at sequence ${outcome.codeSequence}`, {
+        details: { current: { code: room.code, language: room.language, sequence: room.lastSequence, codeSequence: outcome.codeSequence } },
+      });
+    }
+    room.document.replace(code);
+    return { sequence: outcome.status === 'published' ? outcome.last : room.lastSequence, changed: outcome.status === 'published' };
   }
 
   /** Handles a y-protocols sync message; the reply (sync step 2) goes back to the sender only. */
@@ -98,6 +131,11 @@ export class SharedCode {
     if (room.closed) return;
     const text = room.document.content;
     if (text === room.code) return;
+    if (this.context.cluster) {
+      // Every node holding the room may fold the same edits; the hash lets only the first publish them.
+      await this.appendCodeUpdate(room, text, room.language, room.lastEditor, 'document', { kind: 'code-fold', hash: codeHash(text, room.language) });
+      return;
+    }
     room.code = text;
     await this.emitCodeUpdate(room, room.lastEditor, 'document');
   }
@@ -131,13 +169,32 @@ export class SharedCode {
     return sequence;
   }
 
-  private onDocumentUpdate(room: LoadedRoom, message: Uint8Array, origin: ChangeOrigin): void {
+  /** Publishes a `code-update` through the cluster; the snapshot follows when it is delivered back. */
+  private async appendCodeUpdate(room: LoadedRoom, code: string, language: string | null, editor: RoomConnection['identity'] | null, source: CodeUpdateEvent['source'], guard: AppendGuard) {
+    const payload: Omit<CodeUpdateEvent, 'roomId' | 'sequence' | 'timestamp'> = {
+      code,
+      language,
+      userId: editor?.userId ?? null,
+      displayName: editor?.displayName ?? null,
+      avatar: editor?.avatar ?? null,
+      source,
+    };
+    const outcome = await this.context.append(this.context.cluster!, room.roomId, [{ names: [SERVER_EVENTS.codeUpdate], payload }], guard);
+    room.lastCodeUpdateAt = Date.now();
+    this.schedulePersist(room);
+    return outcome;
+  }
+
+  private onDocumentUpdate(room: LoadedRoom, message: Uint8Array, origin: ChangeOrigin, update: Uint8Array): void {
     if (room.closed) return;
     this.relay(room, SERVER_EVENTS.documentSync, { roomId: room.roomId, message }, origin);
+    if (origin !== REMOTE_ORIGIN) this.context.cluster?.publishDocumentUpdate(room.roomId, update);
     this.schedulePersist(room);
-    // A server-made change (code-change) already updated the snapshot; only clients' edits need folding in.
+    // A server-made change (code-change) already updated the snapshot; only clients' edits need folding in. An edit
+    // relayed from another node is folded there; here only later, in case that node went away before folding it.
     if (origin !== SERVER_ORIGIN && !room.codeUpdateTimer) {
-      const wait = Math.max(0, room.lastCodeUpdateAt + this.context.deps.options.codeUpdateIntervalMs - Date.now());
+      const interval = this.context.deps.options.codeUpdateIntervalMs * (origin === REMOTE_ORIGIN ? REMOTE_FOLD_FACTOR : 1);
+      const wait = Math.max(0, room.lastCodeUpdateAt + interval - Date.now());
       room.codeUpdateTimer = setTimeout(() => {
         room.codeUpdateTimer = null;
         this.inChain(room, () => this.flushCode(room));

@@ -5,3 +5,4 @@ export type { RunOutcome, SubmissionEvent, SubmitInput, SubmitOutcome } from './
 export { EMBEDDED_NODE_ID, MAX_ATTEMPTS, type NodeOptions } from './node-options.js';
 export { normaliseRequest, requestFromDraft, type NormaliseContext, type RequestDraft, type ResolvedRequest } from './normalise-request.js';
 export { recoveryRuleFor, type RecoveryRule } from './recovery-rule.js';
+export { RemoteOutcomeRelay, type RemoteOutcomeRelayDeps } from './remote-outcome-relay.js';

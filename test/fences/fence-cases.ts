@@ -98,6 +98,13 @@ export const FENCE_CASES: FenceCase[] = [
   { title: 'the SQLite store importing pg', files: { 'src/store/sqlite/bad.ts': probe("import pg from 'pg';", 'pg') }, rules: ['driver-pg'] },
   { title: 'the memory queue importing bullmq', files: { 'src/queue/memory/bad.ts': probe("import { Queue } from 'bullmq';", 'Queue') }, rules: ['driver-bullmq'] },
   { title: 'the submissions importing ioredis', files: { 'src/submissions/bad.ts': probe("import Redis from 'ioredis';", 'Redis') }, rules: ['driver-ioredis'] },
+  { title: 'rooms importing ioredis', files: { 'src/rooms/bad.ts': probe("import { Redis } from 'ioredis';", 'Redis') }, rules: ['driver-ioredis'] },
+  {
+    title: 'rooms importing the Redis room cluster',
+    files: { 'src/rooms/bad.ts': probe("import { RedisRoomCluster } from '../realtime-cluster/redis-room-cluster.js';", 'RedisRoomCluster') },
+    rules: ['table-rooms', 'composition-only-realtime-cluster'],
+  },
+  { title: 'the room cluster importing the HTTP app', files: { 'src/realtime-cluster/bad.ts': probe("import { buildHttpApp } from '../http/app.js';", 'buildHttpApp') }, rules: ['table-realtime-cluster'] },
   { title: 'the memory queue importing ioredis', files: { 'src/queue/memory/bad.ts': probe("import { Redis } from 'ioredis';", 'Redis') }, rules: ['driver-ioredis'] },
   { title: 'a route outside the Redis rate-limit store importing ioredis', files: { 'src/http/routes/bad.ts': probe("import { Redis } from 'ioredis';", 'Redis') }, rules: ['driver-ioredis'] },
   { title: 'rooms importing Socket.IO', files: { 'src/rooms/bad.ts': probe("import type { Server } from 'socket.io';", 'null as Server | null') }, rules: ['driver-transport'] },

@@ -15,4 +15,5 @@ export const ROOMS_ERRORS = {
   connectionLimit: defineError('RUNLANE_ERR_ROOMS_CONNECTION_LIMIT', 503, 'The server has as many Socket.IO connections open as it allows (`realtime.maxConnections`, at most half of its open-file limit).', 'Retry a little later or connect to another node; the REST API keeps answering.'),
   interactiveNotStarted: defineError('RUNLANE_ERR_ROOMS_INTERACTIVE_NOT_STARTED', 409, 'stdin, signal or kill was sent on a stream that has no running program.', 'Send `start` first and wait for `started`.'),
   interactiveAlreadyStarted: defineError('RUNLANE_ERR_ROOMS_INTERACTIVE_ALREADY_STARTED', 409, 'A program is already running on this interactive stream.', 'Kill it or wait for `exit` before starting another.'),
+  interactiveUnavailable: defineError('RUNLANE_ERR_ROOMS_INTERACTIVE_UNAVAILABLE', 503, 'Interactive runs are not offered by a cluster node: the shared queue may hand a run to any worker, and stdin reaches only a program running in the process that holds the socket.', 'Use an embedded node (`runlane serve` without --redis) for interactive runs, or run the program as a batch execution with its whole stdin.'),
 } as const;

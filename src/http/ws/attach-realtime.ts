@@ -5,7 +5,7 @@ import type { Authenticator } from '../../auth/index.js';
 import type { Config } from '../../config/index.js';
 import { AppError, QUEUE_ERRORS } from '../../errors/index.js';
 import type { Logger } from '../../logging/logger.js';
-import { resolveRealtimeOptions, RoomHub, type RateLimitOptions, type RealtimeOptions, type RoomStore } from '../../rooms/index.js';
+import { resolveRealtimeOptions, RoomHub, type RateLimitOptions, type RealtimeOptions, type RoomCluster, type RoomService, type RoomStore } from '../../rooms/index.js';
 import type { SubmissionService } from '../../submissions/index.js';
 import { connectionCap, readSoftOpenFilesLimit, REALTIME_FD_SHARE } from '../fd-budget.js';
 import { connectRefusal } from './connect-refusal.js';
@@ -27,10 +27,16 @@ export interface AttachRealtimeOptions {
   config: Config;
   logger: Logger;
   /**
-   * Socket.IO adapter factory, e.g. `createAdapter(pub, sub)` from `@socket.io/redis-adapter`, to fan room events out across nodes.
-   * @defaultValue the in-memory adapter (one node)
+   * The other API nodes of a cluster: room events are numbered and published through it, and each node sends them to
+   * its own sockets (see docs/realtime.md "Several nodes"). Closed with the realtime. Interactive runs are refused.
+   * @defaultValue null (an embedded node)
    */
-  adapter?: ServerOptions['adapter'];
+  cluster?: RoomCluster | null;
+  /**
+   * On a cluster node that also runs jobs: the other workers' runs, for rooms (see RoomHubDeps.remoteOutcomes).
+   * @defaultValue none
+   */
+  remoteOutcomes?: RoomService['subscribe'];
   /**
    * Overrides of the realtime tunables (flood limit, message caps, persistence timing).
    * @defaultValue {@link DEFAULT_REALTIME_OPTIONS}
@@ -79,7 +85,6 @@ export async function attachRealtime(options: AttachRealtimeOptions): Promise<Re
     maxHttpBufferSize: config.server.bodyLimitBytes,
     serveClient: false,
     allowRequest: handshakes.allowRequest,
-    ...(options.adapter ? { adapter: options.adapter } : {}),
     ...(options.cors ? { cors: options.cors } : {}),
   });
   const rooms = io.of('/');
@@ -92,6 +97,8 @@ export async function attachRealtime(options: AttachRealtimeOptions): Promise<Re
     maxCodeBytes: config.limits.maxCodeBytes,
     caps: { roomMaxConcurrent: config.scheduler.roomMaxRunning, roomMaxQueued: config.scheduler.roomMaxQueued },
     options: realtime,
+    cluster: options.cluster ?? null,
+    ...(options.remoteOutcomes ? { remoteOutcomes: options.remoteOutcomes } : {}),
   });
   handshakes.watch(io.engine);
   logger.info({ maxConnections, maxConnectionsPerIp: config.realtime.maxConnectionsPerIp, maxConnectionsPerUser: config.realtime.maxConnectionsPerUser, openFiles }, 'realtime connection caps');
@@ -116,8 +123,9 @@ export async function attachRealtime(options: AttachRealtimeOptions): Promise<Re
   serveInteractive(interactive, {
     service, logger, options: realtime, maxStdinBytes: config.limits.maxStdinBytes,
     idleTimeout: { defaultMs: config.limits.interactive.defaults.idleTimeoutMs, maxMs: config.limits.interactive.max.idleTimeoutMs },
+    refuseStart: Boolean(options.cluster),
   });
-  hub.start();
+  await hub.start();
 
   return {
     io,
@@ -130,6 +138,7 @@ export async function attachRealtime(options: AttachRealtimeOptions): Promise<Re
       rooms.disconnectSockets(true);
       interactive.disconnectSockets(true);
       await hub.close();
+      await options.cluster?.close();
       await Promise.allSettled([rooms.adapter.close(), interactive.adapter.close()]);
       // Not io.close(): that would also close the HTTP server, which belongs to the API.
       io.engine.close();
