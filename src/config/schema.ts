@@ -129,6 +129,7 @@ export const ConfigSchema = Type.Object(
         }),
         leaseMs: positiveInt(30_000, 'How long a worker holds a claimed execution without renewing it (renewed every third of it while the run is alive), ms; a dead worker\'s execution goes back to the queue when it expires'),
         maxAttempts: positiveInt(2, 'Claims of one execution on the shared queue before an interrupted one (its worker died) ends failed with internal_error instead of running again'),
+        requeueLostAfterMs: positiveInt(30_000, 'On the shared queue: a submission stored as queued for this long that the queue does not hold (Redis lost its data) is enqueued again, ms; checked every half of it'),
       },
       { default: {}, additionalProperties: false },
     ),

@@ -18,6 +18,7 @@ import { registerQueueRoutes } from './routes/queue.js';
 import { registerStatsRoutes } from './routes/stats.js';
 import { registerSubmissionRoutes } from './routes/submissions.js';
 import { registerVersionRoutes } from './routes/version.js';
+import { registerAdminDeadLetterRoutes } from './routes/admin-dead-letters.js';
 import type { HttpApp, HttpAppDeps } from './types.js';
 import { installUnknownQueryCheck } from './unknown-query.js';
 import { typeboxValidatorCompiler } from './validator.js';
@@ -62,6 +63,7 @@ export async function buildHttpApp(deps: HttpAppDeps): Promise<FastifyInstance> 
   registerHealthRoutes(routes, deps);
   registerVersionRoutes(routes, deps, packageInfo);
   registerCompatRoutes(routes, deps);
+  registerAdminDeadLetterRoutes(routes, deps);
   await installDocsPage(app);
 
   const stopMetrics = metrics.observe(service);
