@@ -181,7 +181,8 @@ export class SubmissionService {
   async get(id: string): Promise<{ submission: Submission; position: number | null; roomPosition: number | null } | null> {
     const submission = await this.deps.store.getSubmission(id);
     if (!submission) return null;
-    const entry = isTerminal(submission.status) ? null : await this.deps.queue.get(id);
+    // A read needs only the store: while the queue is unreachable a waiting submission is shown without its place.
+    const entry = isTerminal(submission.status) ? null : await this.deps.queue.get(id).catch(unlessQueueUnavailable);
     return { submission, position: entry?.position ?? null, roomPosition: entry?.roomPosition ?? null };
   }
 
@@ -447,6 +448,12 @@ function assertSameRequest(existing: Submission, fingerprint: string): void {
     `correlationId "${existing.correlationId}" was already used for a different request (submission ${existing.id}); repeat that request unchanged, or use a new correlationId for a new one`,
     { details: { correlationId: existing.correlationId, submissionId: existing.id } },
   );
+}
+
+/** Swallows an unreachable queue (answering null: no place known); rethrows anything else. */
+function unlessQueueUnavailable(error: unknown): null {
+  if (isAppError(error) && error.code === QUEUE_ERRORS.unavailable.code) return null;
+  throw error;
 }
 
 /** Seconds a client should wait before submitting again when the queue (Redis) or the store (PostgreSQL) is unreachable. */

@@ -1,0 +1,172 @@
+// Real cluster processes for failure tests: API and worker nodes on one queue prefix and schema, plus a throwaway Redis and a cuttable TCP proxy.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer, connect as connectTcp, type Server, type Socket } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Redis } from 'ioredis';
+import { SERVING, spawnRunlane, untilReady, type ReadyRunlane } from './runlane-process.js';
+import { deleteQueueKeys } from './redis.js';
+
+/** What `runlane worker` logs once it takes jobs. */
+export const WORKER_RUNNING = /"msg":"runlane worker is running"/;
+
+/** A TCP port free right now on the loopback interface. */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+export interface ClusterOptions {
+  redisUrl: string;
+  databaseUrl: string;
+  /** Extra environment of every node (RUNLANE_* keys). */
+  env?: NodeJS.ProcessEnv;
+}
+
+/** API and worker nodes started as real processes on one queue prefix and one database, all stopped by `close()`. */
+export class TestCluster {
+  readonly prefix = `test-${randomUUID()}`;
+  readonly dataDir = mkdtempSync(join(tmpdir(), 'runlane-cluster-'));
+  readonly #children = new Set<ChildProcess>();
+
+  constructor(private readonly options: ClusterOptions) {}
+
+  /** Spawns `runlane <args>` on the cluster's queue and store, resolving once `ready` is logged. */
+  start(args: string[], ready: RegExp, env: NodeJS.ProcessEnv = {}): Promise<ReadyRunlane> {
+    const started = spawnRunlane([...args, '--redis', this.options.redisUrl, '--database', this.options.databaseUrl], {
+      RUNLANE_REDIS__PREFIX: this.prefix,
+      ...this.options.env,
+      ...env,
+    });
+    this.#children.add(started.child);
+    started.child.once('exit', () => this.#children.delete(started.child));
+    return untilReady(started, ready);
+  }
+
+  /** An API node that runs nothing itself. */
+  startApi(env: NodeJS.ProcessEnv = {}): Promise<ReadyRunlane> {
+    return this.start(['serve', '--port', '0', '--data-dir', this.dataDir, '--workers', '0'], SERVING, env);
+  }
+
+  startWorker(concurrency = 2, env: NodeJS.ProcessEnv = {}): Promise<ReadyRunlane> {
+    return this.start(['worker', '--concurrency', String(concurrency)], WORKER_RUNNING, env);
+  }
+
+  /** Stops every node (SIGCONT first, for one a test left stopped), deletes the queue's keys if Redis answers, removes temp files. */
+  async close(): Promise<void> {
+    await Promise.all([...this.#children].map((child) => stopProcess(child)));
+    const admin = new Redis(this.options.redisUrl, { maxRetriesPerRequest: 1, lazyConnect: true });
+    await admin
+      .connect()
+      .then(() => deleteQueueKeys(admin, this.prefix))
+      .catch(() => undefined);
+    admin.disconnect();
+    rmSync(this.dataDir, { recursive: true, force: true });
+  }
+}
+
+/** Ends a process: SIGCONT (it may be stopped), SIGTERM, then SIGKILL after 20 s. Resolves with its exit code. */
+export function stopProcess(child: ChildProcess, signal: NodeJS.Signals = 'SIGTERM'): Promise<number | null> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve(child.exitCode);
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  child.kill('SIGCONT');
+  child.kill(signal);
+  const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
+  return exited.finally(() => clearTimeout(timer));
+}
+
+/** A redis-server of its own on a free port (no persistence), to kill and start again without touching the shared one. */
+export class ThrowawayRedis {
+  #child: ChildProcess | null = null;
+
+  private constructor(readonly port: number) {}
+
+  static async start(): Promise<ThrowawayRedis> {
+    const redis = new ThrowawayRedis(await freePort());
+    await redis.restart();
+    return redis;
+  }
+
+  get url(): string {
+    return `redis://127.0.0.1:${this.port}`;
+  }
+
+  /** Starts it (again) on the same port, empty, and resolves once it answers PING. */
+  async restart(): Promise<void> {
+    const child = spawn('redis-server', ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
+    this.#child = child;
+    const deadline = Date.now() + 10_000;
+    for (;;) {
+      const probe = new Redis(this.url, { maxRetriesPerRequest: 0, lazyConnect: true, retryStrategy: () => null });
+      const up = await probe.connect().then(() => probe.ping()).then(() => true, () => false);
+      probe.disconnect();
+      if (up) return;
+      if (Date.now() > deadline || child.exitCode !== null) throw new Error(`redis-server did not start on port ${this.port}`);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  }
+
+  /** Kills it outright (its data is gone, as after a crash without persistence). */
+  async kill(): Promise<void> {
+    const child = this.#child;
+    this.#child = null;
+    if (!child || child.exitCode !== null || child.signalCode !== null) return;
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    child.kill('SIGKILL');
+    await exited;
+  }
+}
+
+/** A TCP proxy to a server (PostgreSQL) that a test can cut (every connection dropped, new ones refused) and restore on the same port. */
+export class CuttableProxy {
+  #server: Server | null = null;
+  readonly #sockets = new Set<Socket>();
+
+  private constructor(
+    readonly port: number,
+    private readonly target: { host: string; port: number },
+  ) {}
+
+  static async start(target: { host: string; port: number }): Promise<CuttableProxy> {
+    const proxy = new CuttableProxy(await freePort(), target);
+    await proxy.restore();
+    return proxy;
+  }
+
+  /** Accepts connections again, on the same port. */
+  restore(): Promise<void> {
+    const server = createServer((client) => {
+      const upstream = connectTcp(this.target.port, this.target.host);
+      for (const socket of [client, upstream]) {
+        this.#sockets.add(socket);
+        socket.once('close', () => this.#sockets.delete(socket));
+        socket.on('error', () => undefined);
+      }
+      client.pipe(upstream).pipe(client);
+      client.once('close', () => upstream.destroy());
+      upstream.once('close', () => client.destroy());
+    });
+    this.#server = server;
+    return new Promise((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(this.port, '127.0.0.1', () => resolve());
+    });
+  }
+
+  /** Drops every connection and refuses new ones, as when the database host goes away. */
+  async cut(): Promise<void> {
+    const server = this.#server;
+    this.#server = null;
+    for (const socket of this.#sockets) socket.destroy();
+    this.#sockets.clear();
+    if (server) await new Promise((resolve) => server.close(resolve));
+  }
+}
