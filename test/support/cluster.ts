@@ -106,6 +106,7 @@ export class ThrowawayRedis {
     const deadline = Date.now() + 10_000;
     for (;;) {
       const probe = new Redis(this.url, { maxRetriesPerRequest: 0, lazyConnect: true, retryStrategy: () => null });
+      probe.on('error', () => undefined);
       const up = await probe.connect().then(() => probe.ping()).then(() => true, () => false);
       probe.disconnect();
       if (up) return;
