@@ -5,6 +5,7 @@ import { announceSkip } from '../fixtures/sandbox/harness.js';
 import { CuttableProxy, TestCluster, ThrowawayRedis } from '../support/cluster.js';
 import { dropSchemas, POSTGRES_TEST_URL, queryTestDatabase, SKIP_POSTGRES, uniqueSchema, urlWithSchema } from '../support/postgres.js';
 import { TEST_REDIS_URL } from '../support/services.js';
+import { signToken, TEST_JWT_SECRET } from '../support/tokens.js';
 
 const SKIP = SKIP_POSTGRES || process.env.RUNLANE_TEST_REDIS === 'skip';
 if (process.env.RUNLANE_TEST_REDIS === 'skip') announceSkip('the cluster failure tests', 'RUNLANE_TEST_REDIS=skip: nothing here checks the shared Redis queue');
@@ -108,6 +109,39 @@ describe.skipIf(SKIP)('cluster failure behaviour', () => {
       expect(startedAt).toBeGreaterThan(stoppedAt);
       expect(second.output()).not.toContain('its result was dropped');
     }, 180_000);
+  });
+
+  describe('when a job\'s workers keep dying until its attempts are spent', () => {
+    it('should list it as a dead letter for admins, and run it again under the same id when an admin retries it', async () => {
+      const schema = uniqueSchema();
+      const env = { ...FAST, RUNLANE_AUTH__JWT_SECRET: TEST_JWT_SECRET, RUNLANE_AUTH__ANONYMOUS: 'true' };
+      const cluster = new TestCluster({ redisUrl: TEST_REDIS_URL, databaseUrl: urlWithSchema(schema), env });
+      clusters.push(cluster);
+      const api = await cluster.startApi();
+      const admin = { authorization: `Bearer ${await signToken({ role: 'admin' })}` };
+      const { body } = await submit(api.url!, 'import time\ntime.sleep(4)\nprint("finally")');
+      for (const attempt of [1, 2]) {
+        const worker = await cluster.startWorker();
+        await rowUntil(schema, body.id, (row) => row.status === 'running' && row.attempts === attempt);
+        worker.child.kill('SIGKILL');
+        await new Promise((resolve) => worker.child.once('exit', resolve));
+      }
+      await cluster.startWorker();
+      await pollUntil(api.url!, body.id, (current) => current.status === 'failed');
+
+      const forbidden = await fetch(`${api.url}/api/v1/admin/dead-letters`, { headers: { authorization: `Bearer ${await signToken({ role: 'user' })}` } });
+      expect(forbidden.status).toBe(403);
+      const listed = (await (await fetch(`${api.url}/api/v1/admin/dead-letters`, { headers: admin })).json()) as { items: Array<{ submission: { id: string }; attempts: number }> };
+      expect(listed.items).toEqual([expect.objectContaining({ submission: expect.objectContaining({ id: body.id, status: 'failed', verdict: 'internal_error' }), attempts: 2 })]);
+
+      const retried = await fetch(`${api.url}/api/v1/admin/dead-letters/${body.id}/retry`, { method: 'POST', headers: admin });
+      expect(retried.status).toBe(202);
+      const finished = await pollUntil(api.url!, body.id, (current) => current.status === 'completed', 60_000);
+      expect(finished).toMatchObject({ id: body.id, stdout: 'finally\n' });
+      expect(await rowUntil(schema, body.id, (row) => row.status === 'completed')).toMatchObject({ attempts: 1 });
+      const after = (await (await fetch(`${api.url}/api/v1/admin/dead-letters`, { headers: admin })).json()) as { items: unknown[] };
+      expect(after.items).toEqual([]);
+    }, 240_000);
   });
 
   describe('when Redis goes down for about 10 s and comes back empty', () => {
