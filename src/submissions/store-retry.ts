@@ -7,7 +7,11 @@ export interface StoreRetryOptions {
   initialDelayMs?: number;
   /** Longest pause between tries, ms. @defaultValue 5000 */
   maxDelayMs?: number;
-  /** Stop retrying after this long and throw the last error, ms. @defaultValue 600000 (10 minutes) */
+  /**
+   * Stop retrying after this long and throw the last error, ms. Unbounded by default: a run's handler that gave up
+   * would fail its job on the queue while its row stays `running`; retrying instead keeps the lease renewed, and a
+   * node that shuts down hands the job back to the queue. @defaultValue Infinity
+   */
   maxTotalMs?: number;
 }
 
@@ -24,7 +28,7 @@ export interface PersistHooks {
  * is thrown at once, as retrying it would change nothing.
  */
 export async function persistently<T>(write: () => Promise<T>, options: StoreRetryOptions & PersistHooks = {}): Promise<T> {
-  const { initialDelayMs = 200, maxDelayMs = 5_000, maxTotalMs = 600_000 } = options;
+  const { initialDelayMs = 200, maxDelayMs = 5_000, maxTotalMs = Number.POSITIVE_INFINITY } = options;
   const deadline = Date.now() + maxTotalMs;
   let delay = initialDelayMs;
   for (;;) {

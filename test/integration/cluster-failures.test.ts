@@ -1,6 +1,6 @@
 // Failure behaviour of a cluster of real processes: a worker stalled past its lease, Redis down and back, PostgreSQL down and back.
 import { randomUUID } from 'node:crypto';
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, describe, expect, it, onTestFailed } from 'vitest';
 import { announceSkip } from '../fixtures/sandbox/harness.js';
 import { CuttableProxy, TestCluster, ThrowawayRedis } from '../support/cluster.js';
 import { dropSchemas, POSTGRES_TEST_URL, queryTestDatabase, SKIP_POSTGRES, uniqueSchema, urlWithSchema } from '../support/postgres.js';
@@ -85,6 +85,7 @@ describe.skipIf(SKIP)('cluster failure behaviour', () => {
       const schema = uniqueSchema();
       const cluster = new TestCluster({ redisUrl: TEST_REDIS_URL, databaseUrl: urlWithSchema(schema), env: FAST });
       clusters.push(cluster);
+      onTestFailed(() => console.log(cluster.report()));
       const api = await cluster.startApi();
       const stalled = await cluster.startWorker();
       // The program prints when it started, so the stored output tells which run wrote it.
@@ -117,6 +118,7 @@ describe.skipIf(SKIP)('cluster failure behaviour', () => {
       const env = { ...FAST, RUNLANE_AUTH__JWT_SECRET: TEST_JWT_SECRET, RUNLANE_AUTH__ANONYMOUS: 'true' };
       const cluster = new TestCluster({ redisUrl: TEST_REDIS_URL, databaseUrl: urlWithSchema(schema), env });
       clusters.push(cluster);
+      onTestFailed(() => console.log(cluster.report()));
       const api = await cluster.startApi();
       const admin = { authorization: `Bearer ${await signToken({ role: 'admin' })}` };
       const { body } = await submit(api.url!, 'import time\ntime.sleep(4)\nprint("finally")');
@@ -150,6 +152,7 @@ describe.skipIf(SKIP)('cluster failure behaviour', () => {
       const schema = uniqueSchema();
       const cluster = new TestCluster({ redisUrl: redis.url, databaseUrl: urlWithSchema(schema), env: FAST });
       clusters.push(cluster);
+      onTestFailed(() => console.log(cluster.report()));
       try {
         const api = await cluster.startApi();
         await cluster.startWorker(1);
@@ -211,6 +214,7 @@ describe.skipIf(SKIP)('cluster failure behaviour', () => {
       viaProxy.port = String(proxy.port);
       const cluster = new TestCluster({ redisUrl: TEST_REDIS_URL, databaseUrl: viaProxy.toString(), env: FAST });
       clusters.push(cluster);
+      onTestFailed(() => console.log(cluster.report()));
       try {
         const api = await cluster.startApi();
         const worker = await cluster.startWorker();

@@ -1,6 +1,6 @@
 // Races across two API nodes of one cluster (real processes, one worker): idempotent correlationIds, room caps, an API node restarted mid-work.
 import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it, onTestFailed } from 'vitest';
 import { announceSkip } from '../fixtures/sandbox/harness.js';
 import { stopProcess, TestCluster } from '../support/cluster.js';
 import { dropSchemas, queryTestDatabase, SKIP_POSTGRES, uniqueSchema, urlWithSchema } from '../support/postgres.js';
@@ -61,6 +61,10 @@ describe.skipIf(SKIP)('races across two API nodes', () => {
     first = await cluster.startApi();
     [second] = await Promise.all([cluster.startApi(), cluster.startWorker(4)]);
   }, 120_000);
+
+  beforeEach(() => {
+    onTestFailed(() => console.log(cluster.report()));
+  });
 
   afterAll(async () => {
     await cluster.close();

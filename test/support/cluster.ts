@@ -36,8 +36,14 @@ export class TestCluster {
   readonly prefix = `test-${randomUUID()}`;
   readonly dataDir = mkdtempSync(join(tmpdir(), 'runlane-cluster-'));
   readonly #children = new Set<ChildProcess>();
+  readonly #logs: Array<{ name: string; output: () => string }> = [];
 
   constructor(private readonly options: ClusterOptions) {}
+
+  /** The end of every node's output, for a failing test to print. */
+  report(chars = 4_000): string {
+    return this.#logs.map(({ name, output }) => `--- ${name} ---\n${output().slice(-chars)}`).join('\n');
+  }
 
   /** Spawns `runlane <args>` on the cluster's queue and store, resolving once `ready` is logged. */
   start(args: string[], ready: RegExp, env: NodeJS.ProcessEnv = {}): Promise<ReadyRunlane> {
@@ -47,6 +53,7 @@ export class TestCluster {
       ...env,
     });
     this.#children.add(started.child);
+    this.#logs.push({ name: `${args[0]} #${this.#logs.length + 1}`, output: started.output });
     started.child.once('exit', () => this.#children.delete(started.child));
     return untilReady(started, ready);
   }
