@@ -48,6 +48,8 @@ export class QueueWorker {
   readonly #runs = new Map<string, Run>();
   #handler: JobHandler | null = null;
   #unsubscribe: (() => void) | null = null;
+  /** Claims now and then without an event: events from other nodes are missed while the connection to Redis is down. */
+  #safetyFill: NodeJS.Timeout | null = null;
   #filling = false;
   #fillAgain = false;
   #stopped = false;
@@ -62,6 +64,10 @@ export class QueueWorker {
     if (this.#handler !== null) throw new Error('JobQueue.process() may be called only once');
     this.#handler = handler;
     this.#unsubscribe = this.#options.backend.subscribe((event) => this.#onBackendEvent(event));
+    if (this.#options.backend.durable) {
+      this.#safetyFill = setInterval(() => this.#fill(), this.#options.leaseMs);
+      this.#safetyFill.unref();
+    }
     this.#fill();
   }
 
@@ -72,6 +78,7 @@ export class QueueWorker {
   async stop(graceMs: number): Promise<QueuedJob[]> {
     this.#stopped = true;
     this.#unsubscribe?.();
+    if (this.#safetyFill) clearInterval(this.#safetyFill);
     if (this.#runs.size > 0) await this.#runsFinished(graceMs);
     const abandoned = [...this.#runs.values()];
     this.#runs.clear();

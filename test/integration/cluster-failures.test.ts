@@ -109,7 +109,7 @@ describe.skipIf(SKIP)('cluster failure behaviour', () => {
       const startedAt = Number((finished.stdout ?? '').split('\n')[0]);
       expect(startedAt).toBeGreaterThan(stoppedAt);
       expect(second.output()).not.toContain('its result was dropped');
-    }, 180_000);
+    }, 240_000);
   });
 
   describe('when a job\'s workers keep dying until its attempts are spent', () => {
@@ -143,7 +143,7 @@ describe.skipIf(SKIP)('cluster failure behaviour', () => {
       expect(await rowUntil(schema, body.id, (row) => row.status === 'completed')).toMatchObject({ attempts: 1 });
       const after = (await (await fetch(`${api.url}/api/v1/admin/dead-letters`, { headers: admin })).json()) as { items: unknown[] };
       expect(after.items).toEqual([]);
-    }, 240_000);
+    }, 300_000);
   });
 
   describe('when Redis goes down for about 10 s and comes back empty', () => {
