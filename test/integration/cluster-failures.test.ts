@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, afterEach, describe, expect, it, onTestFailed } from 'vitest';
 import { announceSkip } from '../fixtures/sandbox/harness.js';
 import { CuttableProxy, TestCluster, ThrowawayRedis } from '../support/cluster.js';
+import { connect, EventRecorder, request } from '../support/realtime.js';
 import { dropSchemas, POSTGRES_TEST_URL, queryTestDatabase, SKIP_POSTGRES, uniqueSchema, urlWithSchema } from '../support/postgres.js';
 import { TEST_REDIS_URL } from '../support/services.js';
 import { signToken, TEST_JWT_SECRET } from '../support/tokens.js';
@@ -54,7 +55,7 @@ interface Row {
 }
 
 function rowsWhere(schema: string, where: string, values: unknown[]): Promise<Row[]> {
-  return queryTestDatabase(`select id, status, attempts, stdout, correlation_id from "${schema}".submissions where ${where}`, values);
+  return queryTestDatabase(`select id, status, attempts, stdout, correlation_id, room_id from "${schema}".submissions where ${where}`, values);
 }
 
 async function rowUntil(schema: string, id: string, done: (row: Row) => boolean, timeoutMs = 60_000): Promise<Row> {
@@ -88,8 +89,15 @@ describe.skipIf(SKIP)('cluster failure behaviour', () => {
       onTestFailed(() => console.log(cluster.report()));
       const api = await cluster.startApi();
       const stalled = await cluster.startWorker();
-      // The program prints when it started, so the stored output tells which run wrote it.
-      const { body } = await submit(api.url!, 'import time\nprint(time.time())\ntime.sleep(5)\nprint("done")');
+      // Submitted in a room through a socket on the API node, so the room's events can be counted too. The program
+      // prints when it started, so the stored output tells which run wrote it.
+      const socket = await connect(api.url!);
+      const room = new EventRecorder(socket);
+      const roomId = `room-${randomUUID()}`;
+      expect((await request(socket, 'join-room', { roomId })).ok).toBe(true);
+      expect(await request(socket, 'execute-code', { roomId, language: 'python', code: 'import time\nprint(time.time())\ntime.sleep(5)\nprint("done")' })).toMatchObject({ ok: true });
+      await expect.poll(async () => (await rowsWhere(schema, 'room_id = $1', [roomId])).length, { timeout: 30_000 }).toBe(1);
+      const body = { id: (await rowsWhere(schema, 'room_id = $1', [roomId]))[0]!.id };
       await rowUntil(schema, body.id, (row) => row.status === 'running' && row.attempts === 1);
       const stoppedAt = Date.now() / 1000;
       stalled.child.kill('SIGSTOP');
@@ -109,6 +117,12 @@ describe.skipIf(SKIP)('cluster failure behaviour', () => {
       const startedAt = Number((finished.stdout ?? '').split('\n')[0]);
       expect(startedAt).toBeGreaterThan(stoppedAt);
       expect(second.output()).not.toContain('its result was dropped');
+      // The room saw one result, the stored one, however long it keeps listening.
+      await new Promise((resolve) => setTimeout(resolve, 3_000));
+      const results = room.of('execution-result', (payload: { roomId: string }) => payload.roomId === roomId) as Array<{ output: string }>;
+      expect(results).toHaveLength(1);
+      expect(results[0]!.output).toBe(finished.stdout);
+      socket.close();
     }, 240_000);
   });
 
