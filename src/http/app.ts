@@ -11,6 +11,7 @@ import { installDocsPage, installOpenApi } from './openapi.js';
 import { readPackageInfo } from './package-info.js';
 import { installRateLimit } from './rate-limit.js';
 import { installRequestLog } from './request-log.js';
+import { registerAdminDeadLetterRoutes } from './routes/admin-dead-letters.js';
 import { registerHealthRoutes } from './routes/health.js';
 import { registerHistoryRoutes } from './routes/history.js';
 import { registerLanguageRoutes } from './routes/languages.js';
@@ -64,6 +65,7 @@ export async function buildHttpApp(deps: HttpAppDeps): Promise<FastifyInstance> 
   registerVersionRoutes(routes, deps, packageInfo);
   registerCompatRoutes(routes, deps);
   registerWorkerRoutes(routes, deps);
+  registerAdminDeadLetterRoutes(routes, deps);
   await installDocsPage(app);
 
   const stopMetrics = metrics.observe(service);

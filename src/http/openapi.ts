@@ -10,6 +10,7 @@ export const API_TAGS = [
   { name: 'rooms', description: 'History, stats and queue of a collaborative room' },
   { name: 'service', description: 'Languages, stats, health, version and metrics' },
   { name: 'compat', description: 'Routes compatible with the systems Runlane replaces (seed documents 000, 002, 003, 004)' },
+  { name: 'admin', description: 'Operations for admins: dead letters' },
 ];
 
 /** Registers the spec generator; must run before any route is added so every route is documented. */

@@ -64,6 +64,12 @@ export interface SubmissionsTable {
   attempts: Generated<number>;
   /** 1 for an interactive run (a client streams its input), else 0; an integer so it means the same in every dialect. */
   interactive: Generated<number>;
+  /** The run holding a `running` row (migration 0004); its writes are fenced on it. Null when none is recorded. */
+  run_token: string | null;
+  /** When the service failed it for good (a dead letter an admin may retry); null otherwise. */
+  dead_lettered_at: EpochMs | null;
+  /** How many times an admin queued it again from the dead letters. */
+  dead_letter_retries: Generated<number>;
 }
 
 /** One row per node sharing the store; a node whose heartbeat is old is taken as dead. */

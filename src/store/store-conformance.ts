@@ -2,6 +2,7 @@
 import { afterEach, describe } from 'vitest';
 import type { Store } from './store.js';
 import type { StoreHarness } from './conformance/harness.js';
+import { describeFencingCases } from './conformance/fencing-cases.js';
 import { describeHistoryCases } from './conformance/history-cases.js';
 import { describeLifecycleCases } from './conformance/lifecycle-cases.js';
 import { describeMaintenanceCases } from './conformance/maintenance-cases.js';
@@ -51,5 +52,6 @@ export function describeStoreConformance(name: string, makeStore: () => Promise<
     describeOutputCases(harness);
     describeTransitionCases(harness);
     describeRecoveryCases(harness);
+    describeFencingCases(harness);
   });
 }

@@ -10,6 +10,13 @@ export interface FinishPatch {
   result: ExecutionResult | null;
   error: string | null;
   finishedAt: Date;
+  /**
+   * Fences the write to one run: applied only while the row's run token (set by its {@link StartPatch}) is still this
+   * one, so a run that lost its lease and was taken over cannot finish the submission. @defaultValue unfenced
+   */
+  runToken?: string;
+  /** Marks a failure as the service's (a dead letter an admin may queue again). @defaultValue false */
+  deadLetter?: boolean;
 }
 
 /** The move to `running`: who took the job and when; it also counts the attempt. */
@@ -18,11 +25,25 @@ export interface StartPatch {
   startedAt: Date;
   /** The node that runs it, whose death makes the run interrupted. */
   nodeId: string;
+  /** Names this run, so its later writes can be fenced on it (see {@link FinishPatch.runToken}). @defaultValue none */
+  runToken?: string;
 }
 
 /** The move back to `queued` of a run that was interrupted, to be retried (its start time is cleared). */
 export interface RequeuePatch {
   status: 'queued';
+  /** Requeues only while this run still holds the row. @defaultValue unfenced (a takeover of a run that is gone) */
+  runToken?: string;
+}
+
+/** A submission the service failed for good, as the dead-letter list shows it. */
+export interface DeadLetter {
+  submission: Submission;
+  /** Starts it had in its last attempt cycle. */
+  attempts: number;
+  deadLetteredAt: Date;
+  /** How many times an admin queued it again before. */
+  retries: number;
 }
 
 /** A guarded status change; the fields written depend on the target status. */
@@ -139,6 +160,18 @@ export interface Store {
    * restarts must not claim or fail work other nodes are running. Such nodes do not use this method for recovery.
    */
   claimOrphans(nodeId: string, staleBefore: Date): Promise<OrphanedSubmission[]>;
+  /** Dead letters (failed by the service, not yet retried), newest first. */
+  listDeadLetters(query: { limit: number; before?: Date }): Promise<DeadLetter[]>;
+  /**
+   * Queues a dead letter again as a new attempt cycle (same id; attempts back to 0, result cleared, its retry counted).
+   * Resolves the queued submission, or null when `id` is not a dead letter (unknown, not failed, or already retried).
+   */
+  requeueDeadLetter(id: string): Promise<Submission | null>;
+  /**
+   * Queued submissions created before the instant, oldest first: on a shared queue, those the queue may have lost
+   * (its data was wiped) and that must be enqueued again so nothing accepted is lost.
+   */
+  listQueued(createdBefore: Date, limit: number): Promise<Submission[]>;
   /** Deletes finished submissions created before the instant. Returns how many. */
   sweep(before: Date): Promise<number>;
 

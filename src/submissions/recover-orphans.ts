@@ -20,8 +20,9 @@ export interface RecoveryCounts {
  */
 export async function recoverOrphans(orphans: OrphanedSubmission[], store: Store, queue: JobQueue, logger: Logger): Promise<RecoveryCounts> {
   const counts: RecoveryCounts = { requeued: 0, retried: 0, failed: 0 };
-  const fail = async (id: string, from: 'queued' | 'running', error: string): Promise<void> => {
-    if (await store.transition(id, [from], { status: 'failed', verdict: 'internal_error', result: null, error, finishedAt: new Date() })) counts.failed++;
+  // A run interrupted on every attempt is a dead letter an admin may queue again; an interactive one cannot be rerun.
+  const fail = async (id: string, from: 'queued' | 'running', error: string, deadLetter = false): Promise<void> => {
+    if (await store.transition(id, [from], { status: 'failed', verdict: 'internal_error', result: null, error, finishedAt: new Date(), deadLetter })) counts.failed++;
   };
   for (const { submission, attempts, interactive } of orphans) {
     if (interactive) {
@@ -31,7 +32,7 @@ export async function recoverOrphans(orphans: OrphanedSubmission[], store: Store
     }
     if (submission.status === 'running') {
       if (attempts >= MAX_ATTEMPTS) {
-        await fail(submission.id, 'running', 'interrupted twice');
+        await fail(submission.id, 'running', 'interrupted twice', true);
         continue;
       }
       if (!(await store.transition(submission.id, ['running'], { status: 'queued' }))) continue;

@@ -62,4 +62,15 @@ describe('RemoteOutcomeRelay', () => {
       expect(published).toEqual([]);
     });
   });
+
+  describe('when a job whose run was stored is delivered again and refused', () => {
+    it('should not publish its completion a second time', async () => {
+      const { store, relay, published, row, entry } = await setup();
+      await store.transition(row.id, ['queued'], { status: 'running', startedAt: new Date(), nodeId: 'worker' });
+      await store.transition(row.id, ['running'], { status: 'completed', verdict: 'accepted', result: RESULT, error: null, finishedAt: new Date() });
+      relay.relay({ type: 'failed', entry, error: 'no longer queued', finishedAt: Date.now() });
+      await relay.drain();
+      expect(published).toEqual([]);
+    });
+  });
 });

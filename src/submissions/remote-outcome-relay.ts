@@ -40,9 +40,12 @@ export class RemoteOutcomeRelay {
     const submission = await this.deps.store.getSubmission(event.entry.id);
     if (!submission) return;
     const finishedAt = submission.finishedAt?.getTime() ?? event.finishedAt;
-    if (submission.status === 'completed' && submission.result !== null) {
+    // Only the event that matches the row: a job delivered again after its run was stored (its worker lost Redis before
+    // it could say so) is refused by the worker and reported `failed`, while the row says `completed`; that finish was
+    // published already, and publishing it twice would show clients and rooms two outcomes.
+    if (event.type === 'completed' && submission.status === 'completed' && submission.result !== null) {
       this.deps.publish({ type: 'completed', entry: event.entry, result: submission.result, finishedAt });
-    } else if (submission.status === 'failed') {
+    } else if (event.type === 'failed' && submission.status === 'failed') {
       this.deps.publish({ type: 'failed', entry: event.entry, error: submission.error ?? 'failed', finishedAt });
     }
   }

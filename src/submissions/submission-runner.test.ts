@@ -104,4 +104,41 @@ describe('SubmissionRunner', () => {
       expect(await store.getSubmission(row.id)).toMatchObject({ status: 'running' });
     });
   });
+
+  describe('when a run stalls past its lease and another run takes the job over', () => {
+    it('should drop the stalled run\'s late result and keep the one of the run that took over', async () => {
+      const store = await createSqliteStore(':memory:');
+      stores.push(store);
+      const row = submission();
+      await store.createSubmission(row, { nodeId: 'api' });
+      const releases: Array<(result: ExecutionResult) => void> = [];
+      const held: Engine = {
+        languages: () => [],
+        execute: () => new Promise<ExecutionResult>((resolve) => releases.push(resolve)),
+        startInteractive: () => Promise.reject(new Error('not used')),
+      };
+      const events: Array<{ node: string; event: SubmissionEvent }> = [];
+      const warnings: string[] = [];
+      const runnerOn = (node: string, engine: Engine) =>
+        new SubmissionRunner({
+          engine, store, interactive: new InteractiveRegistry(), publish: (event) => events.push({ node, event }), stopping: () => false, nodeId: node,
+          leaseRecovery: { maxAttempts: 2 }, logger: { info: () => undefined, warn: (_fields: unknown, message?: string) => void warnings.push(String(message)) } as never,
+        });
+      const first = runnerOn('stalled-worker', held).run(jobOf(row), new AbortController().signal, { attempt: 1 });
+      await expect.poll(() => releases.length).toBe(1);
+      const second = runnerOn('second-worker', held).run(jobOf(row), new AbortController().signal, { attempt: 2 });
+      await expect.poll(() => releases.length).toBe(2);
+
+      // The stalled run wakes up first, while the row is `running` under the run that took it over.
+      releases[0]!({ ...RESULT, stdout: 'late\n' });
+      await first;
+      expect(await store.getSubmission(row.id)).toMatchObject({ status: 'running', result: null });
+      releases[1]!(RESULT);
+      await second;
+
+      expect(await store.getSubmission(row.id)).toMatchObject({ status: 'completed', result: { stdout: 'ran\n' } });
+      expect(events.filter(({ event }) => event.type === 'completed').map(({ node }) => node)).toEqual(['second-worker']);
+      expect(warnings.some((message) => message.includes('result was dropped'))).toBe(true);
+    });
+  });
 });

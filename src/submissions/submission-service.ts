@@ -7,14 +7,15 @@ import { effectivePriority } from '../domain/priority.js';
 import type { Submission } from '../domain/submission.js';
 import { isTerminal } from '../domain/lifecycle.js';
 import type { Engine } from '../engine/engine.js';
-import { AppError, QUEUE_ERRORS } from '../errors/index.js';
+import { AppError, isAppError, QUEUE_ERRORS, STORE_ERRORS } from '../errors/index.js';
 import type { LanguageStatus } from '../languages/language.js';
 import type { Logger } from '../logging/logger.js';
 import type { JobQueue, QueueSnapshot } from '../queue/job-queue.js';
 import type { SandboxCapabilities, SandboxHealth } from '../sandbox/sandbox.js';
 import { DuplicateCorrelationIdError } from '../store/store-errors.js';
-import type { RoomStats, Store } from '../store/store.js';
+import type { DeadLetter, RoomStats, Store } from '../store/store.js';
 import { InteractiveRegistry, type InteractiveSession } from './interactive-registry.js';
+import { LostJobRequeuer } from './lost-job-requeuer.js';
 import { normaliseRequest } from './normalise-request.js';
 import { interactiveCaps, withInteractiveDefaults } from './interactive-limits.js';
 import { OrderedPublisher } from './ordered-publisher.js';
@@ -26,6 +27,7 @@ import { recoverOrphans } from './recover-orphans.js';
 import type { RecoveryRule } from './recovery-rule.js';
 import { RemoteOutcomeRelay } from './remote-outcome-relay.js';
 import { SubmissionRunner } from './submission-runner.js';
+import type { StoreRetryOptions } from './store-retry.js';
 import type { RunOutcome, SubmissionEvent, SubmitInput, SubmitOutcome } from './types.js';
 
 export interface SubmissionServiceDeps {
@@ -49,6 +51,8 @@ export interface SubmissionServiceDeps {
    * nodes report through the queue to its own subscribers. @defaultValue true
    */
   runsJobs?: boolean;
+  /** How the job handler retries its writes while the store is unreachable. @defaultValue see `StoreRetryOptions` */
+  storeRetry?: StoreRetryOptions;
 }
 
 export interface ServiceStats {
@@ -86,6 +90,8 @@ export class SubmissionService {
   private readonly recovery: RecoveryRule;
   private readonly relay: RemoteOutcomeRelay | null;
   private readonly sweeper: RetentionSweeper;
+  /** On a shared queue: puts back what the store holds as queued and the queue lost. */
+  private readonly requeuer: LostJobRequeuer | null;
   private readonly startedAt = Date.now();
   private readonly node: Required<NodeOptions>;
   private stopping = false;
@@ -110,7 +116,11 @@ export class SubmissionService {
       publish: (event) => this.publisher.publish(event),
       stopping: () => this.stopping,
       leaseRecovery: this.recovery === 'leases' ? { maxAttempts: deps.config.scheduler.maxAttempts } : null,
+      logger: deps.logger,
+      ...(deps.storeRetry ? { storeRetry: deps.storeRetry } : {}),
     });
+    this.requeuer =
+      this.recovery === 'leases' ? new LostJobRequeuer({ store: deps.store, queue: deps.queue, logger: deps.logger, afterMs: deps.config.scheduler.requeueLostAfterMs }) : null;
   }
 
   /**
@@ -138,6 +148,7 @@ export class SubmissionService {
     }, this.node.heartbeatIntervalMs);
     this.heartbeat.unref();
     this.sweeper.start();
+    this.requeuer?.start();
   }
 
   languages(): LanguageStatus[] {
@@ -170,7 +181,8 @@ export class SubmissionService {
   async get(id: string): Promise<{ submission: Submission; position: number | null; roomPosition: number | null } | null> {
     const submission = await this.deps.store.getSubmission(id);
     if (!submission) return null;
-    const entry = isTerminal(submission.status) ? null : await this.deps.queue.get(id);
+    // A read needs only the store: while the queue is unreachable a waiting submission is shown without its place.
+    const entry = isTerminal(submission.status) ? null : await this.deps.queue.get(id).catch(unlessQueueUnavailable);
     return { submission, position: entry?.position ?? null, roomPosition: entry?.roomPosition ?? null };
   }
 
@@ -298,6 +310,35 @@ export class SubmissionService {
     return this.deps.store.roomStats(roomId, new Date(Date.now() - sinceMs));
   }
 
+  /** Submissions the service failed for good (their runs kept being interrupted, or the service faulted), newest first. */
+  deadLetters(limit: number, before?: Date): Promise<DeadLetter[]> {
+    return this.deps.store.listDeadLetters({ limit, ...(before ? { before } : {}) });
+  }
+
+  /**
+   * Queues a dead letter again under its id, as a new attempt cycle: the row goes back to `queued` first (so a worker
+   * that claims the job finds it waiting), then the job is enqueued; if the queue refuses it, the row is failed again
+   * as the same dead letter and the refusal is thrown. 404 when `id` is no dead letter.
+   */
+  async retryDeadLetter(id: string): Promise<Submission> {
+    const { store, queue } = this.deps;
+    const submission = await store.requeueDeadLetter(id);
+    if (!submission) throw new AppError(QUEUE_ERRORS.notFound, `no dead letter has id ${id}: it is unknown, did not fail in the service, or was retried already`);
+    try {
+      await queue.enqueue(jobOf(submission));
+    } catch (error) {
+      // Put back by the lost-job check meanwhile: queued either way.
+      if (!(isAppError(error) && error.code === QUEUE_ERRORS.duplicateId.code)) {
+        const message = 'queued again by an admin, but the queue refused it; it is still a dead letter';
+        await store.transition(id, ['queued'], { status: 'failed', verdict: 'internal_error', result: null, error: message, finishedAt: new Date(), deadLetter: true });
+        throw withRetryAfter(error);
+      }
+    }
+    // The queue's own `queued` event tells subscribers, as for any admission.
+    this.deps.logger.info({ executionId: id, correlationId: submission.correlationId }, 'dead letter queued again');
+    return submission;
+  }
+
   /** Events after persistence, in queue order. */
   subscribe(listener: (event: SubmissionEvent) => void): () => void {
     return this.publisher.subscribe(listener);
@@ -314,6 +355,7 @@ export class SubmissionService {
     this.stopping = true;
     for (const stop of [...this.waiters]) stop();
     this.sweeper.stop();
+    await this.requeuer?.stop();
     if (this.heartbeat) clearInterval(this.heartbeat);
     await this.deps.queue.close(graceMs);
     // Aborted runs leave their rows alone once stopping; wait (briefly) for the last writes of those that ended.
@@ -363,7 +405,7 @@ export class SubmissionService {
     } catch (error) {
       // The unique (user, correlationId) pair is the idempotency rule, whichever node or request stored it first.
       if (error instanceof DuplicateCorrelationIdError) return this.repeated(input, correlationId, fingerprint);
-      throw error;
+      throw withRetryAfter(error);
     }
     let admittedPosition: number | null = null;
     if (options.interactive) {
@@ -375,10 +417,13 @@ export class SubmissionService {
     try {
       ({ entry } = await this.deps.queue.enqueue(jobOf(submission)));
     } catch (error) {
-      // A refused request leaves nothing behind.
-      await this.deps.store.deleteUnstarted(submission.id);
+      // A refused request leaves nothing behind. Should the delete fail too, the row stays queued and the lost-job
+      // check enqueues it later: it runs once, and a retry with its correlationId finds it.
+      await this.deps.store.deleteUnstarted(submission.id).catch((deleteError: unknown) =>
+        this.deps.logger.warn({ err: deleteError, executionId: submission.id }, 'could not remove a submission the queue refused'),
+      );
       this.interactive.fail(submission.id, 'not admitted');
-      throw error;
+      throw withRetryAfter(error);
     }
     admittedPosition = entry.position;
     this.deps.logger.info({ executionId: submission.id, correlationId, roomId: submission.roomId, userId: submission.user.userId }, 'execution queued');
@@ -403,6 +448,36 @@ function assertSameRequest(existing: Submission, fingerprint: string): void {
     `correlationId "${existing.correlationId}" was already used for a different request (submission ${existing.id}); repeat that request unchanged, or use a new correlationId for a new one`,
     { details: { correlationId: existing.correlationId, submissionId: existing.id } },
   );
+}
+
+/** Swallows an unreachable queue (answering null: no place known); rethrows anything else. */
+function unlessQueueUnavailable(error: unknown): null {
+  if (isAppError(error) && error.code === QUEUE_ERRORS.unavailable.code) return null;
+  throw error;
+}
+
+/** Seconds a client should wait before submitting again when the queue (Redis) or the store (PostgreSQL) is unreachable. */
+const BACKEND_RETRY_AFTER_SECONDS = 5;
+
+/**
+ * An unreachable queue or store is a 503 the client can retry: nothing was accepted (the row was not stored, or was
+ * removed again), so it says so and when to come back.
+ */
+function withRetryAfter(error: unknown): unknown {
+  if (!isAppError(error) || error.retryAfterSeconds !== undefined) return error;
+  if (error.code === QUEUE_ERRORS.unavailable.code) {
+    return new AppError(QUEUE_ERRORS.unavailable, 'The shared queue (Redis) cannot be reached, so the execution was not accepted; submit it again later (the same correlationId is safe to reuse).', {
+      cause: error,
+      retryAfterSeconds: BACKEND_RETRY_AFTER_SECONDS,
+    });
+  }
+  if (error.code === STORE_ERRORS.unavailable.code) {
+    return new AppError(STORE_ERRORS.unavailable, 'The database cannot be reached, so the execution was not accepted; submit it again later (the same correlationId is safe to reuse).', {
+      cause: error,
+      retryAfterSeconds: BACKEND_RETRY_AFTER_SECONDS,
+    });
+  }
+  return error;
 }
 
 /** The 503 a waiting caller gets when the node stops first; retryable, as the submission is kept. */

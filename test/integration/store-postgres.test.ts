@@ -178,7 +178,7 @@ describe.skipIf(SKIP_POSTGRES)('PostgreSQL', () => {
         const stores = await Promise.all(Array.from({ length: 4 }, () => openStore(schema)));
         try {
           const migrations = await queryTestDatabase<{ name: string }>(`select name from ${schema}.kysely_migration order by name`);
-          expect(migrations.map((row) => row.name)).toEqual(['0001-init', '0002-request-fingerprint', '0003-nodes']);
+          expect(migrations.map((row) => row.name)).toEqual(['0001-init', '0002-request-fingerprint', '0003-nodes', '0004-run-fencing']);
         } finally {
           await Promise.all(stores.map((store) => store.close()));
         }

@@ -4,7 +4,7 @@ import { isAppError, type AppError } from '../../errors/index.js';
 import type { SubmissionStatus } from '../../domain/lifecycle.js';
 import type { Submission } from '../../domain/submission.js';
 import type { Logger } from '../../logging/logger.js';
-import type { CreateOptions, GlobalStats, HistoryQuery, OrphanedSubmission, RoomRecord, RoomStats, Store, TransitionPatch } from '../store.js';
+import type { CreateOptions, DeadLetter, GlobalStats, HistoryQuery, OrphanedSubmission, RoomRecord, RoomStats, Store, TransitionPatch } from '../store.js';
 import type { StoreDatabase, SubmissionRow, TestCaseRow } from '../database.js';
 import { migrateToLatest } from '../migrations/migrate.js';
 import type { MigrationDialect } from '../migrations/migration-dialect.js';
@@ -13,7 +13,7 @@ import { advanceRoomSequence, countRoomExecution, selectRoom, upsertRoom } from 
 import { ACTIVE_STATUSES, canTransition, FINISHED_STATUSES } from '../../domain/lifecycle.js';
 import { selectGlobalStats, selectRoomStats } from './stats-queries.js';
 import { selectPreviewColumns, selectTestCasePreviews } from './preview-queries.js';
-import { fromSubmissionRow, needsTestCaseRows, toTransitionUpdate, toSubmissionRow, toTestCaseRows, type ReadShape } from './submission-rows.js';
+import { fromSubmissionRow, needsTestCaseRows, resultColumns, toTransitionUpdate, toSubmissionRow, toTestCaseRows, type ReadShape } from './submission-rows.js';
 
 /** What a dialect adapter tells the shared implementation about its driver. */
 export interface KyselyStoreAdapter {
@@ -95,7 +95,10 @@ export class KyselyStore implements Store {
       this.db.transaction().execute(async (trx) => {
         let update = trx.updateTable('submissions').set(toTransitionUpdate(patch));
         if (patch.status === 'running') update = update.set((eb) => ({ attempts: eb('attempts', '+', 1) }));
-        const result = await update.where('id', '=', id).where('status', 'in', allowed).executeTakeFirst();
+        let guarded = update.where('id', '=', id).where('status', 'in', allowed);
+        // A fenced write applies only while its run still holds the row: a takeover has written another token.
+        if (patch.status !== 'running' && patch.runToken !== undefined) guarded = guarded.where('run_token', '=', patch.runToken);
+        const result = await guarded.executeTakeFirst();
         if (Number(result.numUpdatedRows) === 0) return false;
         if (patch.status !== 'running' && patch.status !== 'queued') {
           await trx.deleteFrom('test_case_results').where('submission_id', '=', id).execute();
@@ -171,6 +174,66 @@ export class KyselyStore implements Store {
       });
       const submissions = await this.withTestCases(rows);
       return submissions.map((submission, index) => ({ submission, attempts: Number(rows[index]!.attempts), interactive: Number(rows[index]!.interactive) === 1 }));
+    });
+  }
+
+  async listDeadLetters(query: { limit: number; before?: Date }): Promise<DeadLetter[]> {
+    const limit = Math.floor(query.limit);
+    if (!(limit > 0)) return [];
+    return this.guard('list dead letters', async () => {
+      let select = this.db.selectFrom('submissions').selectAll().where('status', '=', 'failed').where('dead_lettered_at', 'is not', null);
+      if (query.before) select = select.where('dead_lettered_at', '<', query.before.getTime());
+      const rows = await select.orderBy('dead_lettered_at', 'desc').orderBy('id', 'desc').limit(limit).execute();
+      const submissions = await this.withTestCases(rows);
+      return submissions.map((submission, index) => {
+        const row = rows[index]!;
+        return { submission, attempts: Number(row.attempts), deadLetteredAt: new Date(Number(row.dead_lettered_at)), retries: Number(row.dead_letter_retries) };
+      });
+    });
+  }
+
+  async requeueDeadLetter(id: string): Promise<Submission | null> {
+    return this.guard('queue a dead letter again', () =>
+      this.db.transaction().execute(async (trx) => {
+        // Failed is final for every other writer; only this guarded move, on a dead-lettered row, reopens it.
+        const result = await trx
+          .updateTable('submissions')
+          .set((eb) => ({
+            status: 'queued',
+            verdict: null,
+            error: null,
+            started_at: null,
+            finished_at: null,
+            run_token: null,
+            dead_lettered_at: null,
+            attempts: 0,
+            dead_letter_retries: eb('dead_letter_retries', '+', 1),
+            ...resultColumns(null),
+          }))
+          .where('id', '=', id)
+          .where('status', '=', 'failed')
+          .where('dead_lettered_at', 'is not', null)
+          .executeTakeFirst();
+        if (Number(result.numUpdatedRows) === 0) return null;
+        await trx.deleteFrom('test_case_results').where('submission_id', '=', id).execute();
+        const row = await trx.selectFrom('submissions').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
+        return fromSubmissionRow(row, []);
+      }),
+    );
+  }
+
+  async listQueued(createdBefore: Date, limit: number): Promise<Submission[]> {
+    return this.guard('list queued submissions', async () => {
+      const rows = await this.db
+        .selectFrom('submissions')
+        .selectAll()
+        .where('status', '=', 'queued')
+        .where('created_at', '<', createdBefore.getTime())
+        .orderBy('created_at', 'asc')
+        .orderBy('id', 'asc')
+        .limit(Math.max(0, Math.floor(limit)))
+        .execute();
+      return this.withTestCases(rows);
     });
   }
 

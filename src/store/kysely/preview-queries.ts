@@ -18,7 +18,7 @@ const SUBMISSION_COLUMNS: Record<Exclude<keyof SubmissionsTable, OutputColumn>, 
   limits: true, compare_mode: true, output_encoding: true, priority_kind: true, priority: true, status: true,
   verdict: true, exit_code: true, signal: true, cpu_time_ms: true, wall_time_ms: true, memory_kb: true, result: true,
   error: true, created_at: true, started_at: true, finished_at: true, request_fingerprint: true,
-  node_id: true, attempts: true, interactive: true,
+  node_id: true, attempts: true, interactive: true, run_token: true, dead_lettered_at: true, dead_letter_retries: true,
 };
 
 const TEST_CASE_COLUMNS: Record<Exclude<keyof TestCaseResultsTable, 'stdout' | 'stderr' | 'expected_output'>, true> = {

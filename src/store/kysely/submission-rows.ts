@@ -72,13 +72,14 @@ export function toSubmissionRow(submission: Submission): NewSubmissionRow {
 
 /** The columns a status change writes. */
 export function toTransitionUpdate(patch: TransitionPatch): Updateable<SubmissionsTable> {
-  if (patch.status === 'running') return { status: 'running', started_at: patch.startedAt.getTime(), node_id: patch.nodeId };
-  if (patch.status === 'queued') return { status: 'queued', started_at: null };
+  if (patch.status === 'running') return { status: 'running', started_at: patch.startedAt.getTime(), node_id: patch.nodeId, run_token: patch.runToken ?? null };
+  if (patch.status === 'queued') return { status: 'queued', started_at: null, run_token: null };
   return {
     status: patch.status,
     verdict: patch.verdict,
     error: patch.error,
     finished_at: patch.finishedAt.getTime(),
+    dead_lettered_at: patch.deadLetter === true ? patch.finishedAt.getTime() : null,
     ...resultColumns(patch.result),
   };
 }
@@ -139,7 +140,7 @@ export function fromSubmissionRow(row: SubmissionRow, testCaseRows: readonly Tes
   };
 }
 
-function resultColumns(result: ExecutionResult | null): Pick<NewSubmissionRow, 'stdout' | 'stderr' | 'exit_code' | 'signal' | 'cpu_time_ms' | 'wall_time_ms' | 'memory_kb' | 'compile_output' | 'result'> {
+export function resultColumns(result: ExecutionResult | null): Pick<NewSubmissionRow, 'stdout' | 'stderr' | 'exit_code' | 'signal' | 'cpu_time_ms' | 'wall_time_ms' | 'memory_kb' | 'compile_output' | 'result'> {
   if (!result) {
     return { stdout: null, stderr: null, exit_code: null, signal: null, cpu_time_ms: null, wall_time_ms: null, memory_kb: null, compile_output: null, result: null };
   }

@@ -3,6 +3,7 @@ import type { Migration, MigrationProvider } from 'kysely';
 import { migration0001Init } from './0001-init.js';
 import { migration0002RequestFingerprint } from './0002-request-fingerprint.js';
 import { migration0003Nodes } from './0003-nodes.js';
+import { migration0004RunFencing } from './0004-run-fencing.js';
 import type { MigrationDialect } from './migration-dialect.js';
 
 /**
@@ -15,6 +16,7 @@ export function storeMigrations(dialect: MigrationDialect): Record<string, Migra
     '0001-init': migration0001Init(dialect),
     '0002-request-fingerprint': migration0002RequestFingerprint(),
     '0003-nodes': migration0003Nodes(),
+    '0004-run-fencing': migration0004RunFencing(),
   };
 }
 

@@ -54,6 +54,14 @@ export function createPostgresPool(settings: PostgresPoolSettings): NulSafePool 
   pool.on('error', (error: Error & { code?: string }) =>
     settings.logger.warn({ postgresCode: error.code ?? null, reason: scrub(error.message, settings.password) }, 'an idle PostgreSQL connection failed; the pool will open a new one'),
   );
+  // The pool listens only while a connection is idle: one that fails while checked out (between the statements of a
+  // transaction, as when the network to the server is cut) would emit 'error' with nobody listening and end the
+  // process. Its queries fail on their own (RUNLANE_ERR_STORE_UNAVAILABLE) and the pool discards it on release.
+  pool.on('connect', (client: pg.PoolClient) => {
+    client.on('error', (error: Error & { code?: string }) =>
+      settings.logger.warn({ postgresCode: error.code ?? null, reason: scrub(error.message, settings.password) }, 'a PostgreSQL connection in use failed; the pool will open a new one'),
+    );
+  });
   return new NulSafePool(pool);
 }
 
