@@ -135,9 +135,11 @@ describe.skipIf(SKIP)('cluster failure behaviour', () => {
       onTestFailed(() => console.log(cluster.report()));
       const api = await cluster.api();
       const admin = { authorization: `Bearer ${await signToken({ role: 'admin' })}` };
+      // A live worker first: a language no live worker serves is refused at submit time.
+      const first = await cluster.worker();
       const { body } = await submit(api.url!, 'import time\ntime.sleep(4)\nprint("finally")');
       for (const attempt of [1, 2]) {
-        const worker = await cluster.worker();
+        const worker = attempt === 1 ? first : await cluster.worker();
         await rowUntil(schema, body.id, (row) => row.status === 'running' && row.attempts === attempt);
         worker.child.kill('SIGKILL');
         await new Promise((resolve) => worker.child.once('exit', resolve));
