@@ -14,6 +14,8 @@ import type {
   ClaimDecision,
   ClaimedJob,
   ClaimOptions,
+  ListOptions,
+  PlacedJob,
   QueueBackend,
   RemoveOutcome,
   RunningView,
@@ -145,6 +147,7 @@ export class RedisQueueBackend implements QueueBackend {
         started,
         spec.data.language,
         this.#options.requireServedLanguage ? '1' : '0',
+        spec.enqueuedAt,
       );
       if (reply[1] === 'duplicate') throw duplicate(spec.id);
       if (reply[1] === 'unserved') throw unserved(spec.data.language);
@@ -238,12 +241,21 @@ export class RedisQueueBackend implements QueueBackend {
     return { queued: Number(reply[1]), active: Number(reply[2]) };
   }
 
-  async list(roomId: string | null = null): Promise<BackendListing> {
-    const reply = await this.#run('list', roomId ?? '');
-    return {
-      queued: (reply[1] as Array<[unknown, unknown, unknown]>).map(([row, position, roomPosition]) => ({ job: decodeJob(row), place: decodePlace(position, roomPosition) })),
-      active: (reply[2] as unknown[]).map(decodeJob),
-    };
+  async list(roomId: string | null = null, options: ListOptions = {}): Promise<BackendListing> {
+    const reply = await this.#run('list', roomId ?? '', options.limit ?? 0);
+    const queued = (reply[1] as Array<[unknown, unknown, unknown]>).map(([row, position, roomPosition]) => ({ job: decodeJob(row), place: decodePlace(position, roomPosition) }));
+    // Lane heads hold each lane's longest wait; a job given back to the head of its lane is older still, and listed.
+    let oldest = reply[4] === '' || reply[4] === null ? null : Number(reply[4]);
+    for (const { job } of queued) if (oldest === null || job.enqueuedAt < oldest) oldest = job.enqueuedAt;
+    return { queued, active: (reply[2] as unknown[]).map(decodeJob), queuedTotal: Number(reply[3]), oldestEnqueuedAt: queued.length === 0 && Number(reply[3]) === 0 ? null : oldest };
+  }
+
+  async places(limit: number): Promise<PlacedJob[]> {
+    const reply = await this.#run('places', limit);
+    return (reply[1] as Array<[string, string, string, unknown, unknown]>).map(([id, room, userId, position, roomPosition]) => ({
+      job: { id, roomId: room === '' ? null : room, userId },
+      place: decodePlace(position, roomPosition),
+    }));
   }
 
   subscribe(listener: (event: BackendEvent) => void): () => void {
@@ -264,7 +276,7 @@ export class RedisQueueBackend implements QueueBackend {
   async #close(): Promise<BackendListing> {
     clearInterval(this.#sweeper);
     this.#listeners.clear();
-    const listing = await this.list().catch((): BackendListing => ({ queued: [], active: [] }));
+    const listing = await this.list().catch((): BackendListing => ({ queued: [], active: [], queuedTotal: 0, oldestEnqueuedAt: null }));
     this.#disconnected = true;
     await this.#bus.close();
     await Promise.all([this.#redis.quit().catch(() => this.#redis.disconnect()), this.#subscriber.quit().catch(() => this.#subscriber.disconnect())]);
