@@ -165,10 +165,7 @@ export class RedisQueueBackend implements QueueBackend {
   async claim(options: ClaimOptions): Promise<ClaimedJob | null> {
     const languages = options.languages?.join(',') ?? '';
     for (let attempt = 0; attempt < this.#options.maxAttempts; attempt += 1) {
-      const viewReply = await this.#run('claimView', languages);
-      const running = runningView(Number(viewReply[1]), decodeCounts(viewReply[2]), decodeCounts(viewReply[3]));
-      const heads = (viewReply[4] as Array<[string, string, unknown]>).map(([priority, lane, row]): Head => ({ priority, lane, job: decodeJob(row) }));
-      const choice = choose(heads, (job) => options.mayStart(job, running));
+      const choice = await this.#choose(languages, options);
       if (choice === null) return null;
       const { caps } = options;
       const leaseId = randomUUID();
@@ -194,6 +191,29 @@ export class RedisQueueBackend implements QueueBackend {
       // 'conflict': another instance took the head or a slot first; read and decide again.
     }
     return null;
+  }
+
+  /**
+   * The memory order's takeFirst over lane heads, read a page of lanes at a time: the first `take` in turn order, else
+   * the first `spare`. Later pages are read only while no `take` was found; the claim script re-checks what was chosen.
+   */
+  async #choose(languages: string, options: ClaimOptions): Promise<{ head: Head; decision: ClaimDecision } | null> {
+    let spare: Head | null = null;
+    let cursor: [string, number] = ['', 0];
+    for (;;) {
+      const viewReply = await this.#run('claimView', languages, cursor[0], cursor[1], this.#options.claimPageLanes);
+      const running = runningView(Number(viewReply[1]), decodeCounts(viewReply[2]), decodeCounts(viewReply[3]));
+      for (const [priority, lane, row] of viewReply[4] as Array<[string, string, unknown]>) {
+        const head: Head = { priority, lane, job: decodeJob(row) };
+        const decision = options.mayStart(head.job, running);
+        if (decision === 'take') return { head, decision };
+        if (decision === 'spare' && spare === null) spare = head;
+      }
+      const next = viewReply[5] as [string, number] | [];
+      if (next.length === 0) break;
+      cursor = [next[0]!, Number(next[1])];
+    }
+    return spare === null ? null : { head: spare, decision: 'spare' };
   }
 
   async extendLease(jobId: string, leaseId: string, leaseMs: number): Promise<boolean> {
@@ -327,15 +347,4 @@ export class RedisQueueBackend implements QueueBackend {
 /** The running counts the claim view read, as the predicate sees them. */
 function runningView(total: number, rooms: Map<string, number>, users: Map<string, number>): RunningView {
   return { total, inRoom: (roomId) => rooms.get(roomId) ?? 0, ofUser: (userId) => users.get(userId) ?? 0 };
-}
-
-/** The memory order's takeFirst over lane heads: the first `take` in turn order, else the first `spare`. */
-function choose(heads: Head[], decide: (job: BackendJob) => ClaimDecision): { head: Head; decision: ClaimDecision } | null {
-  let spare: Head | null = null;
-  for (const head of heads) {
-    const decision = decide(head.job);
-    if (decision === 'take') return { head, decision };
-    if (decision === 'spare' && spare === null) spare = head;
-  }
-  return spare === null ? null : { head: spare, decision: 'spare' };
 }
