@@ -200,6 +200,9 @@ export interface QueueBackend {
    * claim when told that work arrived or a slot freed. The returned function stops listening. Listeners must not throw.
    */
   subscribe(listener: (event: BackendEvent) => void): () => void;
-  /** Stops lease timers and forgets everything (memory) or disconnects (remote); returns what was still held. */
+  /**
+   * Stops lease timers and forgets everything (memory) or disconnects (remote); returns what was still held. A
+   * `durable` backend hands nothing back (its jobs stay for the other nodes): its lists are empty.
+   */
   close(): Promise<BackendListing>;
 }

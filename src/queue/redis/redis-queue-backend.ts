@@ -287,7 +287,7 @@ export class RedisQueueBackend implements QueueBackend {
     };
   }
 
-  /** Stops the timer and the event channel and disconnects; the jobs stay in Redis for the other nodes. */
+  /** Stops the timer and the event channel and disconnects; the jobs stay in Redis for the other nodes (the listing is empty). */
   close(): Promise<BackendListing> {
     this.#closed ??= this.#close();
     return this.#closed;
@@ -296,7 +296,10 @@ export class RedisQueueBackend implements QueueBackend {
   async #close(): Promise<BackendListing> {
     clearInterval(this.#sweeper);
     this.#listeners.clear();
-    const listing = await this.list().catch((): BackendListing => ({ queued: [], active: [], queuedTotal: 0, oldestEnqueuedAt: null }));
+    // The jobs stay in Redis for the other nodes, so nothing is handed back and a long queue is not read: the counts
+    // script still enforces (and publishes) leases that ran out.
+    const counts = await this.counts().catch(() => null);
+    const listing: BackendListing = { queued: [], active: [], queuedTotal: counts?.queued ?? 0, oldestEnqueuedAt: null };
     this.#disconnected = true;
     await this.#bus.close();
     await Promise.all([this.#redis.quit().catch(() => this.#redis.disconnect()), this.#subscriber.quit().catch(() => this.#subscriber.disconnect())]);
