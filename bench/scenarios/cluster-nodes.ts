@@ -1,7 +1,9 @@
 // Real cluster processes on Redis + PostgreSQL: executions/s with 1 worker node vs 2, and submit→202 latency with 10k jobs queued in Redis.
 import { chmod } from 'node:fs/promises';
+import { randomUUID } from 'node:crypto';
 import { RedisJobQueue } from '../../src/queue/redis/redis-job-queue.js';
-import { benchJob, benchLimits } from '../lib/bench-jobs.js';
+import { RedisWorkerRegistry } from '../../src/queue/redis/redis-worker-registry.js';
+import { benchJob, benchLimits, TRIVIAL_RESULT } from '../lib/bench-jobs.js';
 import { closedLoop, type ClosedLoopResult } from '../lib/closed-loop.js';
 import { adminRedis, BENCH_REDIS_URL, deletePrefix, dropSchemas, uniquePrefix, uniqueSchema } from '../lib/cluster-services.js';
 import { isolatedSandboxEnv, SERVING, startRunlane, stopRunlane, WORKING, type RunlaneChild } from '../lib/runlane-process.js';
@@ -11,7 +13,8 @@ import type { BenchContext, BenchRow } from '../lib/types.js';
 export const name = 'cluster-nodes';
 export const description =
   'Separate processes (API node + worker nodes) on this host\'s Redis and PostgreSQL: print(1) executions/s end to end (POST ?wait=true) with 1 worker node of 2 slots vs 2 worker nodes of 1 slot ' +
-  '(same slots and cores: the ratio is coordination overhead); submit→202 latency (real HTTP) with 10k jobs queued in Redis vs an empty queue.';
+  '(same slots and cores: the ratio is coordination overhead); submit→202 latency (real HTTP) with 10k jobs queued in Redis vs an empty queue, ' +
+  'with the default live-positions window and with an unbounded one (every pass walks the whole queue), one cluster each.';
 
 const PROGRAM = 'print(1)\n';
 const QUEUED = 10_000;
@@ -21,8 +24,12 @@ class BenchCluster {
   readonly prefix = uniquePrefix();
   private readonly store = uniqueSchema();
   private readonly nodes = new Set<RunlaneChild>();
+  private registry: RedisWorkerRegistry | undefined;
 
-  constructor(private readonly ctx: BenchContext) {}
+  constructor(
+    private readonly ctx: BenchContext,
+    private readonly extraEnv: NodeJS.ProcessEnv = {},
+  ) {}
 
   private env(label: string): NodeJS.ProcessEnv {
     return {
@@ -37,6 +44,7 @@ class BenchCluster {
       RUNLANE_SCHEDULER__USER_MAX_QUEUED: '100000',
       RUNLANE_SCHEDULER__KEY_MAX_QUEUED: '100000',
       RUNLANE_SHUTDOWN__GRACE_MS: '2000',
+      ...this.extraEnv,
     };
   }
 
@@ -57,9 +65,17 @@ class BenchCluster {
     this.nodes.delete(node);
   }
 
+  /** Registers a worker entry serving python that never claims (no process behind it); removed at teardown. */
+  async announceIdlePythonWorker(): Promise<void> {
+    this.registry ??= new RedisWorkerRegistry({ url: BENCH_REDIS_URL, prefix: this.prefix });
+    const id = `bench-idle-${randomUUID()}`;
+    await this.registry.heartbeat({ id, host: 'bench', pid: process.pid, languages: ['python'], slots: 1, running: 0, startedAt: Date.now() }, 30 * 60_000);
+  }
+
   async teardown(): Promise<void> {
     await Promise.all([...this.nodes].map((node) => stopRunlane(node)));
     this.nodes.clear();
+    await this.registry?.close();
     const admin = adminRedis();
     try {
       this.ctx.log(`deleted ${await deletePrefix(admin, this.prefix)} keys under runlane:${this.prefix}:`);
@@ -73,7 +89,13 @@ class BenchCluster {
 export async function run(ctx: BenchContext): Promise<BenchRow[]> {
   // The pool uids must be able to reach the run roots inside the private temporary directory.
   await chmod(ctx.tmpDir, 0o711);
-  return [...(await workerScaling(ctx)), ...(await submitUnderBacklog(ctx))];
+  // BENCH_CLUSTER_NODES=backlog measures only the backlog rows (the worker rounds take minutes).
+  const rows = process.env.BENCH_CLUSTER_NODES === 'backlog' ? [] : await workerScaling(ctx);
+  // Unbounded first (every pass walks the whole queue), then the default. BENCH_LIVE_WINDOWS=default measures only the
+  // default, for a build that has no such setting.
+  const windows = process.env.BENCH_LIVE_WINDOWS === 'default' ? [null] : [UNBOUNDED_WINDOW, null];
+  for (const window of windows) rows.push(...(await submitUnderBacklog(ctx, window)));
+  return rows;
 }
 
 /** print(1) end to end through ?wait=true, checking each output. */
@@ -147,13 +169,20 @@ function submits(url: string, total: number): Promise<ClosedLoopResult> {
   });
 }
 
-async function submitUnderBacklog(ctx: BenchContext): Promise<BenchRow[]> {
-  const cluster = new BenchCluster(ctx);
+/** A live-positions window larger than any queue here: every pass walks the whole queue. */
+const UNBOUNDED_WINDOW = 1_000_000_000;
+
+/** submit→202 before and after a 10k backlog, on an API node with the given live-positions window (null: the default). */
+async function submitUnderBacklog(ctx: BenchContext, window: number | null): Promise<BenchRow[]> {
+  const cluster = new BenchCluster(ctx, window === null ? {} : { RUNLANE_SCHEDULER__LIVE_POSITIONS: String(window) });
+  const label = window === null ? 'default live-positions window (500)' : 'unbounded live-positions window';
   const total = ctx.iterations(400, 80);
-  // 10k at scale 1; a quick pass fills 2k, since every job added wakes the API node's positions pass over the whole queue.
+  // 10k at scale 1; a quick pass fills 2k.
   const queued = ctx.iterations(QUEUED, 2_000);
   try {
-    // No worker: everything submitted stays queued.
+    // No worker runs: everything submitted stays queued. A stand-in entry in the worker registry serves python, since
+    // the shared queue refuses a language no live worker serves.
+    await cluster.announceIdlePythonWorker();
     const api = await cluster.api();
     const url = api.url!;
     await submits(url, 20);
@@ -161,14 +190,20 @@ async function submitUnderBacklog(ctx: BenchContext): Promise<BenchRow[]> {
     ctx.log(`submit→202 on an empty queue: p50 ${empty.p50.toFixed(1)} ms, p99 ${empty.p99.toFixed(1)} ms`);
     const fillStarted = performance.now();
     await fill(cluster.prefix, queued);
-    ctx.log(`${queued} jobs queued in ${((performance.now() - fillStarted) / 1000).toFixed(1)} s`);
+    const fillSeconds = (performance.now() - fillStarted) / 1000;
+    ctx.log(`${label}: ${queued} jobs queued in ${((performance.now() - fillStarted) / 1000).toFixed(1)} s`);
     // A backlog builds up over time in practice: measure once the API node has taken in the fill's events, not during.
     ctx.log(`the API node reports ${await settled(url, queued)} queued; measuring`);
+    const settledBacklog = await submits(url, total);
+    ctx.log(`${label}: submit→202 with ${queued} queued, nothing starting: p50 ${settledBacklog.p50.toFixed(1)} ms, p99 ${settledBacklog.p99.toFixed(1)} ms`);
+    // Work starting at the head moves every queued job: each claim asks every API node for a positions pass.
+    const drain = drainer(cluster.prefix);
     const backlog = await submits(url, total);
-    ctx.log(`submit→202 with ${queued} queued: p50 ${backlog.p50.toFixed(1)} ms, p99 ${backlog.p99.toFixed(1)} ms`);
+    const claimed = await drain.stop();
+    ctx.log(`${label}: submit→202 with ${queued} queued while ${claimed.perSecond.toFixed(0)} jobs/s start: p50 ${backlog.p50.toFixed(1)} ms, p99 ${backlog.p99.toFixed(1)} ms`);
     return [
       {
-        measure: `submit→202 p99 (ms) with ${queued} queued in Redis`,
+        measure: `submit→202 p99 (ms) with ${queued} queued in Redis, ${label}`,
         min: null,
         median: backlog.p99,
         max: null,
@@ -178,7 +213,20 @@ async function submitUnderBacklog(ctx: BenchContext): Promise<BenchRow[]> {
         'baseline max': null,
         'baseline p99 ms': empty.p99,
         ratio: backlog.p99 / Math.max(0.01, empty.p99),
-        note: `one round; p50 ${backlog.p50.toFixed(0)} ms (empty: ${empty.p50.toFixed(0)} ms); baseline: the same ${total} submits (8 in flight) on the empty queue just before the fill`,
+        note: `one round while ${claimed.perSecond.toFixed(0)} jobs/s started at the head (${claimed.count} in all); p50 ${backlog.p50.toFixed(0)} ms (empty: ${empty.p50.toFixed(0)} ms); fill ${fillSeconds.toFixed(1)} s; baseline: the same ${total} submits (8 in flight) on the empty queue just before the fill`,
+      },
+      {
+        measure: `submit→202 p99 (ms) with ${queued} queued in Redis, nothing starting, ${label}`,
+        min: null,
+        median: settledBacklog.p99,
+        max: null,
+        'p99 ms (median round)': settledBacklog.p99,
+        'baseline min': null,
+        'baseline median': empty.p99,
+        'baseline max': null,
+        'baseline p99 ms': empty.p99,
+        ratio: settledBacklog.p99 / Math.max(0.01, empty.p99),
+        note: `one round, no job starting (submits land at the tail: no pass needed); p50 ${settledBacklog.p50.toFixed(0)} ms`,
       },
     ];
   } finally {
@@ -195,6 +243,28 @@ async function fill(prefix: string, count: number): Promise<void> {
   } finally {
     await queue.close(0);
   }
+}
+
+/**
+ * Claims jobs from the head of the queue with a trivial handler (a stand-in for busy workers), so that every API node
+ * sees a stream of starts; `stop` reports how many started and how fast.
+ */
+function drainer(prefix: string): { stop(): Promise<{ count: number; perSecond: number }> } {
+  const queue = new RedisJobQueue({ limits: benchLimits(100_000, 2), workerSlots: 2, claimPollMs: 0, redis: { url: BENCH_REDIS_URL, prefix } });
+  let count = 0;
+  const started = performance.now();
+  queue.process(async () => {
+    count += 1;
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    return TRIVIAL_RESULT;
+  });
+  return {
+    async stop() {
+      const seconds = (performance.now() - started) / 1000;
+      await queue.close(0);
+      return { count, perSecond: count / seconds };
+    },
+  };
 }
 
 /** Waits until the API node's /health counts at least `count` queued, then a few quiet seconds; returns its count. */

@@ -2,6 +2,7 @@
 import type { JobQueue } from '../../src/queue/job-queue.js';
 import { MemoryJobQueue } from '../../src/queue/memory/memory-job-queue.js';
 import { RedisJobQueue } from '../../src/queue/redis/redis-job-queue.js';
+import { RedisQueueBackend } from '../../src/queue/redis/redis-queue-backend.js';
 import { benchJob, benchLimits, TRIVIAL_RESULT } from '../lib/bench-jobs.js';
 import { adminRedis, BENCH_REDIS_URL, deletePrefix, redisUsedMemory, uniquePrefix } from '../lib/cluster-services.js';
 import { percentile, spread } from '../lib/stats.js';
@@ -10,7 +11,8 @@ import type { BenchContext, BenchRow } from '../lib/types.js';
 export const name = 'cluster-queue';
 export const description =
   'Enqueue→start latency (one job at a time, trivial handler) through the Redis queue, producer and worker as two queue instances, vs the memory queue in the same run; ' +
-  'Redis used_memory per queued job at 10k queued in 50 rooms (INFO memory before/after, unique prefix, deleted afterwards).';
+  'Redis used_memory per queued job at 10k queued in 50 rooms (INFO memory before/after, unique prefix, deleted afterwards); ' +
+  'at those 10k, the time of one live-positions read (places of the first 500) vs the whole queue, and of a capped queue listing vs a full one.';
 
 const QUEUED = 10_000;
 
@@ -39,7 +41,8 @@ export async function run(ctx: BenchContext): Promise<BenchRow[]> {
       note: `${repeats} repeats of ${jobs} jobs, one in flight`,
     });
   }
-  const footprint = await redisFootprint(ctx);
+  const passes: BenchRow[] = [];
+  const footprint = await redisFootprint(ctx, async (prefix) => passes.push(...(await readCosts(ctx, prefix))));
   rows.push({
     measure: `Redis memory per queued job at ${QUEUED} queued (B)`,
     'redis min': null,
@@ -49,7 +52,46 @@ export async function run(ctx: BenchContext): Promise<BenchRow[]> {
     ratio: null,
     note: `used_memory +${(footprint.deltaBytes / 1048576).toFixed(1)} MiB; ${footprint.enqueuePerSecond.toFixed(0)} enqueues/s into Redis; ${footprint.keysDeleted} keys deleted afterwards; compare queue-memory's heap per queued submission`,
   });
+  rows.push(...passes);
   return rows;
+}
+
+/** Median call time of each read of a full queue (the script's Redis time plus its reply), windowed vs whole. */
+async function readCosts(ctx: BenchContext, prefix: string): Promise<BenchRow[]> {
+  const backend = await RedisQueueBackend.open({ url: BENCH_REDIS_URL, prefix });
+  const repeats = ctx.iterations(20, 5);
+  const timed = async (read: () => Promise<unknown>): Promise<number> => {
+    await read();
+    const samples: number[] = [];
+    for (let index = 0; index < repeats; index += 1) {
+      const started = performance.now();
+      await read();
+      samples.push(performance.now() - started);
+    }
+    return percentile(samples, 50);
+  };
+  try {
+    const window = await timed(() => backend.places(500));
+    const whole = await timed(() => backend.places(1_000_000_000));
+    const capped = await timed(() => backend.list(null, { limit: 500 }));
+    const full = await timed(() => backend.list());
+    ctx.log(`at ${QUEUED} queued: places(500) ${window.toFixed(2)} ms, places(all) ${whole.toFixed(2)} ms, list(500) ${capped.toFixed(2)} ms, list(all) ${full.toFixed(2)} ms`);
+    const row = (measure: string, value: number, baseline: number, note: string): BenchRow => ({
+      measure,
+      'redis min': null,
+      'redis median': value,
+      'redis max': null,
+      'memory (baseline) median': baseline,
+      ratio: value / Math.max(0.001, baseline),
+      note,
+    });
+    return [
+      row(`live-positions read at ${QUEUED} queued (ms)`, window, whole, `median of ${repeats}: places of the first 500 (the default window); baseline column: places of all ${QUEUED} (an unbounded window)`),
+      row(`queue listing at ${QUEUED} queued (ms)`, capped, full, `median of ${repeats}: the first 500 with payloads (what /api/v1/queue reads); baseline column: every job with its payload (the listing before the cap)`),
+    ];
+  } finally {
+    await backend.close();
+  }
 }
 
 interface Latency {
@@ -116,10 +158,10 @@ async function latencyOf(open: () => QueuePair, count: number): Promise<Latency>
 }
 
 /** Enqueues 10k jobs into a producer-only Redis queue and reads how much `used_memory` grew; the keys are deleted whatever happens. */
-async function redisFootprint(ctx: BenchContext): Promise<{ bytesPerJob: number; deltaBytes: number; enqueuePerSecond: number; keysDeleted: number }> {
+async function redisFootprint(ctx: BenchContext, whileFull: (prefix: string) => Promise<unknown>): Promise<{ bytesPerJob: number; deltaBytes: number; enqueuePerSecond: number; keysDeleted: number }> {
   const prefix = uniquePrefix();
   const admin = adminRedis();
-  // Positions passes read the whole queue; this producer has no listeners, so it runs them as rarely as allowed.
+  // This producer has no listeners of its own, so it runs its positions passes as rarely as allowed.
   const queue = new RedisJobQueue({ limits: benchLimits(QUEUED + 1), workerSlots: 0, positionsCpuShare: 0.001, redis: { url: BENCH_REDIS_URL, prefix } });
   let keysDeleted = 0;
   try {
@@ -131,6 +173,7 @@ async function redisFootprint(ctx: BenchContext): Promise<{ bytesPerJob: number;
     const seconds = (performance.now() - started) / 1000;
     const after = await redisUsedMemory(admin);
     ctx.log(`${QUEUED} queued in Redis: used_memory ${before} → ${after} B`);
+    await whileFull(prefix);
     // A getter: the count is read by the caller, after the clean-up below has run.
     return { bytesPerJob: (after - before) / QUEUED, deltaBytes: after - before, enqueuePerSecond: QUEUED / seconds, get keysDeleted() { return keysDeleted; } };
   } finally {

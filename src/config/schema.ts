@@ -136,6 +136,7 @@ export const ConfigSchema = Type.Object(
         workerHeartbeatMs: positiveInt(5_000, 'How often a worker renews its entry in the worker registry, ms; an entry not renewed for three of these (a killed worker) is dropped, and its languages and slots stop counting'),
         claimPollMs: Type.Integer({ minimum: 0, default: 2_000, description: 'How often a worker also looks for work without being told of any, ms, so a lost queue event delays a job rather than stranding it; 0 = only on events' }),
         requeueLostAfterMs: positiveInt(30_000, 'On the shared queue: a submission stored as queued for this long that the queue does not hold (Redis lost its data) is enqueued again, ms; checked every half of it'),
+        livePositions: positiveInt(500, 'Queued executions, from the head of the queue, that get live position updates and are listed by the queue routes; those behind are counted in queueLength and get their exact position on request (GET /api/v1/submissions/:id) and live updates once they move within it'),
       },
       { default: {}, additionalProperties: false },
     ),

@@ -69,7 +69,7 @@ export function createQueue(plan: QueuePlan, config: Pick<Config, 'scheduler'>, 
   if (plan.kind === 'memory') {
     // The embedded node claims every job, as before: it admits only installed languages anyway, and a job recovered
     // after its toolchain went away must still end (with the engine's error), not wait for a worker that never comes.
-    return new MemoryJobQueue({ limits, logger, languages: null, claimPollMs, presence: { ...presence, registry: new MemoryWorkerRegistry(), capacity: 'node' } });
+    return new MemoryJobQueue({ limits, logger, languages: null, claimPollMs, livePositions: config.scheduler.livePositions, presence: { ...presence, registry: new MemoryWorkerRegistry(), capacity: 'node' } });
   }
   const onError = (error: unknown): void => logger.warn({ err: error }, 'the shared queue (Redis) reported an error; ioredis reconnects by itself');
   return new RedisJobQueue({
@@ -79,6 +79,7 @@ export function createQueue(plan: QueuePlan, config: Pick<Config, 'scheduler'>, 
     leaseMs: config.scheduler.leaseMs,
     languages,
     claimPollMs,
+    livePositions: config.scheduler.livePositions,
     presence: { ...presence, registry: new RedisWorkerRegistry({ url: plan.url, prefix: plan.prefix, onError }), capacity: 'cluster' },
     redis: {
       url: plan.url,

@@ -118,8 +118,29 @@ export type RemoveOutcome = { removed: BackendJob } | { active: BackendJob } | {
 
 /** Queued jobs in claim order with their places, and active ones in start order. */
 export interface BackendListing {
+  /** The first queued jobs in claim order (at most the `limit` asked for). */
   queued: Array<{ job: BackendJob; place: BackendPlace }>;
   active: BackendJob[];
+  /** Queued jobs in all (of the room, for a room's listing), listed or not. */
+  queuedTotal: number;
+  /** Epoch ms the longest-waiting queued job (of the room) was enqueued; null when none is queued. */
+  oldestEnqueuedAt: number | null;
+}
+
+/** How much of the queue a listing returns. */
+export interface ListOptions {
+  /**
+   * At most this many queued jobs, the first in claim order (of the room, for a room's listing); the rest are only
+   * counted in `queuedTotal`. A backend stops reading the queue once it has them.
+   * @defaultValue unlimited
+   */
+  limit?: number;
+}
+
+/** A queued job's identity and place, as the live-positions pass needs it (no payload). */
+export interface PlacedJob {
+  job: { readonly id: string; readonly roomId: string | null; readonly userId: string };
+  place: BackendPlace;
 }
 
 /** Reported after each change; `expired` means a lease ran out and the job is queued again. */
@@ -167,13 +188,21 @@ export interface QueueBackend {
   /** A queued or active job with its place while queued, else null. */
   get(jobId: string): Promise<{ job: BackendJob; place: BackendPlace | null } | null>;
   counts(): Promise<{ queued: number; active: number }>;
-  /** Every queued and active job, or one room's; for snapshots and position announcements. */
-  list(roomId?: string | null): Promise<BackendListing>;
+  /** Queued (up to `options.limit`) and active jobs, or one room's; for snapshots. */
+  list(roomId?: string | null, options?: ListOptions): Promise<BackendListing>;
+  /**
+   * The first `limit` queued jobs in claim order with their places, without payloads: the live-positions pass. Its
+   * cost is bounded by `limit` (and the number of lanes), not by the length of the queue.
+   */
+  places(limit: number): Promise<PlacedJob[]>;
   /**
    * Listens to changes, including those made through other instances sharing the same store (other nodes): workers
    * claim when told that work arrived or a slot freed. The returned function stops listening. Listeners must not throw.
    */
   subscribe(listener: (event: BackendEvent) => void): () => void;
-  /** Stops lease timers and forgets everything (memory) or disconnects (remote); returns what was still held. */
+  /**
+   * Stops lease timers and forgets everything (memory) or disconnects (remote); returns what was still held. A
+   * `durable` backend hands nothing back (its jobs stay for the other nodes): its lists are empty.
+   */
   close(): Promise<BackendListing>;
 }

@@ -82,6 +82,44 @@ describe('CoalescedTask with a CPU share', () => {
     });
   });
 
+  describe('when a pass awaits a slow read', () => {
+    it('should count the awaited time and space the next pass out by it', async () => {
+      const runs: number[] = [];
+      const task = new CoalescedTask(async () => {
+        runs.push(performance.now());
+        // 20 ms awaited (a script holding Redis), no CPU spent here.
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }, 0.25);
+      task.request();
+      await new Promise((resolve) => setImmediate(resolve));
+      task.request();
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      expect(runs).toHaveLength(2);
+      // 20 ms of pass at a 25 % share: the next starts no sooner than 20 + 60 ms after the first.
+      expect(runs[1]! - runs[0]!).toBeGreaterThanOrEqual(20 + 60 - 2);
+    });
+
+    it('should not overlap passes, and run once more for requests made during one', async () => {
+      let running = 0;
+      let overlapped = false;
+      let runs = 0;
+      const task = new CoalescedTask(async () => {
+        runs += 1;
+        running += 1;
+        if (running > 1) overlapped = true;
+        await new Promise((resolve) => setTimeout(resolve, 10));
+        running -= 1;
+      });
+      task.request();
+      await new Promise((resolve) => setImmediate(resolve));
+      task.request();
+      task.request();
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      expect(overlapped).toBe(false);
+      expect(runs).toBe(2);
+    });
+  });
+
   describe('when the share is out of range', () => {
     it('should refuse it', () => {
       expect(() => new CoalescedTask(() => undefined, 0)).toThrow(RangeError);

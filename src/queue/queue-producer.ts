@@ -13,8 +13,13 @@ export interface QueueProducerOptions {
   policy: SchedulingPolicy;
   now: () => number;
   onListenerError: ListenerErrorHandler;
-  /** Share of wall time the positions pass may use, in (0, 1]. */
+  /** Share of wall time the positions pass may use, awaited backend time included, in (0, 1]. */
   positionsCpuShare: number;
+  /**
+   * The live window: queued jobs within this many places of the head get position updates as they move, and
+   * snapshots list this many queued jobs (the rest are counted). Jobs behind it are placed exactly on request.
+   */
+  livePositions: number;
 }
 
 /**
@@ -29,9 +34,7 @@ export class QueueProducer {
   readonly #book = new PositionBook();
   readonly #positions: CoalescedTask;
   readonly #unsubscribe: () => void;
-  #passRunning = false;
-  /** A pass was requested while one was reading the backend: run another when it ends. */
-  #passAgain = false;
+  readonly #window: number;
   #closing = false;
   #closed = false;
 
@@ -40,6 +43,7 @@ export class QueueProducer {
     this.#policy = options.policy;
     this.#now = options.now;
     this.#listeners = new QueueListeners(options.onListenerError);
+    this.#window = options.livePositions;
     this.#positions = new CoalescedTask(() => this.#publishPositions(), options.positionsCpuShare);
     this.#unsubscribe = this.#backend.subscribe((event) => this.#onBackendEvent(event));
   }
@@ -71,22 +75,21 @@ export class QueueProducer {
 
   /**
    * The whole queue, or one room's when `roomId` is a string. For a room, counts are the room's and `maxConcurrent`
-   * is the room's running cap.
+   * is the room's running cap. `queued` lists the first `livePositions` queued jobs in claim order; `queueLength`
+   * counts them all.
    */
   async snapshot(roomId: string | null = null): Promise<QueueSnapshot> {
-    const listing = await this.#backend.list(roomId);
+    const listing = await this.#backend.list(roomId, { limit: this.#window });
     const queued = listing.queued.map(({ job, place }) => toQueueEntry(job.data, place, null));
     const active = listing.active.map((job) => toQueueEntry(job.data, null, job.startedAt));
-    let oldest = Number.POSITIVE_INFINITY;
-    for (const entry of queued) oldest = Math.min(oldest, entry.enqueuedAt);
     const { limits } = this.#policy;
     return {
       queued,
       active,
-      queueLength: queued.length,
+      queueLength: listing.queuedTotal,
       activeCount: active.length,
       maxConcurrent: roomId === null ? limits.maxConcurrent : Math.min(limits.roomMaxRunning, limits.maxConcurrent),
-      oldestQueuedAgeMs: queued.length === 0 ? 0 : Math.max(0, this.#now() - oldest),
+      oldestQueuedAgeMs: listing.oldestEnqueuedAt === null ? 0 : Math.max(0, this.#now() - listing.oldestEnqueuedAt),
     };
   }
 
@@ -111,10 +114,12 @@ export class QueueProducer {
   #onBackendEvent(event: BackendEvent): void {
     switch (event.type) {
       case 'added': {
-        // Landing anywhere but last (higher priority, a new lane's first turn) pushes others back.
+        // Landing anywhere but last (higher priority, a new lane's first turn) pushes others back; landing behind the
+        // live window moves nobody inside it. The book holds the window, so within it "last" is "past the book".
+        const inWindow = event.place.position <= this.#window;
         const last = event.place.position > this.#book.size;
-        this.#book.note(event.job.id, event.place);
-        if (!last || this.#backend.positions === 'estimate') this.#positions.request();
+        if (inWindow) this.#book.note(event.job.id, event.place);
+        if ((inWindow && !last) || this.#backend.positions === 'estimate') this.#positions.request();
         this.#emit({ type: 'queued', entry: toQueueEntry(event.job.data, event.place, null) });
         return;
       }
@@ -151,30 +156,20 @@ export class QueueProducer {
     if (!this.#closed) this.#listeners.emit(event);
   }
 
-  #publishPositions(): void {
-    if (this.#closed) return;
-    if (this.#passRunning) {
-      this.#passAgain = true;
-      return;
-    }
-    this.#passRunning = true;
-    const ended = (): void => {
-      this.#passRunning = false;
-      if (this.#passAgain) {
-        this.#passAgain = false;
-        this.#positions.request();
-      }
-    };
-    this.#backend.list().then(
-      (listing) => {
-        if (!this.#closed) {
-          const changes = this.#book.diff(listing.queued);
-          if (changes.length > 0) this.#emit({ type: 'positions', changes });
-        }
-        ended();
+  /**
+   * One pass over the live window: reads the first `livePositions` places (a read bounded by the window, not the
+   * queue) and announces those that changed. Returns the read, so its awaited time counts against the pass's share.
+   */
+  #publishPositions(): Promise<void> | undefined {
+    if (this.#closed) return undefined;
+    return this.#backend.places(this.#window).then(
+      (placed) => {
+        if (this.#closed) return;
+        const changes = this.#book.diff(placed);
+        if (changes.length > 0) this.#emit({ type: 'positions', changes });
       },
       // A failed read announces nothing; the next change requests another pass.
-      ended,
+      () => undefined,
     );
   }
 }

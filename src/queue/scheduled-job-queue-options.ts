@@ -44,12 +44,19 @@ export interface ScheduledJobQueueOptions {
    */
   maxRetryAfterSeconds?: number;
   /**
-   * Share of wall time the live-position pass may use. Each pass walks the whole queue once (a few ms at 10k queued);
-   * passes run once per tick while cheap and are spaced out when the queue is long, so a busy node does not spend a
-   * core re-announcing positions. 1 means once per tick whatever the cost.
+   * Share of wall time the live-position pass may use, including the time spent waiting for the backend's read (a
+   * Redis script). Passes run once per tick while cheap and are spaced out when they cost more, so neither a node's
+   * core nor a shared Redis is kept busy re-announcing positions. 1 means once per tick whatever the cost.
    * @defaultValue 0.05
    */
   positionsCpuShare?: number;
+  /**
+   * The live window: the first this many queued jobs in claim order get position updates as they move, and queue
+   * snapshots list this many queued jobs (counting the rest). A pass reads only the window, so its cost does not grow
+   * with the queue. Jobs behind it are placed exactly on request and get updates once they enter it.
+   * @defaultValue 500
+   */
+  livePositions?: number;
   /**
    * Jobs this node runs at once. 0 makes a producer-only queue: it admits, cancels and lists jobs but never runs one
    * (an API node whose jobs run on worker nodes).
@@ -128,6 +135,7 @@ export function resolveScheduledJobQueueOptions(options: ScheduledJobQueueOption
     durationRooms: requirePositiveInteger('durationRooms', options.durationRooms ?? 1000),
     maxRetryAfterSeconds: requirePositiveInteger('maxRetryAfterSeconds', options.maxRetryAfterSeconds ?? 300),
     positionsCpuShare: requireShare('positionsCpuShare', options.positionsCpuShare ?? 0.05),
+    livePositions: requirePositiveInteger('livePositions', options.livePositions ?? 500),
     workerSlots: requireNonNegativeInteger('workerSlots', options.workerSlots ?? limits.maxConcurrent),
     leaseMs: requirePositiveInteger('leaseMs', options.leaseMs ?? 30_000),
     languages: options.languages ? Object.freeze([...options.languages]) : null,

@@ -71,6 +71,7 @@ export class ScheduledJobQueue implements JobQueue {
       now: options.now,
       onListenerError: options.onListenerError,
       positionsCpuShare: options.positionsCpuShare,
+      livePositions: options.livePositions,
     });
     const worker =
       options.workerSlots === 0

@@ -73,6 +73,9 @@ describe.skipIf(SKIP)('RedisQueueBackend against the real Redis', () => {
 
   describeQueueBackendContract('RedisQueueBackend', () => openBackend(), { shortLeaseMs: 200 });
   describeSchedulingPolicyConformance('RedisQueueBackend', () => openBackend(), { settle, shortLeaseMs: 200 });
+  // Every claim reads the lanes one page of one lane at a time: turns, skips and spares must come out the same.
+  describeQueueBackendContract('RedisQueueBackend, one lane per claim page', () => openBackend(undefined, { claimPageLanes: 1 }), { shortLeaseMs: 200 });
+  describeSchedulingPolicyConformance('RedisQueueBackend, one lane per claim page', () => openBackend(undefined, { claimPageLanes: 1 }), { settle, shortLeaseMs: 200 });
 
   describe('RedisQueueBackend shared by two nodes', () => {
     const opened: RedisQueueBackend[] = [];

@@ -17,6 +17,8 @@ export interface QueueSetup {
   backend?: QueueBackend;
   /** Lease of each claim, ms; default: the queue's. */
   leaseMs?: number;
+  /** The live window (`livePositions`); default: the queue's. */
+  livePositions?: number;
 }
 
 /** What each group of policy conformance cases is given. */

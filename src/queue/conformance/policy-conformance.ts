@@ -52,6 +52,7 @@ export function describeSchedulingPolicyConformance(name: string, makeBackend: (
           onListenerError: () => undefined,
           ...(setup.workerSlots === undefined ? {} : { workerSlots: setup.workerSlots }),
           ...(setup.leaseMs === undefined ? {} : { leaseMs: setup.leaseMs }),
+          ...(setup.livePositions === undefined ? {} : { livePositions: setup.livePositions }),
         });
         made.push(queue);
         return queue;

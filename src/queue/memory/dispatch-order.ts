@@ -180,9 +180,10 @@ export class DispatchOrder<T extends Schedulable> {
 
   /**
    * Visits every queued item in projected order with its place. O(items + lanes). The place object is reused between
-   * calls (a pass over 10k items would otherwise allocate 10k of them): copy its fields, do not keep it.
+   * calls (a pass over 10k items would otherwise allocate 10k of them): copy its fields, do not keep it. A visitor that
+   * returns `false` ends the walk there.
    */
-  forEachInOrder(visit: (item: T, place: Readonly<QueuePlace>) => void): void {
+  forEachInOrder(visit: (item: T, place: Readonly<QueuePlace>) => unknown): void {
     let position = 0;
     const place: QueuePlace = { position: 0, roomPosition: null };
     const roomSeen = new Map<string, number>();
@@ -201,7 +202,7 @@ export class DispatchOrder<T extends Schedulable> {
           }
           place.position = position;
           place.roomPosition = roomPosition;
-          visit(item, place);
+          if (visit(item, place) === false) return;
           if (lane.items.length > round + 1) next.push(lane);
         }
         active = next;

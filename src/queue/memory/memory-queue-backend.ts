@@ -11,6 +11,8 @@ import type {
   BackendPlace,
   ClaimedJob,
   ClaimOptions,
+  ListOptions,
+  PlacedJob,
   QueueBackend,
   RemoveOutcome,
   RunningView,
@@ -176,16 +178,30 @@ export class MemoryQueueBackend implements QueueBackend {
     return { queued: this.#order.size, active: this.#active.size };
   }
 
-  async list(roomId: string | null = null): Promise<BackendListing> {
+  async list(roomId: string | null = null, options: ListOptions = {}): Promise<BackendListing> {
+    const limit = options.limit ?? Number.POSITIVE_INFINITY;
     const queued: BackendListing['queued'] = [];
-    if (roomId === null) {
-      this.#order.forEachInOrder((job, place) => queued.push({ job: copy(job), place: { ...place } }));
-    } else {
-      for (const job of this.#order.roomItems(roomId)) queued.push({ job: copy(job), place: this.#order.placeOf(job)! });
-    }
+    let oldestEnqueuedAt: number | null = null;
+    // In process the whole walk costs microseconds per thousand jobs, so the oldest wait stays exact.
+    this.#order.forEachInOrder((job, place) => {
+      if (roomId !== null && job.roomId !== roomId) return;
+      if (oldestEnqueuedAt === null || job.enqueuedAt < oldestEnqueuedAt) oldestEnqueuedAt = job.enqueuedAt;
+      if (queued.length < limit) queued.push({ job: copy(job), place: { ...place } });
+    });
     const active: BackendJob[] = [];
     for (const held of this.#active.values()) if (roomId === null || held.job.roomId === roomId) active.push(copy(held.job));
-    return { queued, active };
+    const queuedTotal = roomId === null ? this.#order.size : this.#order.queuedInRoom(roomId);
+    return { queued, active, queuedTotal, oldestEnqueuedAt };
+  }
+
+  async places(limit: number): Promise<PlacedJob[]> {
+    const placed: PlacedJob[] = [];
+    if (limit < 1) return placed;
+    this.#order.forEachInOrder((job, place) => {
+      placed.push({ job: { id: job.id, roomId: job.roomId, userId: job.userId }, place: { ...place } });
+      return placed.length < limit;
+    });
+    return placed;
   }
 
   subscribe(listener: (event: BackendEvent) => void): () => void {

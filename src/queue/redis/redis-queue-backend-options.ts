@@ -32,6 +32,12 @@ export interface RedisQueueBackendOptions {
    */
   maxAttempts?: number;
   /**
+   * Lanes (rooms, and users' room-less jobs) one claim-view script reads; a claim reads further pages only while none
+   * so far may start. Bounds the time one claim holds Redis when thousands of lanes are queued.
+   * @defaultValue 64
+   */
+  claimPageLanes?: number;
+  /**
    * Refuse (RUNLANE_ERR_QUEUE_LANGUAGE_UNSERVED, 503) a job whose language no live worker in the registry under the
    * same prefix serves, checked in the same script that files it. Off for a queue used without a worker registry.
    * @defaultValue false
@@ -67,6 +73,7 @@ export function resolveRedisQueueBackendOptions(options: RedisQueueBackendOption
     largeEventBytes: positive('largeEventBytes', options.largeEventBytes ?? 256 * 1024),
     parkedResultTtlMs: positive('parkedResultTtlMs', options.parkedResultTtlMs ?? 300_000),
     maxAttempts: positive('maxAttempts', options.maxAttempts ?? 50),
+    claimPageLanes: positive('claimPageLanes', options.claimPageLanes ?? 64),
     requireServedLanguage: options.requireServedLanguage ?? false,
     onListenerError: options.onListenerError ?? (() => undefined),
     onError: options.onError ?? (() => undefined),

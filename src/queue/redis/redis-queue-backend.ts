@@ -14,6 +14,8 @@ import type {
   ClaimDecision,
   ClaimedJob,
   ClaimOptions,
+  ListOptions,
+  PlacedJob,
   QueueBackend,
   RemoveOutcome,
   RunningView,
@@ -145,6 +147,7 @@ export class RedisQueueBackend implements QueueBackend {
         started,
         spec.data.language,
         this.#options.requireServedLanguage ? '1' : '0',
+        spec.enqueuedAt,
       );
       if (reply[1] === 'duplicate') throw duplicate(spec.id);
       if (reply[1] === 'unserved') throw unserved(spec.data.language);
@@ -162,10 +165,7 @@ export class RedisQueueBackend implements QueueBackend {
   async claim(options: ClaimOptions): Promise<ClaimedJob | null> {
     const languages = options.languages?.join(',') ?? '';
     for (let attempt = 0; attempt < this.#options.maxAttempts; attempt += 1) {
-      const viewReply = await this.#run('claimView', languages);
-      const running = runningView(Number(viewReply[1]), decodeCounts(viewReply[2]), decodeCounts(viewReply[3]));
-      const heads = (viewReply[4] as Array<[string, string, unknown]>).map(([priority, lane, row]): Head => ({ priority, lane, job: decodeJob(row) }));
-      const choice = choose(heads, (job) => options.mayStart(job, running));
+      const choice = await this.#choose(languages, options);
       if (choice === null) return null;
       const { caps } = options;
       const leaseId = randomUUID();
@@ -191,6 +191,29 @@ export class RedisQueueBackend implements QueueBackend {
       // 'conflict': another instance took the head or a slot first; read and decide again.
     }
     return null;
+  }
+
+  /**
+   * The memory order's takeFirst over lane heads, read a page of lanes at a time: the first `take` in turn order, else
+   * the first `spare`. Later pages are read only while no `take` was found; the claim script re-checks what was chosen.
+   */
+  async #choose(languages: string, options: ClaimOptions): Promise<{ head: Head; decision: ClaimDecision } | null> {
+    let spare: Head | null = null;
+    let cursor: [string, number] = ['', 0];
+    for (;;) {
+      const viewReply = await this.#run('claimView', languages, cursor[0], cursor[1], this.#options.claimPageLanes);
+      const running = runningView(Number(viewReply[1]), decodeCounts(viewReply[2]), decodeCounts(viewReply[3]));
+      for (const [priority, lane, row] of viewReply[4] as Array<[string, string, unknown]>) {
+        const head: Head = { priority, lane, job: decodeJob(row) };
+        const decision = options.mayStart(head.job, running);
+        if (decision === 'take') return { head, decision };
+        if (decision === 'spare' && spare === null) spare = head;
+      }
+      const next = viewReply[5] as [string, number] | [];
+      if (next.length === 0) break;
+      cursor = [next[0]!, Number(next[1])];
+    }
+    return spare === null ? null : { head: spare, decision: 'spare' };
   }
 
   async extendLease(jobId: string, leaseId: string, leaseMs: number): Promise<boolean> {
@@ -238,12 +261,21 @@ export class RedisQueueBackend implements QueueBackend {
     return { queued: Number(reply[1]), active: Number(reply[2]) };
   }
 
-  async list(roomId: string | null = null): Promise<BackendListing> {
-    const reply = await this.#run('list', roomId ?? '');
-    return {
-      queued: (reply[1] as Array<[unknown, unknown, unknown]>).map(([row, position, roomPosition]) => ({ job: decodeJob(row), place: decodePlace(position, roomPosition) })),
-      active: (reply[2] as unknown[]).map(decodeJob),
-    };
+  async list(roomId: string | null = null, options: ListOptions = {}): Promise<BackendListing> {
+    const reply = await this.#run('list', roomId ?? '', options.limit ?? 0);
+    const queued = (reply[1] as Array<[unknown, unknown, unknown]>).map(([row, position, roomPosition]) => ({ job: decodeJob(row), place: decodePlace(position, roomPosition) }));
+    // Lane heads hold each lane's longest wait; a job given back to the head of its lane is older still, and listed.
+    let oldest = reply[4] === '' || reply[4] === null ? null : Number(reply[4]);
+    for (const { job } of queued) if (oldest === null || job.enqueuedAt < oldest) oldest = job.enqueuedAt;
+    return { queued, active: (reply[2] as unknown[]).map(decodeJob), queuedTotal: Number(reply[3]), oldestEnqueuedAt: queued.length === 0 && Number(reply[3]) === 0 ? null : oldest };
+  }
+
+  async places(limit: number): Promise<PlacedJob[]> {
+    const reply = await this.#run('places', limit);
+    return (reply[1] as Array<[string, string, string, unknown, unknown]>).map(([id, room, userId, position, roomPosition]) => ({
+      job: { id, roomId: room === '' ? null : room, userId },
+      place: decodePlace(position, roomPosition),
+    }));
   }
 
   subscribe(listener: (event: BackendEvent) => void): () => void {
@@ -255,7 +287,7 @@ export class RedisQueueBackend implements QueueBackend {
     };
   }
 
-  /** Stops the timer and the event channel and disconnects; the jobs stay in Redis for the other nodes. */
+  /** Stops the timer and the event channel and disconnects; the jobs stay in Redis for the other nodes (the listing is empty). */
   close(): Promise<BackendListing> {
     this.#closed ??= this.#close();
     return this.#closed;
@@ -264,7 +296,10 @@ export class RedisQueueBackend implements QueueBackend {
   async #close(): Promise<BackendListing> {
     clearInterval(this.#sweeper);
     this.#listeners.clear();
-    const listing = await this.list().catch((): BackendListing => ({ queued: [], active: [] }));
+    // The jobs stay in Redis for the other nodes, so nothing is handed back and a long queue is not read: the counts
+    // script still enforces (and publishes) leases that ran out.
+    const counts = await this.counts().catch(() => null);
+    const listing: BackendListing = { queued: [], active: [], queuedTotal: counts?.queued ?? 0, oldestEnqueuedAt: null };
     this.#disconnected = true;
     await this.#bus.close();
     await Promise.all([this.#redis.quit().catch(() => this.#redis.disconnect()), this.#subscriber.quit().catch(() => this.#subscriber.disconnect())]);
@@ -315,15 +350,4 @@ export class RedisQueueBackend implements QueueBackend {
 /** The running counts the claim view read, as the predicate sees them. */
 function runningView(total: number, rooms: Map<string, number>, users: Map<string, number>): RunningView {
   return { total, inRoom: (roomId) => rooms.get(roomId) ?? 0, ofUser: (userId) => users.get(userId) ?? 0 };
-}
-
-/** The memory order's takeFirst over lane heads: the first `take` in turn order, else the first `spare`. */
-function choose(heads: Head[], decide: (job: BackendJob) => ClaimDecision): { head: Head; decision: ClaimDecision } | null {
-  let spare: Head | null = null;
-  for (const head of heads) {
-    const decision = decide(head.job);
-    if (decision === 'take') return { head, decision };
-    if (decision === 'spare' && spare === null) spare = head;
-  }
-  return spare === null ? null : { head: spare, decision: 'spare' };
 }

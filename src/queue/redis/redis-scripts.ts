@@ -4,7 +4,7 @@ import { AppError, QUEUE_ERRORS, isAppError } from '../../errors/index.js';
 import { ADD, ADMISSION_VIEW } from './lua/admission-scripts.js';
 import { CLAIM, CLAIM_VIEW } from './lua/claim-scripts.js';
 import { EXTEND_LEASE, FINISH, RELEASE } from './lua/lease-scripts.js';
-import { COUNTS, GET, LIST, REMOVE, SWEEP } from './lua/read-scripts.js';
+import { COUNTS, GET, LIST, PLACES, REMOVE, SWEEP } from './lua/read-scripts.js';
 
 const SCRIPTS = {
   admissionView: ADMISSION_VIEW,
@@ -18,6 +18,7 @@ const SCRIPTS = {
   get: GET,
   counts: COUNTS,
   list: LIST,
+  places: PLACES,
   sweep: SWEEP,
 } as const;
 

@@ -94,6 +94,37 @@ export function contractCases(context: BackendContext): void {
     });
   });
 
+  describe('when only the head of the queue is read', () => {
+    it('should list the first jobs with their places, count the rest and keep the oldest wait of all', async () => {
+      const backend = await context.makeBackend();
+      const roomA = roomName('a');
+      const roomB = roomName('b');
+      // A long lane, so a limited read must not walk all of it; the low-priority job is the oldest, at the very end.
+      const longLane = Array.from({ length: 40 }, () => spec({ roomId: roomA }));
+      const b1 = spec({ roomId: roomB });
+      const low = spec({ priority: 0, enqueuedAt: Date.now() - 60_000 });
+      for (const job of [...longLane, b1, low]) await backend.add(job, admitAll);
+      const full = await backend.list();
+      expect(full.queuedTotal).toBe(42);
+      const head = await backend.list(null, { limit: 3 });
+      expect(head.queued.map((entry) => [entry.job.id, entry.place])).toEqual(full.queued.slice(0, 3).map((entry) => [entry.job.id, entry.place]));
+      expect(head.queued.map((entry) => entry.job.id)).toEqual([longLane[0]!.id, b1.id, longLane[1]!.id]);
+      expect(head).toMatchObject({ queuedTotal: 42, oldestEnqueuedAt: low.enqueuedAt });
+      const room = await backend.list(roomA, { limit: 2 });
+      expect(room.queued.map((entry) => [entry.job.id, entry.place.roomPosition])).toEqual([[longLane[0]!.id, 1], [longLane[1]!.id, 2]]);
+      expect(room).toMatchObject({ queuedTotal: 40, oldestEnqueuedAt: longLane[0]!.enqueuedAt });
+      const placed = await backend.places(4);
+      expect(placed).toEqual(full.queued.slice(0, 4).map(({ job, place }) => ({ job: { id: job.id, roomId: job.roomId, userId: job.userId }, place })));
+      expect(await backend.places(0)).toEqual([]);
+      expect(await backend.places(100)).toHaveLength(42);
+    });
+
+    it('should report nothing queued as a total of 0 and no oldest wait', async () => {
+      const backend = await context.makeBackend();
+      expect(await backend.list(null, { limit: 5 })).toEqual({ queued: [], active: [], queuedTotal: 0, oldestEnqueuedAt: null });
+    });
+  });
+
   describe('when jobs are claimed', () => {
     it('should take higher priority first, lanes in turn within a priority, FIFO within a lane', async () => {
       const backend = await context.makeBackend();

@@ -163,4 +163,48 @@ export function positionCases(context: ConformanceContext): void {
       await expectAnnounced(log, { [jobs[1]!.id]: 3 });
     });
   });
+
+  describe('when jobs are behind the live window', () => {
+    it('should place them exactly on get, list the window with the full count, and announce them once inside it', async () => {
+      const queue = await context.makeQueue({ maxConcurrent: 1 }, { livePositions: 3 });
+      const handler = new FakeHandler();
+      queue.process(handler.handler);
+      const running = makeJob();
+      await queue.enqueue(running);
+      await handler.waitForCalls(1);
+      const jobs = [makeJob(), makeJob(), makeJob(), makeJob()];
+      await enqueueAll(queue, jobs);
+      // Behind every lane's first turn and far older than the rest: the oldest wait lies outside the window.
+      const old = makeJob({ priority: 0, enqueuedAt: Date.now() - 5000 });
+      await queue.enqueue(old);
+      await context.settle();
+      for (const [index, job] of jobs.entries()) expectPlace(context, (await queue.get(job.id))?.position, index + 1);
+      expectPlace(context, (await queue.get(old.id))?.position, 5);
+      const snapshot = await queue.snapshot();
+      expect(snapshot.queued.map((entry) => entry.id)).toEqual(jobs.slice(0, 3).map((job) => job.id));
+      expect(snapshot).toMatchObject({ queueLength: 5, activeCount: 1 });
+      expect(snapshot.oldestQueuedAgeMs).toBeGreaterThanOrEqual(4900);
+      const log = new EventLog(queue);
+      handler.complete(running.id);
+      await handler.waitForCalls(2);
+      // jobs[3] moves from 4 to 3, into the window; the job at 4 after it is still behind and not announced.
+      await expectAnnounced(log, { [jobs[1]!.id]: 1, [jobs[2]!.id]: 2, [jobs[3]!.id]: 3 });
+      expectPlace(context, (await queue.get(old.id))?.position, 4);
+    });
+
+    it('should start announcing a job pushed out of the window again when it comes back in', async () => {
+      const queue = await context.makeQueue({}, { livePositions: 2, workerSlots: 0 });
+      const jobs = [makeJob(), makeJob()];
+      await enqueueAll(queue, jobs);
+      await context.settle();
+      const log = new EventLog(queue);
+      const urgent = makeJob({ priority: 9 });
+      await queue.enqueue(urgent);
+      // jobs[1] falls to 3, behind the window: nothing is said about it.
+      await expectAnnounced(log, { [jobs[0]!.id]: 2 });
+      const back = new EventLog(queue);
+      await queue.cancel(urgent.id, urgent.user.userId);
+      await expectAnnounced(back, { [jobs[0]!.id]: 1, [jobs[1]!.id]: 2 });
+    });
+  });
 }

@@ -32,7 +32,8 @@ return { expired, 'view', tonumber(redis.call('GET', K.queued) or '0'), hget_num
  * same step, so it is never left queued for nobody. Reply: { expired rows, 'duplicate' | 'changed' | 'unserved' } or
  * { expired rows, 'added', row, position, roomPosition or 0 }.
  * ARGV: base, id, priority, lane, room, user, key, spec JSON, then the view: queued, roomQueued, userQueued,
- * keyQueued, the user's job id in the room, its startedAt; then the job's language and '1' when it must be served.
+ * keyQueued, the user's job id in the room, its startedAt; then the job's language and '1' when it must be served; then
+ * its enqueuedAt (epoch ms), kept beside the spec so the oldest wait is read without decoding specs.
  */
 export const ADD = `${LUA_PRELUDE}
 local id, prio, lane, room, user, key, spec = ARGV[2], ARGV[3], ARGV[4], ARGV[5], ARGV[6], ARGV[7], ARGV[8]
@@ -51,7 +52,7 @@ if tonumber(redis.call('GET', K.queued) or '0') ~= tonumber(ARGV[9]) or hget_num
   or mine ~= ARGV[13] or started ~= ARGV[14] then
   return { expired, 'changed' }
 end
-redis.call('HSET', K.job(id), 'spec', spec, 'priority', prio, 'lane', lane, 'room', room, 'user', user, 'key', key, 'lang', lang, 'attempts', 0)
+redis.call('HSET', K.job(id), 'spec', spec, 'priority', prio, 'lane', lane, 'room', room, 'user', user, 'key', key, 'lang', lang, 'attempts', 0, 'enq', ARGV[17] or '')
 enqueue(id, false)
 if room ~= '' then redis.call('HSET', K.userInRoom, user_in_room(room, user), id) end
 local at = place(id)

@@ -2,23 +2,49 @@
 import { LUA_PRELUDE } from './prelude.js';
 
 /**
- * What the claim predicate looks at. Reply: { expired rows, active total, flat room->active pairs, flat user->active
- * pairs, heads } where heads are { priority, lane, row } for each lane head, highest priority first, lanes in turn.
- * A worker that serves only some languages sees, as each lane's head, the first job of that lane in one of them
- * (lanes with none are left out), so among the jobs it can run the order is the usual one.
- * ARGV: base, the worker's languages comma-separated ('' for any).
+ * What the claim predicate looks at, a page of lanes at a time. Reply: { expired rows, active total, flat
+ * room->active pairs, flat user->active pairs, heads, next } where heads are { priority, lane, row } for each lane
+ * head of the page, highest priority first, lanes in turn, and next is the cursor { priority, offset } of the next
+ * page or empty after the last. A worker that serves only some languages sees, as each lane's head, the first job of
+ * that lane in one of them (lanes with none are left out), so among the jobs it can run the order is the usual one.
+ * Paging bounds one script by the page, not by the number of lanes (a room, or one user's jobs without a room: with
+ * thousands of room-less users queued there are thousands of lanes); a claim reads further pages only while none so
+ * far is a `take`.
+ * ARGV: base, the worker's languages comma-separated ('' for any), cursor priority ('' from the top), cursor offset
+ * in that priority's rotation, lanes per page (0 for all).
  */
 export const CLAIM_VIEW = `${LUA_PRELUDE}
 local serves = served_set(ARGV[2])
+local from = ARGV[3] or ''
+local offset = tonumber(ARGV[4] or '0') or 0
+local page = tonumber(ARGV[5] or '0') or 0
 local expired = sweep()
+local levels
+if from == '' then levels = redis.call('ZREVRANGE', K.levels, 0, -1) else levels = redis.call('ZREVRANGEBYSCORE', K.levels, from, '-inf') end
 local heads = {}
-for _, prio in ipairs(redis.call('ZREVRANGE', K.levels, 0, -1)) do
-  for _, lane in ipairs(redis.call('LRANGE', K.rotation(prio), 0, -1)) do
+local scanned = 0
+local next_page = {}
+for index, prio in ipairs(levels) do
+  local start = 0
+  if index == 1 and prio == from then start = offset end
+  local stop = -1
+  if page > 0 then stop = start + page - scanned - 1 end
+  local lanes = redis.call('LRANGE', K.rotation(prio), start, stop)
+  for _, lane in ipairs(lanes) do
     local id = first_servable(prio, lane, serves)
     if id then heads[#heads + 1] = { prio, lane, row(id) } end
   end
+  scanned = scanned + #lanes
+  if page > 0 and scanned >= page then
+    if start + #lanes < redis.call('LLEN', K.rotation(prio)) then
+      next_page = { prio, start + #lanes }
+    elseif levels[index + 1] then
+      next_page = { levels[index + 1], 0 }
+    end
+    break
+  end
 end
-return { expired, redis.call('ZCARD', K.active), redis.call('HGETALL', K.roomActive), redis.call('HGETALL', K.userActive), heads }
+return { expired, redis.call('ZCARD', K.active), redis.call('HGETALL', K.roomActive), redis.call('HGETALL', K.userActive), heads, next_page }
 `;
 
 /**
