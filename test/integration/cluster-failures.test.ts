@@ -95,7 +95,8 @@ describe.skipIf(SKIP)('cluster failure behaviour', () => {
       const room = new EventRecorder(socket);
       const roomId = `room-${randomUUID()}`;
       expect((await request(socket, 'join-room', { roomId })).ok).toBe(true);
-      expect(await request(socket, 'execute-code', { roomId, language: 'python', code: 'import time\nprint(time.time())\ntime.sleep(5)\nprint("done")' })).toMatchObject({ ok: true });
+      const executed = await request(socket, 'execute-code', { roomId, language: 'python', code: 'import time\nprint(time.time())\ntime.sleep(5)\nprint("done")' });
+      expect(executed.ok, JSON.stringify(executed)).toBe(true);
       await expect.poll(async () => (await rowsWhere(schema, 'room_id = $1', [roomId])).length, { timeout: 30_000 }).toBe(1);
       const body = { id: (await rowsWhere(schema, 'room_id = $1', [roomId]))[0]!.id };
       await rowUntil(schema, body.id, (row) => row.status === 'running' && row.attempts === 1);

@@ -27,7 +27,7 @@ describe('when a finished submission is read', () => {
       query: { wait: 'true' },
       payload: { language: 'python', source: 'print(int(input()) + 1)', testCases },
     });
-    expect(submitted.statusCode).toBe(200);
+    expect(submitted.statusCode, JSON.stringify(submitted.body)).toBe(200);
     const body = submitted.body;
     expect(body.verdict).toBe('accepted');
     expect(body.version).toBe(pythonVersion());
@@ -52,7 +52,7 @@ describe('when priorities are listed', () => {
     const student = await makeUser('Student');
     const teacher = await makeUser('Teacher', 'teacher');
     const sleeper = await call(stack.app, 'POST', '/api/v1/submissions', { headers: blocker.headers, payload: { language: 'python', source: 'import time\ntime.sleep(1.5)' } });
-    expect(sleeper.statusCode).toBe(202);
+    expect(sleeper.statusCode, JSON.stringify(sleeper.body)).toBe(202);
     const graded = await call(stack.app, 'POST', '/api/v1/submissions', { headers: student.headers, payload: { language: 'python', source: 'print(1)', priority: 'submit' } });
     const boosted = await call(stack.app, 'POST', '/api/v1/submissions', { headers: teacher.headers, payload: { language: 'python', source: 'print(1)', roomId: `room-${randomUUID()}` } });
     expect([graded.statusCode, boosted.statusCode]).toEqual([202, 202]);
