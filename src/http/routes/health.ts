@@ -3,11 +3,12 @@ import { ReadyJson } from '../../contract/rest/cluster.js';
 import { ERROR_RESPONSES } from '../../contract/rest/common.js';
 import { HealthJson } from '../../contract/rest/service.js';
 import type { ServiceHealth } from '../../submissions/submission-service.js';
-import type { HttpApp, HttpAppDeps } from '../types.js';
+import type { DependencyStatus, HttpApp, HttpAppDeps } from '../types.js';
 
 /** Registers the public `/health`, `/ready` and `/metrics`. */
 export function registerHealthRoutes(app: HttpApp, { service, metrics, cluster }: HttpAppDeps): void {
   let lastHealth: ServiceHealth | null = null;
+  const dependenciesNow = cluster ? latestOf(cluster.dependencies, DEPENDENCIES_MAX_AGE_MS) : async () => [];
   app.get(
     '/health',
     {
@@ -19,13 +20,13 @@ export function registerHealthRoutes(app: HttpApp, { service, metrics, cluster }
           'Fields `status`, `queue_length`, `processing`, `max_concurrent`, `uptime` as the exam platform (seed 002) and CodeWar (seed 004) expect, plus sandbox capabilities and slots. ' +
           '`status` is `degraded` once the sandbox retired a slot it could not reset (its capacity is then lower; the server log says why), or while a dependency is down (the queue figures are then the last ones read). ' +
           'In a cluster the queue figures are the cluster\'s: queue depth and running executions from Redis, `max_concurrent` the live workers\' slots summed (at most `scheduler.maxConcurrent`). ' +
-          '`dependencies` shows whether the store and Redis answer; this route stays 200 while they do not (liveness): `/ready` is the readiness check.',
+          '`dependencies` shows whether the store and Redis answered when last probed (at most 2 s ago, in the background, so a busy store never slows this route); this route stays 200 while they do not (liveness): `/ready` asks afresh and is the readiness check.',
         security: [],
         response: { 200: HealthJson, ...ERROR_RESPONSES },
       },
     },
     async () => {
-      const [dependencies, current] = await Promise.all([cluster?.dependencies() ?? [], service.health().catch((error: unknown) => ({ error }))]);
+      const [dependencies, current] = await Promise.all([dependenciesNow(), service.health().catch((error: unknown) => ({ error }))]);
       // Liveness must not fail because Redis is away: the figures last read stand in, and the status says degraded.
       if (!('error' in current)) lastHealth = current;
       const health = lastHealth;
@@ -83,4 +84,31 @@ export function registerHealthRoutes(app: HttpApp, { service, metrics, cluster }
     },
     async (_request, reply) => reply.type(metrics.contentType).send(await metrics.render()),
   );
+}
+
+/** How old the dependency figures `/health` shows may be, ms; `/ready` always asks afresh. */
+const DEPENDENCIES_MAX_AGE_MS = 2_000;
+
+/**
+ * The last answer of `probe`, refreshed in the background once older than `maxAgeMs` (one probe at a time). Liveness
+ * answers at once from it: a probe waits behind whatever the store is busy with (a 16 MB result being written), and
+ * `/health` must not slow down with it. Only the very first call waits for a probe. `probe` must not reject.
+ */
+function latestOf(probe: () => Promise<DependencyStatus[]>, maxAgeMs: number): () => Promise<DependencyStatus[]> {
+  let last: { at: number; value: DependencyStatus[] } | null = null;
+  let running: Promise<DependencyStatus[]> | null = null;
+  const refresh = (): Promise<DependencyStatus[]> =>
+    (running ??= probe()
+      .then((value) => {
+        last = { at: performance.now(), value };
+        return value;
+      })
+      .finally(() => {
+        running = null;
+      }));
+  return async () => {
+    if (last === null) return refresh();
+    if (performance.now() - last.at > maxAgeMs) void refresh();
+    return last.value;
+  };
 }
