@@ -80,6 +80,17 @@ afterAll(async () => {
   await dropSchemas();
 }, 30_000);
 
+/** Submits (waiting for the result) until the node stops answering 503 after an outage, for at most a minute. */
+async function submitOnceBack(url: string, source: string): Promise<Awaited<ReturnType<typeof submit>>> {
+  const deadline = Date.now() + 60_000;
+  let answer = await submit(url, source, { wait: true });
+  while (answer.status === 503 && Date.now() < deadline) {
+    await sleep(500);
+    answer = await submit(url, source, { wait: true });
+  }
+  return answer;
+}
+
 describe.skipIf(SKIP)('cluster failure behaviour', () => {
   describe('when a worker stalls past its lease while another takes its job over, then wakes up', () => {
     it('should keep the result of the run that took over and drop the stalled run\'s late one', async () => {
@@ -201,12 +212,7 @@ describe.skipIf(SKIP)('cluster failure behaviour', () => {
         // Without restarting any node: the job queued before the outage runs, and new submissions are accepted and run.
         const recovered = await pollUntil(api.url!, queued.body.id, (body) => body.status === 'completed', 90_000);
         expect(recovered.stdout).toBe('queued before the outage\n');
-        const deadline = Date.now() + 60_000;
-        let after = await submit(api.url!, 'print("after")', { wait: true });
-        while (after.status === 503 && Date.now() < deadline) {
-          await sleep(500);
-          after = await submit(api.url!, 'print("after")', { wait: true });
-        }
+        const after = await submitOnceBack(api.url!, 'print("after")');
         expect(after.body).toMatchObject({ status: 'completed', stdout: 'after\n' });
         // The refused one can be sent again under its correlationId and runs once.
         const again = await submit(api.url!, 'print("refused")', { correlationId, wait: true });
@@ -257,12 +263,7 @@ describe.skipIf(SKIP)('cluster failure behaviour', () => {
         expect(await pollUntil(api.url!, running.body.id, (body) => body.status === 'completed')).toMatchObject({ stdout: `${marker}\n` });
         // Nothing from the refused request was stored, and the node takes new work again without a restart.
         expect(await rowsWhere(schema, 'correlation_id = $1', [correlationId])).toEqual([]);
-        const deadline = Date.now() + 60_000;
-        let after = await submit(api.url!, 'print("after")', { wait: true });
-        while (after.status === 503 && Date.now() < deadline) {
-          await sleep(500);
-          after = await submit(api.url!, 'print("after")', { wait: true });
-        }
+        const after = await submitOnceBack(api.url!, 'print("after")');
         expect(after.body).toMatchObject({ status: 'completed', stdout: 'after\n' });
       } finally {
         await cluster.close();
