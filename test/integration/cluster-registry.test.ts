@@ -1,53 +1,30 @@
 // The worker registry across real processes: per-language workers, the workers list, cluster figures, readiness, and what a killed or stopped worker takes with it.
-import type { ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { hostname, tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { Redis } from 'ioredis';
+import { hostname } from 'node:os';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { announceSkip } from '../fixtures/sandbox/harness.js';
-import { dropSchemas, queryTestDatabase, SKIP_POSTGRES, uniqueSchema, urlWithSchema } from '../support/postgres.js';
-import { runRunlaneToExit, SERVING, spawnRunlane, untilReady, type ReadyRunlane } from '../support/runlane-process.js';
-import { deleteQueueKeys } from '../support/redis.js';
+import { stopProcess, TestCluster } from '../support/cluster.js';
+import { queryTestDatabase, SKIP_POSTGRES } from '../support/postgres.js';
+import { runRunlaneToExit, type ReadyRunlane } from '../support/runlane-process.js';
 import { TEST_REDIS_URL } from '../support/services.js';
-import { makeUser, TEST_JWT_SECRET } from '../support/tokens.js';
+import { makeUser } from '../support/tokens.js';
 
 const SKIP = SKIP_POSTGRES || process.env.RUNLANE_TEST_REDIS === 'skip';
 if (process.env.RUNLANE_TEST_REDIS === 'skip') announceSkip('the worker registry cluster tests', 'RUNLANE_TEST_REDIS=skip: nothing here checks the shared Redis registry');
 /** Short heartbeats, so a killed worker leaves the registry within about 1.5 s rather than 15. */
 const HEARTBEAT_MS = 500;
-const WORKER_READY = /"msg":"runlane worker is running"/;
 
-const dataDir = mkdtempSync(join(tmpdir(), 'runlane-registry-'));
-const prefix = `test-${randomUUID()}`;
-const schema = uniqueSchema();
-const database = urlWithSchema(schema);
-const children = new Set<ChildProcess>();
-
-function start(args: string[], ready: RegExp): Promise<ReadyRunlane> {
-  const started = spawnRunlane([...args, '--redis', TEST_REDIS_URL, '--database', database], {
-    RUNLANE_REDIS__PREFIX: prefix,
+const cluster = new TestCluster({
+  // The configured lease, not the helper's short one: nothing here kills a worker mid-run.
+  leaseMs: 30_000,
+  env: {
     RUNLANE_SCHEDULER__WORKER_HEARTBEAT_MS: String(HEARTBEAT_MS),
     // Above the workers' slots summed, so max_concurrent shows the slots rather than this cap.
     MAX_CONCURRENT_EXECUTIONS: '8',
-    JWT_SECRET: TEST_JWT_SECRET,
     RUNLANE_AUTH__ANONYMOUS: 'true',
-  });
-  children.add(started.child);
-  started.child.once('exit', () => children.delete(started.child));
-  return untilReady(started, ready);
-}
-
-const startApi = () => start(['serve', '--port', '0', '--data-dir', dataDir, '--workers', '0'], SERVING);
-const startWorker = (languages: string, concurrency: number) => start(['worker', '--languages', languages, '--concurrency', String(concurrency)], WORKER_READY);
-
-function stop(child: ChildProcess, signal: NodeJS.Signals = 'SIGTERM'): Promise<number | null> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve(child.exitCode);
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  child.kill(signal);
-  return exited;
-}
+  },
+});
+const startWorker = (languages: string, concurrency: number) => cluster.worker(concurrency, ['--languages', languages]);
 
 interface WorkerBody {
   id: string;
@@ -88,7 +65,7 @@ async function until<T>(read: () => Promise<T>, done: (value: T) => boolean, wha
 }
 
 function rowCount(language: string): Promise<number> {
-  return queryTestDatabase<{ n: string }>(`select count(*) as n from "${schema}".submissions where language = $1`, [language]).then((rows) => Number(rows[0]!.n));
+  return queryTestDatabase<{ n: string }>(`select count(*) as n from "${cluster.schema}".submissions where language = $1`, [language]).then((rows) => Number(rows[0]!.n));
 }
 
 describe.skipIf(SKIP)('a cluster with per-language workers', () => {
@@ -100,18 +77,12 @@ describe.skipIf(SKIP)('a cluster with per-language workers', () => {
 
   beforeAll(async () => {
     // The API node first: it creates the schema, so two nodes do not race to migrate it.
-    apiUrl = (await startApi()).url!;
+    apiUrl = (await cluster.api()).url!;
     [python, c] = await Promise.all([startWorker('python', 1), startWorker('c', 2)]);
     admin = (await makeUser('Admin', 'admin')).headers;
   }, 90_000);
 
-  afterAll(async () => {
-    await Promise.all([...children].map((child) => stop(child)));
-    const redis = new Redis(TEST_REDIS_URL, { maxRetriesPerRequest: 1 });
-    await deleteQueueKeys(redis, prefix).finally(() => redis.disconnect());
-    await dropSchemas();
-    rmSync(dataDir, { recursive: true, force: true });
-  }, 60_000);
+  afterAll(() => cluster.close(), 60_000);
 
   describe('when staff list the workers', () => {
     it('should list each live worker with its languages, slots and heartbeat; others get 403', async () => {
@@ -194,7 +165,7 @@ describe.skipIf(SKIP)('a cluster with per-language workers', () => {
 
   describe('when a worker is SIGKILLed', () => {
     it('should leave the registry once its heartbeat expires, and its language become unserved', async () => {
-      await stop(c.child, 'SIGKILL');
+      await cluster.stop(c.child, 'SIGKILL');
       const killedAt = Date.now();
       const refused = await until(() => submit(apiUrl, 'c', 'int main(void) { return 0; }'), (answer) => answer.status !== 202, 'c refused after its worker died', 20_000);
       const goneAfterMs = Date.now() - killedAt;
@@ -211,7 +182,7 @@ describe.skipIf(SKIP)('a cluster with per-language workers', () => {
 
   describe('when a worker stops gracefully', () => {
     it('should deregister at once, leaving no capacity', async () => {
-      expect(await stop(python.child)).toBe(0);
+      expect(await stopProcess(python.child)).toBe(0);
       expect(await workers()).toMatchObject({ count: 0, slots: 0, languages: [], workers: [] });
       expect((await submit(apiUrl, 'python', 'print(1)')).status).toBe(503);
       expect((await getJson<{ max_concurrent: number }>(`${apiUrl}/health`)).body.max_concurrent).toBe(0);
@@ -220,7 +191,7 @@ describe.skipIf(SKIP)('a cluster with per-language workers', () => {
 
   describe('when a worker is asked only for languages not installed here', () => {
     it('should refuse to start, naming scheduler.workerLanguages', async () => {
-      const { code, output } = await runRunlaneToExit(['worker', '--redis', TEST_REDIS_URL, '--database', database, '--languages', 'cobol,fortran'], { RUNLANE_REDIS__PREFIX: prefix });
+      const { code, output } = await runRunlaneToExit(['worker', '--redis', TEST_REDIS_URL, '--database', cluster.database, '--languages', 'cobol,fortran'], { RUNLANE_REDIS__PREFIX: cluster.prefix });
       expect(code).not.toBe(0);
       expect(output).toContain('scheduler.workerLanguages');
       expect(output).toContain('cobol,fortran');
