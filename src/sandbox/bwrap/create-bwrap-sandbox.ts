@@ -23,6 +23,12 @@ const DEFAULT_WORK_DIR_MB = 64;
 
 /** Host settings of the sandbox (the config file's `sandbox` section). */
 export interface BwrapSandboxOptions {
+  /**
+   * How runs are started: `resident` keeps one sandbox per slot whose namespaces are built once and whose PID 1 forks
+   * each run; `bwrap` builds every run's namespaces afresh with its own bubblewrap process (the slower cold path, kept
+   * for comparison). @defaultValue `'resident'`
+   */
+  implementation?: 'resident' | 'bwrap';
   /** bubblewrap executable, a name looked up on PATH or an absolute path. @defaultValue `'bwrap'` */
   bwrapPath: string;
   /** Host directory for the synthetic /etc files and one tmpfs mount point per live run. @defaultValue `'/run/runlane'` */
