@@ -644,10 +644,11 @@ static const char *verify_reset(void) {
 
 static void finish_run(void) {
   const char *problem = NULL;
-  if (run.stdout_fd >= 0 || run.stderr_fd >= 0) problem = "output pipes stayed open after every process died";
-  else if (!run.child_reaped) problem = "processes survived SIGKILL";
-  if (!problem && reap() != 1) problem = "processes survived SIGKILL";
-  if (!problem) problem = verify_reset();
+  // Reached when the end phase timed out, too: a process that outlives SIGKILL (frozen, stuck in the kernel) or a pipe
+  // kept open by something other than a process (a descriptor in flight on a unix socket) makes the resident unusable.
+  if (reap() != 1) problem = "processes survived SIGKILL";
+  else if (run.stdout_fd >= 0 || run.stderr_fd >= 0) problem = "output pipes stayed open after every process died";
+  else problem = verify_reset();
   // A child killed while parked had no job: the server hears only that it ended. One that got its job reports on the
   // exec pipe (end of file without a reason reads as started, also when it was killed just before its exec).
   if (!run.job_sent) close_fd(&run.report_fd);

@@ -4,12 +4,16 @@ import { randomInt, randomUUID } from 'node:crypto';
 import { access, mkdir, mkdtemp, readFile, rm, rmdir, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Writable } from 'node:stream';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { silentLogger } from '../../src/logging/logger.js';
+import { silentLogger, type Logger } from '../../src/logging/logger.js';
 import { prepareHostLayout, removeHostLayout, SANDBOX_UID, type HostLayout } from '../../src/sandbox/bwrap/host-layout.js';
 import { sandboxEnv } from '../../src/sandbox/bwrap/bwrap-argv.js';
 import { DEFAULT_SECCOMP_FILTER } from '../../src/sandbox/bwrap/seccomp-filter.js';
 import { WorkDir } from '../../src/sandbox/work-dir.js';
+import { FRAME, encodeFrame } from '../../src/sandbox/resident/frames.js';
 import {
   DEFAULT_RESIDENT_INIT,
   RESIDENT_STATUS_FD,
@@ -33,12 +37,12 @@ const uidBase = 3_800_000 + randomInt(0, 90_000);
 let nextUid = uidBase;
 
 /** A slot (uid + work dir) and a resident sandbox on it. */
-async function startResident(): Promise<{ resident: ResidentInit; workDir: WorkDir; uid: number }> {
+async function startResident(logger: Logger = silentLogger()): Promise<{ resident: ResidentInit; workDir: WorkDir; uid: number }> {
   const uid = nextUid++;
   const workDir = await WorkDir.create(root, `slot-${uid}`, uid, 16, { mountPath: 'mount', umountPath: 'umount', env: HOST_ENV });
   workDirs.push(workDir);
   const bwrapOptions = residentBwrapOptions({ systemArgs: layout.systemArgs, boxDir: workDir.boxDir, tmpDir: workDir.tmpDir, shmDir: workDir.shmDir, initPath: DEFAULT_RESIDENT_INIT, statusFd: RESIDENT_STATUS_FD });
-  const resident = await ResidentInit.start({ bwrapPath: 'bwrap', initPath: DEFAULT_RESIDENT_INIT, bwrapOptions, seccompFilter, hostUid: uid, sandboxUid: SANDBOX_UID, hostEnv: HOST_ENV, logger: silentLogger() });
+  const resident = await ResidentInit.start({ bwrapPath: 'bwrap', initPath: DEFAULT_RESIDENT_INIT, bwrapOptions, seccompFilter, hostUid: uid, sandboxUid: SANDBOX_UID, hostEnv: HOST_ENV, logger });
   residents.push(resident);
   return { resident, workDir, uid };
 }
@@ -166,6 +170,24 @@ describe('when one resident runs many programs', () => {
     expect(second.stdout).toBe('Connection refused\n');
   });
 
+  it('should end clean when a run leaves a listening socket and a TIME_WAIT connection, and the next run sees no listener', async () => {
+    const script = [
+      'import os, socket, time',
+      'server = socket.socket(); server.bind(("127.0.0.1", 0)); server.listen()',
+      'client = socket.create_connection(server.getsockname()); peer, _ = server.accept()',
+      // The side that closes first keeps the connection in TIME_WAIT, owned by no process.
+      'client.close(); time.sleep(0.05); peer.close()',
+      'if os.fork() == 0: time.sleep(1000)',
+      'print("left", flush=True)',
+    ].join('\n');
+    const first = await runIn(resident, ['python3', '-c', script]);
+    expect(first.stdout).toBe('left\n');
+    expect(first.end).toEqual({ code: 0, signal: null, clean: true, problem: null });
+    // State 0A is LISTEN; 06 (TIME_WAIT) may remain for a minute, with inode 0.
+    const second = await runIn(resident, sh('tail -n +2 /proc/net/tcp | awk \'$4 != "06" { print }\''));
+    expect(second.stdout).toBe('');
+  });
+
   it('should not let the program signal PID 1', async () => {
     const outcome = await runIn(resident, sh('kill -9 1 2>/dev/null; echo one=$?; kill -9 -1; echo survived'));
     expect(outcome.stdout).toBe('one=1\nsurvived\n');
@@ -276,6 +298,61 @@ describe('when a parked child is placed in a cgroup v1 from the host', () => {
     expect(stdout).toBe('1\n');
     expect(Number(await readFile(join(cgroup, 'pids.events'), 'utf8').then((text) => /max (\d+)/.exec(text)![1]))).toBeGreaterThan(0);
     expect((await readFile(join(cgroup, 'cgroup.procs'), 'utf8')).trim()).toBe('');
+  });
+});
+
+describe('when the reset cannot be verified', () => {
+  const cgroup = join('/sys/fs/cgroup/freezer', `runlane-test-${randomUUID()}`);
+  let available = false;
+
+  beforeAll(async () => {
+    available = await access('/sys/fs/cgroup/freezer/cgroup.procs').then(() => true, () => false);
+    if (available) await mkdir(cgroup);
+  });
+  afterAll(async () => {
+    if (!available) return;
+    await writeFile(join(cgroup, 'freezer.state'), 'THAWED').catch(() => undefined);
+    for (let attempt = 0; attempt < 50 && (await readFile(join(cgroup, 'cgroup.procs'), 'utf8').catch(() => '')).trim() !== ''; attempt++) await sleep(20);
+    await rmdir(cgroup).catch(() => undefined);
+  });
+
+  it('should end the run unclean when a process outlives SIGKILL, and refuse the next park', async (context) => {
+    if (!available) {
+      console.warn('SKIPPED: this host has no cgroup v1 freezer hierarchy at /sys/fs/cgroup/freezer');
+      context.skip();
+    }
+    const { resident, uid } = await startResident();
+    await resident.park();
+    const run = resident.begin({ argv: sh('sleep 1000 & echo forked; read line'), env: ENV, rlimits: RLIMITS, outputBytes: 1000 });
+    await new Promise((resolve) => run.stdout.once('data', resolve));
+    // A frozen process (cgroup v1 freezer) cannot die until thawed: the stand-in for a process stuck in the kernel.
+    const sleeper = await new Promise<string>((resolve) => {
+      const child = spawn('pgrep', ['-u', String(uid), '-x', 'sleep']);
+      let out = '';
+      child.stdout.on('data', (chunk) => (out += chunk));
+      child.on('close', () => resolve(out.trim()));
+    });
+    expect(sleeper).toMatch(/^\d+$/);
+    await writeFile(join(cgroup, 'cgroup.procs'), sleeper);
+    await writeFile(join(cgroup, 'freezer.state'), 'FROZEN');
+    run.stdin.end('\n');
+    const end = await run.ended;
+    expect(end).toMatchObject({ code: 0, clean: false, problem: 'processes survived SIGKILL' });
+    await expect(resident.park()).rejects.toThrow(/park\(\) while the resident is broken/);
+    await writeFile(join(cgroup, 'freezer.state'), 'THAWED');
+    await resident.close();
+  }, 30_000);
+});
+
+describe('when the server sends a wrong frame', () => {
+  it('should stop PID 1 with its reason and settle `exited`', async () => {
+    let log = '';
+    const destination = new Writable({ write: (chunk: Buffer, _encoding, done) => ((log += chunk.toString()), done()) });
+    const { resident } = await startResident(pino({ level: 'info' }, destination));
+    resident.send([encodeFrame(FRAME.job, 'not a job')]);
+    await resident.exited;
+    expect(log).toContain('PID 1 stopped: job without a parked child');
+    await expect(resident.park()).rejects.toThrow(/exited/);
   });
 });
 
