@@ -59,7 +59,7 @@ export const HealthJson = Type.Object({
   uptime: Type.Integer({ description: 'Milliseconds since the service started' }),
   sandbox: Type.Object({
     implementation: Type.String({ examples: ['resident', 'bwrap'], description: 'Which sandbox implementation runs programs: `resident` (namespaces built once per slot) or `bwrap` (built per run); `enforces` says what is enforced' }),
-    version: Type.String({ description: 'Version of the implementation\'s isolation tool (bubblewrap\'s for `bwrap`)' }),
+    version: Type.String({ description: 'Version of the implementation\'s isolation tool (bubblewrap\'s, for both)' }),
     cgroups: Type.String({ description: 'v2, v1, or none (rlimit fallback)' }),
     enforces: Type.Object(
       {
