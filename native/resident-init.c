@@ -606,37 +606,67 @@ static int reap(void) {
   }
 }
 
-/** Counts socket lines of a /proc/net table that still belong to a socket inode (TIME_WAIT and orphans have inode 0). */
-static int owned_sockets(const char *path, int inode_column) {
-  FILE *file = fopen(path, "re");
-  if (!file) return errno == ENOENT ? 0 : -1;
-  char line[512];
-  int owned = 0, first = 1;
-  while (fgets(line, sizeof line, file)) {
-    if (first) { first = 0; continue; }
-    char *save = NULL, *field = strtok_r(line, " \t\n", &save);
-    for (int column = 0; field && column < inode_column; column++) field = strtok_r(NULL, " \t\n", &save);
+/** The tables checked after each run, opened once: a seq_file read again from offset 0 shows its current content. */
+static const char *const socket_tables[] = { "/proc/net/unix", "/proc/net/tcp", "/proc/net/tcp6", "/proc/net/udp", "/proc/net/udp6", "/proc/net/raw", "/proc/net/raw6" };
+enum { SOCKET_TABLES = sizeof socket_tables / sizeof *socket_tables };
+static int socket_table_fds[SOCKET_TABLES];
+static DIR *proc_dir;
+
+static void open_reset_checks(void) {
+  // Opened by PID 1 inside the resident's namespaces, so they show the network namespace and pids every run shares.
+  proc_dir = opendir("/proc");
+  if (!proc_dir) fatal("cannot open /proc: %s", strerror(errno));
+  for (size_t i = 0; i < SOCKET_TABLES; i++) {
+    socket_table_fds[i] = open(socket_tables[i], O_RDONLY | O_CLOEXEC);
+    // A kernel without IPv6 has no tcp6 table: nothing can be left in it.
+    if (socket_table_fds[i] < 0 && errno != ENOENT) fatal("cannot open %s: %s", socket_tables[i], strerror(errno));
+  }
+}
+
+/**
+ * Counts the sockets of a /proc/net table that still belong to a socket inode (column `inode_column`). TIME_WAIT and
+ * orphaned connections have inode 0. A table too large to read at once counts as holding sockets.
+ */
+static int owned_sockets(int fd, int inode_column) {
+  static char table[64 * 1024];
+  if (fd < 0) return 0;
+  size_t length = 0;
+  for (;;) {
+    if (length == sizeof table - 1) return 1;
+    ssize_t got = pread(fd, table + length, sizeof table - 1 - length, (off_t)length);
+    if (got < 0 && errno == EINTR) continue;
+    if (got < 0) return 1;
+    if (got == 0) break;
+    length += (size_t)got;
+  }
+  table[length] = '\0';
+  int owned = 0;
+  char *line_save = NULL;
+  // The first line is the header.
+  strtok_r(table, "\n", &line_save);
+  for (char *line; (line = strtok_r(NULL, "\n", &line_save)) != NULL;) {
+    char *save = NULL, *field = strtok_r(line, " \t", &save);
+    for (int column = 0; field && column < inode_column; column++) field = strtok_r(NULL, " \t", &save);
     if (!field || strcmp(field, "0") != 0) owned++;
   }
-  fclose(file);
   return owned;
 }
 
 /** Checks that nothing of the run is left in the namespaces it shares with the next run; NULL when clean. */
 static const char *verify_reset(void) {
-  DIR *proc = opendir("/proc");
-  if (!proc) return "cannot list /proc";
+  // procfs lists the live pids afresh each time the stream is read from the start.
+  rewinddir(proc_dir);
   const char *problem = NULL;
-  for (struct dirent *entry; (entry = readdir(proc)) != NULL;) {
+  errno = 0;
+  for (struct dirent *entry; (entry = readdir(proc_dir)) != NULL;) {
     if (entry->d_name[0] >= '1' && entry->d_name[0] <= '9' && strcmp(entry->d_name, "1") != 0) problem = "a process survived the run";
   }
-  closedir(proc);
+  if (errno != 0) return "cannot list /proc";
   if (problem) return problem;
-  // Unix sockets (including abstract ones) live only as long as a process or an in-flight descriptor holds them.
-  if (owned_sockets("/proc/net/unix", 6) != 0) return "a unix socket survived the run";
-  static const char *const inet[] = { "/proc/net/tcp", "/proc/net/tcp6", "/proc/net/udp", "/proc/net/udp6", "/proc/net/raw", "/proc/net/raw6" };
-  // Column 9 is the socket inode: 0 for TIME_WAIT and orphaned connections, which no process can read or write.
-  for (size_t i = 0; i < sizeof inet / sizeof *inet; i++) if (owned_sockets(inet[i], 9) != 0) return "an inet socket survived the run";
+  // Unix sockets (abstract ones included) live only as long as a descriptor holds them: any line is one left over.
+  if (owned_sockets(socket_table_fds[0], 6) != 0) return "a unix socket survived the run";
+  // Column 9 of the inet tables is the socket inode: 0 for TIME_WAIT and orphans, which no process can read or write.
+  for (size_t i = 1; i < SOCKET_TABLES; i++) if (owned_sockets(socket_table_fds[i], 9) != 0) return "an inet socket survived the run";
   struct utsname names;
   if (uname(&names) != 0 || strcmp(names.nodename, "runlane") != 0) return "the host name changed";
   return NULL;
@@ -687,6 +717,7 @@ int main(void) {
   set_nonblocking(CONTROL_FD);
   init.control_in = malloc(MAX_FRAME + 4);
   if (!init.control_in) return 1;
+  open_reset_checks();
 
   for (;;) {
     struct pollfd fds[7];
