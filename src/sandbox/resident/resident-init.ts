@@ -1,6 +1,6 @@
 // One resident sandbox: a root bwrap started once per slot whose PID 1 forks each run on request, driven by frames on a socket.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readFile, readdir } from 'node:fs/promises';
+import { readFileSync, readdirSync } from 'node:fs';
 import type { Socket } from 'node:net';
 import { constants as osConstants } from 'node:os';
 import { PassThrough, Writable, type Readable } from 'node:stream';
@@ -86,13 +86,22 @@ export function parseEnded(text: string): ResidentEnd {
  * The host pid of a child PID 1 reported as `nsPid`: among PID 1's children, the one whose NSpid (host … innermost) ends
  * with that pid. Null when there is none (it died, or the kernel lacks /proc/…/children and no process matches).
  */
-export async function hostPidOfChild(initHostPid: number, nsPid: number): Promise<number | null> {
-  const children = await readFile(`/proc/${initHostPid}/task/${initHostPid}/children`, 'utf8')
-    .then((text) => text.split(/\s+/).filter(Boolean).map(Number))
+export function hostPidOfChild(initHostPid: number, nsPid: number): number | null {
+  // Synchronous on purpose: procfs answers from memory, and a thread-pool round trip per file costs more than the read.
+  let children: number[];
+  try {
+    children = readFileSync(`/proc/${initHostPid}/task/${initHostPid}/children`, 'utf8').split(/\s+/).filter(Boolean).map(Number);
+  } catch {
     // Kernels without CONFIG_PROC_CHILDREN: every process is a candidate, its PPid decides.
-    .catch(async () => (await readdir('/proc')).filter((name) => /^\d+$/.test(name)).map(Number));
+    children = readdirSync('/proc').filter((name) => /^\d+$/.test(name)).map(Number);
+  }
   for (const pid of children) {
-    const status = await readFile(`/proc/${pid}/status`, 'utf8').catch(() => '');
+    let status = '';
+    try {
+      status = readFileSync(`/proc/${pid}/status`, 'utf8');
+    } catch {
+      continue;
+    }
     const parent = /^PPid:\s+(\d+)$/m.exec(status)?.[1];
     const nspids = /^NSpid:\s+([\d\s]+)$/m.exec(status)?.[1]?.trim().split(/\s+/).map(Number);
     if (Number(parent) === initHostPid && nspids && nspids.length >= 2 && nspids[0] === pid && nspids.at(-1) === nsPid) return pid;
@@ -248,7 +257,7 @@ export class ResidentInit {
     this.send([encodeFrame(FRAME.park)]);
     const frame = await parked;
     const nsPid = Number(frame.payload.toString());
-    const hostPid = await hostPidOfChild(this.pid, nsPid);
+    const hostPid = hostPidOfChild(this.pid, nsPid);
     if (hostPid === null) {
       this.fail(`the parked child ${nsPid} was not found among PID 1's children`);
       throw new AppError(SANDBOX_ERRORS.setupFailed, 'the parked child of the resident sandbox could not be found');
