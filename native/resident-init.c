@@ -79,7 +79,7 @@ static struct {
   unsigned long long output_left;
   char report[256];
   size_t report_length;
-  int status, child_reaped, exec_failed, job_sent;
+  int status, child_reaped, job_sent;
   struct timespec end_deadline;
 } run = { .state = IDLE, .stdin_fd = -1, .stdout_fd = -1, .stderr_fd = -1, .job_fd = -1, .report_fd = -1 };
 
@@ -447,7 +447,6 @@ static void handle_park(void) {
   run.output_left = 0;
   run.report_length = 0;
   run.child_reaped = 0;
-  run.exec_failed = 0;
   run.job_sent = 0;
   run.state = PARKED;
   char pid[24];
@@ -566,7 +565,6 @@ static void read_report(void) {
     // End of file: exec succeeded (close-on-exec) unless the child said why it failed first.
     close_fd(&run.report_fd);
     if (run.report_length) {
-      run.exec_failed = 1;
       send_frame('x', run.report, run.report_length);
     } else {
       send_frame('s', NULL, 0);

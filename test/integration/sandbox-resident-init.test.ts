@@ -13,6 +13,7 @@ import { prepareHostLayout, removeHostLayout, SANDBOX_UID, type HostLayout } fro
 import { sandboxEnv } from '../../src/sandbox/bwrap/bwrap-argv.js';
 import { DEFAULT_SECCOMP_FILTER } from '../../src/sandbox/bwrap/seccomp-filter.js';
 import { WorkDir } from '../../src/sandbox/work-dir.js';
+import { createTestSandbox, testLimits } from '../fixtures/sandbox/harness.js';
 import { FRAME, encodeFrame } from '../../src/sandbox/resident/frames.js';
 import {
   DEFAULT_RESIDENT_INIT,
@@ -261,6 +262,29 @@ describe('when one resident runs many programs', () => {
     await expect(resident.park()).rejects.toThrow(/park\(\) while/);
     run.kill();
     await run.ended;
+  });
+});
+
+describe('when compared with a one-shot run', () => {
+  it('should show the program the same mounts, options and file systems, plus PID 1 and two read-only /proc covers', async () => {
+    // Mount point, per-mount options and file system type of every mount the program sees (sources and roots name host paths).
+    const script = "awk '{ for (i = 7; $i != \"-\"; i++); print $5, $6, $(i + 1) }' /proc/self/mountinfo";
+    const oneShot = await createTestSandbox('none');
+    let expected: string;
+    try {
+      const result = await oneShot.sandbox.run({ argv: sh(script), limits: testLimits() });
+      expect(result.exitCode).toBe(0);
+      expected = result.stdout.toString();
+    } finally {
+      await oneShot.dispose();
+    }
+    const { resident } = await startResident();
+    const lines = (await runIn(resident, sh(script))).stdout.split('\n');
+    expect(lines.filter((line) => line.startsWith('/.runlane-init '))).toEqual([expect.stringMatching(/^\/\.runlane-init ro,/)]);
+    // bwrap without a user namespace (privileged mode) also covers /proc/irq and /proc/bus read-only: stricter, not looser.
+    const extra = ['/proc/irq ro,nosuid,nodev,noexec,relatime proc', '/proc/bus ro,nosuid,nodev,noexec,relatime proc'];
+    expect(lines.filter((line) => extra.includes(line))).toEqual(extra);
+    expect(lines.filter((line) => !line.startsWith('/.runlane-init ') && !extra.includes(line)).join('\n')).toBe(expected);
   });
 });
 
