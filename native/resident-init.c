@@ -330,9 +330,11 @@ static void child_main(int stdin_fd, int stdout_fd, int stderr_fd, int job_fd, i
   if (setresuid(uid, uid, uid) != 0) child_fail("cannot change uid");
   // The uid change made the process non-dumpable, which would leave /proc/self/*_map owned by host root.
   if (prctl(PR_SET_DUMPABLE, 1, 0, 0, 0) != 0) child_fail("cannot set dumpable");
-  // A fresh user namespace (the program's uid, no capabilities that reach the resident's namespaces) and a fresh IPC
-  // namespace owned by it: SysV IPC and POSIX message queues of one run can never reach the next.
-  if (unshare(CLONE_NEWUSER | CLONE_NEWIPC) != 0) child_fail("cannot create the run's namespaces");
+  // A fresh user namespace (the program's uid, no capabilities that reach the resident's namespaces) and, owned by it,
+  // a fresh IPC namespace (SysV IPC and POSIX message queues of one run can never reach the next) and a fresh cgroup
+  // namespace rooted at the run's cgroups, where the server placed this child: /proc/self/cgroup shows "/" as in a
+  // one-shot run, not the names of the server's groups.
+  if (unshare(CLONE_NEWUSER | CLONE_NEWIPC | CLONE_NEWCGROUP) != 0) child_fail("cannot create the run's namespaces");
   char map[64];
   snprintf(map, sizeof map, "%lu %lu 1\n", init.sandbox_uid, init.host_uid);
   child_write_file("/proc/self/setgroups", "deny");
