@@ -368,6 +368,18 @@ describe('when the reset cannot be verified', () => {
   }, 30_000);
 });
 
+describe('when the resident cannot start', () => {
+  it('should reject start() with a set-up error and leave nothing running', async () => {
+    const uid = nextUid++;
+    const workDir = await WorkDir.create(root, `slot-${uid}`, uid, 16, { mountPath: 'mount', umountPath: 'umount', env: HOST_ENV });
+    workDirs.push(workDir);
+    const initPath = join(root, 'no-such-init');
+    const bwrapOptions = residentBwrapOptions({ systemArgs: layout.systemArgs, boxDir: workDir.boxDir, tmpDir: workDir.tmpDir, shmDir: workDir.shmDir, initPath, statusFd: RESIDENT_STATUS_FD });
+    const starting = ResidentInit.start({ bwrapPath: 'bwrap', initPath, bwrapOptions, seccompFilter, hostUid: uid, sandboxUid: SANDBOX_UID, hostEnv: HOST_ENV, logger: silentLogger() });
+    await expect(starting).rejects.toMatchObject({ code: 'RUNLANE_ERR_SANDBOX_SETUP_FAILED' });
+  });
+});
+
 describe('when the server sends a wrong frame', () => {
   it('should stop PID 1 with its reason and settle `exited`', async () => {
     let log = '';

@@ -20,6 +20,8 @@ const CONTROL_FD = 3;
 export const RESIDENT_STATUS_FD = 4;
 /** How long close() waits for PID 1 to end everything after the socket closed, before killing bwrap. */
 const CLOSE_GRACE_MS = 2000;
+/** How long bwrap may take to build the namespaces and PID 1 to answer hello (generous: emulated kernels are slow). */
+const START_TIMEOUT_MS = 30_000;
 /** Diagnostics of bwrap and PID 1 kept for the log when the resident fails. */
 const DIAGNOSTICS_BYTES = 4096;
 
@@ -231,6 +233,7 @@ export class ResidentInit {
   static async start(options: ResidentInitOptions): Promise<ResidentInit> {
     const resident = new ResidentInit(options);
     const hello = Buffer.concat([Buffer.from(`${options.hostUid} ${options.sandboxUid}\n`), options.seccompFilter]);
+    const timer = setTimeout(() => resident.fail(`PID 1 did not answer within ${START_TIMEOUT_MS} ms`), START_TIMEOUT_MS);
     try {
       const ready = resident.expect();
       resident.send([encodeFrame(FRAME.hello, hello)]);
@@ -241,6 +244,8 @@ export class ResidentInit {
       options.logger.warn({ err: error, diagnostics: resident.diagnostics }, 'resident sandbox failed to start');
       await resident.close();
       throw new AppError(SANDBOX_ERRORS.setupFailed, `the resident sandbox could not be started: ${(error as Error).message}`, { cause: error });
+    } finally {
+      clearTimeout(timer);
     }
     resident.state = 'idle';
     return resident;
