@@ -258,6 +258,9 @@ describe('when one resident runs many programs', () => {
   it('should refuse begin() without a parked child and park() during a run', async () => {
     expect(() => resident.begin({ argv: ['true'], env: ENV, rlimits: RLIMITS, outputBytes: 10 })).toThrow(/begin\(\) while/);
     await resident.park();
+    // A job too large for one frame, or with a bad variable name, is refused before anything is sent: the child stays parked.
+    expect(() => resident.begin({ argv: ['echo', 'x'.repeat(2 << 20)], env: ENV, rlimits: RLIMITS, outputBytes: 10 })).toThrow(/exceeds/);
+    expect(() => resident.begin({ argv: ['true'], env: { 'A=B': '' }, rlimits: RLIMITS, outputBytes: 10 })).toThrow(/name/);
     const run = resident.begin({ argv: ['sleep', '1000'], env: ENV, rlimits: RLIMITS, outputBytes: 10 });
     await expect(resident.park()).rejects.toThrow(/park\(\) while/);
     run.kill();

@@ -184,6 +184,8 @@ export class ResidentInit {
   private failure: string | null = null;
   private run: RunHandle | null = null;
   private waiter: { resolve: (frame: Frame) => void; reject: (error: Error) => void } | null = null;
+  /** Resolves once bwrap reported PID 1's host pid on its status descriptor. */
+  private readonly pidKnown: Promise<void>;
 
   private constructor(private readonly options: ResidentInitOptions) {
     if (!Number.isInteger(options.hostUid) || options.hostUid <= 0) throw new Error(`refusing to run as host uid ${options.hostUid}`);
@@ -216,11 +218,18 @@ export class ResidentInit {
     this.control.on('error', () => undefined);
     const status = this.child.stdio[RESIDENT_STATUS_FD] as Readable;
     let statusText = '';
-    status.on('data', (chunk: Buffer) => {
-      statusText += chunk.toString();
-      const match = /"child-pid"\s*:\s*(\d+)/.exec(statusText);
-      if (match && this.hostPid === 0) this.hostPid = Number(match[1]);
+    this.pidKnown = new Promise<void>((resolve, reject) => {
+      status.on('data', (chunk: Buffer) => {
+        statusText += chunk.toString();
+        const match = /"child-pid"\s*:\s*(\d+)/.exec(statusText);
+        if (match && this.hostPid === 0) {
+          this.hostPid = Number(match[1]);
+          resolve();
+        }
+      });
+      void this.exited.then(() => reject(new Error(this.failure ?? 'bwrap exited before it reported the pid of PID 1')));
     });
+    this.pidKnown.catch(() => undefined);
     status.on('error', () => undefined);
   }
 
@@ -237,9 +246,8 @@ export class ResidentInit {
     try {
       const ready = resident.expect();
       resident.send([encodeFrame(FRAME.hello, hello)]);
-      await ready;
-      // The status line is written before PID 1 runs; it is in by the time PID 1 answered.
-      if (resident.pid === 0) throw new Error('bwrap did not report the pid of PID 1');
+      // Two descriptors, so either may be read first.
+      await Promise.all([ready, resident.pidKnown]);
     } catch (error) {
       options.logger.warn({ err: error, diagnostics: resident.diagnostics }, 'resident sandbox failed to start');
       await resident.close();
@@ -275,11 +283,12 @@ export class ResidentInit {
   /** Hands the job to the parked child. Calling it without a parked child, or before the previous run ended, throws. */
   begin(job: ResidentJob): ResidentRun {
     if (this.state !== 'parked') throw new Error(`begin() while the resident is ${this.state}`);
-    const payload = encodeJob(job);
+    // Encoded first: a job PID 1 would refuse throws here and leaves the child parked.
+    const frame = encodeFrame(FRAME.job, encodeJob(job));
     const run = new RunHandle(this);
     this.run = run;
     this.state = 'running';
-    this.send([encodeFrame(FRAME.job, payload)]);
+    this.send([frame]);
     return run;
   }
 
