@@ -7,7 +7,7 @@
 //   init -> server: R ready, p parked (pid), s started, x exec failed, o stdout, r stderr, E ended, F fatal
 // The isolation argument (docs/sandbox.md, "Resident sandbox"): user code runs under the slot's pool uid in a user
 // namespace of its own, so it can neither signal, trace nor read this process (host root, non-dumpable); every run gets a
-// fresh user and IPC namespace; after each run every process is killed and the reset is verified before the next one.
+// fresh user, IPC and cgroup namespace; after each run every process is killed and the reset is verified before the next.
 // A wrong frame from the server is a bug, answered with F and exit: the server is trusted, the program never sees fd 3.
 #define _GNU_SOURCE
 #include <dirent.h>
