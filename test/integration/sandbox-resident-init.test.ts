@@ -14,7 +14,7 @@ import { sandboxEnv } from '../../src/sandbox/bwrap/bwrap-argv.js';
 import { DEFAULT_SECCOMP_FILTER } from '../../src/sandbox/bwrap/seccomp-filter.js';
 import { WorkDir } from '../../src/sandbox/work-dir.js';
 import { createTestSandbox, testLimits } from '../fixtures/sandbox/harness.js';
-import { FRAME, encodeFrame } from '../../src/sandbox/resident/frames.js';
+import { FRAME, encodeFrame } from '../../src/sandbox/bwrap/resident/frames.js';
 import {
   DEFAULT_RESIDENT_INIT,
   RESIDENT_STATUS_FD,
@@ -22,7 +22,7 @@ import {
   residentBwrapOptions,
   type ResidentEnd,
   type ResidentJob,
-} from '../../src/sandbox/resident/resident-init.js';
+} from '../../src/sandbox/bwrap/resident/resident-init.js';
 
 const HOST_ENV = { PATH: '/usr/sbin:/usr/bin:/sbin:/bin' };
 const ENV = sandboxEnv();
@@ -42,7 +42,7 @@ async function startResident(logger: Logger = silentLogger()): Promise<{ residen
   const uid = nextUid++;
   const workDir = await WorkDir.create(root, `slot-${uid}`, uid, 16, { mountPath: 'mount', umountPath: 'umount', env: HOST_ENV });
   workDirs.push(workDir);
-  const bwrapOptions = residentBwrapOptions({ systemArgs: layout.systemArgs, boxDir: workDir.boxDir, tmpDir: workDir.tmpDir, shmDir: workDir.shmDir, initPath: DEFAULT_RESIDENT_INIT, statusFd: RESIDENT_STATUS_FD });
+  const bwrapOptions = residentBwrapOptions({ systemArgs: layout.systemArgs, slotDir: workDir.root, initPath: DEFAULT_RESIDENT_INIT, statusFd: RESIDENT_STATUS_FD });
   const resident = await ResidentInit.start({ bwrapPath: 'bwrap', initPath: DEFAULT_RESIDENT_INIT, bwrapOptions, seccompFilter, hostUid: uid, sandboxUid: SANDBOX_UID, hostEnv: HOST_ENV, logger });
   residents.push(resident);
   return { resident, workDir, uid };
@@ -269,10 +269,10 @@ describe('when one resident runs many programs', () => {
 });
 
 describe('when compared with a one-shot run', () => {
-  it('should show the program the same mounts, options and file systems, plus PID 1 and two read-only /proc covers', async () => {
+  it('should show the program the same mounts, options and file systems, plus PID 1, the root-only slot and two read-only /proc covers', async () => {
     // Mount point, per-mount options and file system type of every mount the program sees (sources and roots name host paths).
     const script = "awk '{ for (i = 7; $i != \"-\"; i++); print $5, $6, $(i + 1) }' /proc/self/mountinfo";
-    const oneShot = await createTestSandbox('none');
+    const oneShot = await createTestSandbox('none', { implementation: 'bwrap' });
     let expected: string;
     try {
       const result = await oneShot.sandbox.run({ argv: sh(script), limits: testLimits() });
@@ -284,10 +284,16 @@ describe('when compared with a one-shot run', () => {
     const { resident } = await startResident();
     const lines = (await runIn(resident, sh(script))).stdout.split('\n');
     expect(lines.filter((line) => line.startsWith('/.runlane-init '))).toEqual([expect.stringMatching(/^\/\.runlane-init ro,/)]);
+    // The slot's whole tmpfs, behind a root-only directory (mode 0700): the run's child binds /box, /tmp and /dev/shm from it.
+    const slot = lines.filter((line) => line.startsWith('/.runlane/slot '));
+    expect(slot).toEqual([expect.stringMatching(/^\/\.runlane\/slot rw,nosuid,nodev,.* tmpfs$/)]);
+    expect((await runIn(resident, sh('ls /.runlane 2>&1; echo $?'))).stdout).toMatch(/Permission denied\n2\n$/);
     // bwrap without a user namespace (privileged mode) also covers /proc/irq and /proc/bus read-only: stricter, not looser.
     const extra = ['/proc/irq ro,nosuid,nodev,noexec,relatime proc', '/proc/bus ro,nosuid,nodev,noexec,relatime proc'];
     expect(lines.filter((line) => extra.includes(line))).toEqual(extra);
-    expect(lines.filter((line) => !line.startsWith('/.runlane-init ') && !extra.includes(line)).join('\n')).toBe(expected);
+    // Sorted: the run's child binds /box, /tmp and /dev/shm in another order than bwrap (none lies under another).
+    const rest = lines.filter((line) => !line.startsWith('/.runlane-init ') && !slot.includes(line) && !extra.includes(line));
+    expect(rest.filter(Boolean).sort()).toEqual(expected.split('\n').filter(Boolean).sort());
   });
 });
 
@@ -377,7 +383,7 @@ describe('when the resident cannot start', () => {
     const workDir = await WorkDir.create(root, `slot-${uid}`, uid, 16, { mountPath: 'mount', umountPath: 'umount', env: HOST_ENV });
     workDirs.push(workDir);
     const initPath = join(root, 'no-such-init');
-    const bwrapOptions = residentBwrapOptions({ systemArgs: layout.systemArgs, boxDir: workDir.boxDir, tmpDir: workDir.tmpDir, shmDir: workDir.shmDir, initPath, statusFd: RESIDENT_STATUS_FD });
+    const bwrapOptions = residentBwrapOptions({ systemArgs: layout.systemArgs, slotDir: workDir.root, initPath, statusFd: RESIDENT_STATUS_FD });
     const starting = ResidentInit.start({ bwrapPath: 'bwrap', initPath, bwrapOptions, seccompFilter, hostUid: uid, sandboxUid: SANDBOX_UID, hostEnv: HOST_ENV, logger: silentLogger() });
     await expect(starting).rejects.toMatchObject({ code: 'RUNLANE_ERR_SANDBOX_SETUP_FAILED' });
   });
