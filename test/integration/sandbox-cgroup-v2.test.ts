@@ -1,5 +1,5 @@
 // cgroup v2 specifics against a real v2 hierarchy: the limits land in memory.max / memory.swap.max / pids.max and an OOM kill reads as memory.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { readFile, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
