@@ -1,12 +1,13 @@
-// Benchmark runner: runs every scenario in bench/scenarios (or those named on the command line) and writes results/latest.{json,md}.
+// Benchmark runner: runs the default set of bench/scenarios (or those named on the command line) and writes results/latest.{json,md,svg}.
 // stdout carries the report (Markdown, or with --json the JSON of latest.json); stderr carries progress and a summary.
 import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { availableParallelism, cpus, release, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import type { BenchContext, BenchScenario, ScenarioResult } from './lib/types.js';
+import type { BenchChart, BenchContext, BenchScenario, ScenarioResult, TargetFigure } from './lib/types.js';
 import { renderMarkdown } from './lib/report.js';
 import { formatFinished, formatStarting, formatSummary } from '../src/cli/commands/bench-progress.js';
+import { renderSvg } from '../src/cli/commands/bench-chart.js';
 
 const benchDir = fileURLToPath(new URL('.', import.meta.url));
 const scenariosDir = join(benchDir, 'scenarios');
@@ -21,7 +22,8 @@ async function loadScenarios(filters: readonly string[]): Promise<BenchScenario[
       console.error(`bench: ${file} does not export name and run(ctx); skipped`);
       continue;
     }
-    if (filters.length > 0 && !filters.some((filter) => module.name!.includes(filter))) continue;
+    // No names: the default set (the sandbox speed suite); `all` runs every scenario, including those needing Redis or PostgreSQL.
+    if (filters.length === 0 ? !module.inDefaultSet : !filters.some((filter) => filter === 'all' || module.name!.includes(filter))) continue;
     scenarios.push(module as BenchScenario);
   }
   return scenarios;
@@ -31,7 +33,8 @@ async function main(): Promise<void> {
   const filters = process.argv.slice(2).filter((arg) => !arg.startsWith('-'));
   const asJson = process.argv.includes('--json');
   // --quick is a short pass (a fifth of the iterations) unless BENCH_SCALE says otherwise.
-  const scale = Number(process.env.BENCH_SCALE ?? (process.argv.includes('--quick') ? '0.2' : '1'));
+  const quick = process.argv.includes('--quick');
+  const scale = Number(process.env.BENCH_SCALE ?? (quick ? '0.2' : '1'));
   if (!Number.isFinite(scale) || scale <= 0) throw new Error(`BENCH_SCALE must be a positive number, got ${process.env.BENCH_SCALE}`);
   const scenarios = await loadScenarios(filters);
   if (scenarios.length === 0) throw new Error(`no scenario matches ${filters.join(', ') || '(any)'} in ${scenariosDir}`);
@@ -40,20 +43,26 @@ async function main(): Promise<void> {
   const results: ScenarioResult[] = [];
   for (const [index, scenario] of scenarios.entries()) {
     const tmpDir = await mkdtemp(join(tmpdir(), `runlane-bench-${scenario.name}-`));
+    const charts: BenchChart[] = [];
+    const targets: TargetFigure[] = [];
     const ctx: BenchContext = {
       cores: availableParallelism(),
       iterations: (count, minimum = 1) => Math.max(minimum, Math.round(count * scale)),
       tmpDir,
       log: (message) => console.error(`[${scenario.name}] ${message}`),
+      quick,
+      chart: (chart) => charts.push(chart),
+      target: (figure) => targets.push(figure),
     };
     const started = performance.now();
     console.error(formatStarting(index, scenarios.length, scenario.name));
     try {
       const rows = await scenario.run(ctx);
-      results.push({ name: scenario.name, description: scenario.description ?? null, durationMs: Math.round(performance.now() - started), rows, error: null });
+      results.push({ name: scenario.name, description: scenario.description ?? null, durationMs: Math.round(performance.now() - started), rows, charts, targets, error: null });
     } catch (error) {
       console.error(`bench: ${scenario.name} failed:`, error);
-      results.push({ name: scenario.name, description: scenario.description ?? null, durationMs: Math.round(performance.now() - started), rows: [], error: (error as Error).message });
+      // Figures of the part that finished are kept: a scenario failing late still reports what it measured.
+      results.push({ name: scenario.name, description: scenario.description ?? null, durationMs: Math.round(performance.now() - started), rows: [], charts, targets, error: (error as Error).message });
     } finally {
       await rm(tmpDir, { recursive: true, force: true });
     }
@@ -62,9 +71,12 @@ async function main(): Promise<void> {
 
   await mkdir(resultsDir, { recursive: true });
   const markdown = renderMarkdown(results, host);
-  const json = `${JSON.stringify({ host, results }, null, 2)}\n`;
+  const json = `${JSON.stringify({ host, targets: results.flatMap((result) => result.targets), results }, null, 2)}\n`;
   await writeFile(join(resultsDir, 'latest.json'), json);
   await writeFile(join(resultsDir, 'latest.md'), markdown);
+  const charts = results.flatMap((result) => result.charts);
+  const subtitle = `${host.date} · ${host.cpus} CPUs (${host.cpu}) · Linux ${host.kernel} · Node.js ${host.node} · scale ${scale}`;
+  await writeFile(join(resultsDir, 'latest.svg'), renderSvg('Runlane benchmark: same-run figures', subtitle, charts));
   process.stdout.write(asJson ? json : `${markdown}\n`);
   console.error(`\n${formatSummary(results)}`);
   if (results.some((result) => result.error)) process.exitCode = 1;
