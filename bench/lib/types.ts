@@ -18,6 +18,11 @@ export interface BenchContext {
   log(message: string): void;
   /** True for a `--quick` pass: scenarios shorten waits that are not iteration counts (idle windows). */
   quick: boolean;
+  /**
+   * Quick pass only: when this scenario should be done (a `performance.now()` time), its share of the pass's minute;
+   * scenarios size their measuring windows from what is left after set-up. null: no deadline (full pass).
+   */
+  deadline: number | null;
   /** Adds a chart to bench/results/latest.svg. */
   chart(chart: BenchChart): void;
   /** Adds one of the issue's target figures to the targets table at the top of the report. */
@@ -44,12 +49,12 @@ export interface TargetFigure {
 
 /** A scenario module's exports. */
 export interface BenchScenario {
-  /** Short kebab-case name, also used to select scenarios on the command line. */
+  /** Short kebab-case name, the same as the module's file name; also used to select scenarios on the command line. */
   name: string;
   /** One sentence saying what is measured and against which baseline. */
   description?: string;
-  /** Part of the default set (what runs when no scenario is named): the sandbox speed suite. Others run when named or with `all`. */
-  inDefaultSet?: boolean;
+  /** Relative share of a quick pass's time this scenario gets (default 1). */
+  quickWeight?: number;
   run(ctx: BenchContext): Promise<BenchRow[]>;
 }
 

@@ -57,3 +57,16 @@ export async function throughputRounds(variants: readonly Variant[], levels: rea
 export function concurrencyLevels(cores: number): number[] {
   return [...new Set([1, 2, cores, 2 * cores])].sort((a, b) => a - b);
 }
+
+/**
+ * Time left for measuring in a quick pass: until `end`, less `reserveMs` for closing down; null without a deadline.
+ * Never below `floorMs`, so a late scenario still measures something.
+ */
+export function timeLeft(end: number | null, reserveMs: number, floorMs = 1_000): number | null {
+  return end === null ? null : Math.max(floorMs, end - performance.now() - reserveMs);
+}
+
+/** A measuring window that fits `count` windows into `budgetMs`, each also waiting out one call of `callMs` that is still in flight. */
+export function windowFor(budgetMs: number, count: number, callMs: number, floorMs = 60): number {
+  return Math.max(floorMs, budgetMs / count - callMs);
+}

@@ -8,16 +8,18 @@ import { spawnBare } from '../lib/bare-spawn.js';
 import { keepAliveClient } from '../lib/keep-alive-post.js';
 import { isolatedSandboxEnv, SERVING, startRunlane, stopRunlane, type RunlaneChild } from '../lib/runlane-process.js';
 import { targetFigure } from '../lib/targets.js';
-import { interleavedTimes, throughputRounds, type Variant } from '../lib/variants.js';
+import { interleavedTimes, throughputRounds, timeLeft, windowFor, type Variant } from '../lib/variants.js';
 
 export const name = 'sandbox-http';
-export const inDefaultSet = true;
+export const quickWeight = 2;
 export const description =
   'Python `print(1)` end to end: POST /api/v1/submissions?wait=true over keep-alive connections to a real `runlane serve` process (per sandbox implementation), ' +
   'vs. spawning `python3 -c "print(1)"` bare from the benchmark process: median latency at concurrency 1 (interleaved) and throughput at saturation (2 × cores in flight), in repeats.';
 
 const SUBMISSION = { language: 'python', source: 'print(1)\n' };
 const IMPLEMENTATION_ENV = 'RUNLANE_SANDBOX__IMPLEMENTATION';
+/** Time a quick pass keeps for stopping the servers. */
+const STOP_RESERVE_MS = 2_000;
 
 interface Server {
   label: string;
@@ -48,8 +50,13 @@ export async function run(ctx: BenchContext): Promise<BenchRow[]> {
       ...servers.map((server) => ({ label: `HTTP, ${server.label}`, action: () => submit(server) })),
     ];
     const repeats = ctx.quick ? 3 : 5;
-    const times = await interleavedTimes(variants, repeats, { runs: ctx.iterations(100, 20), budgetMs: ctx.quick ? 1_000 : 15_000 }, ctx.quick ? 2 : 5);
-    const windowMs = ctx.quick ? 500 : 3_000;
+    // A quick pass measures in what its share leaves after the servers' start: 45 % per-run times, the rest throughput.
+    const left = timeLeft(ctx.deadline, STOP_RESERVE_MS);
+    const end = left === null ? null : performance.now() + left;
+    const times = await interleavedTimes(variants, repeats, { runs: ctx.iterations(100, 20), budgetMs: left === null ? 15_000 : (0.45 * left) / repeats }, ctx.quick ? 2 : 5);
+    const slowest = Math.max(...times.map((sample) => median(sample.flat())));
+    const windowLeft = timeLeft(end, 0, 500);
+    const windowMs = windowLeft === null ? 3_000 : windowFor(windowLeft, repeats * variants.length, slowest);
     const rates = await throughputRounds(variants, [saturation], repeats, windowMs);
     ctx.chart({
       kind: 'distribution',
@@ -59,7 +66,7 @@ export async function run(ctx: BenchContext): Promise<BenchRow[]> {
     });
     ctx.chart({
       kind: 'lines',
-      title: `Python print(1): executions/s at saturation (${saturation} in flight), ${repeats} windows of ${windowMs} ms`,
+      title: `Python print(1): executions/s at saturation (${saturation} in flight), ${repeats} windows of ${Math.round(windowMs)} ms`,
       xLabel: 'in flight',
       yLabel: 'executions/s',
       series: variants.map((variant, index) => ({ label: variant.label, points: [{ x: saturation, ...spread(rates[index]![0]!) }] })),

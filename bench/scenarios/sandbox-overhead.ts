@@ -13,16 +13,18 @@ import { median, percentile, spread } from '../lib/stats.js';
 import { spawnBare } from '../lib/bare-spawn.js';
 import { phaseLog, type PhaseLog } from '../lib/phase-log.js';
 import { targetFigure } from '../lib/targets.js';
-import { concurrencyLevels, interleavedTimes, throughputRounds, type Variant } from '../lib/variants.js';
+import { concurrencyLevels, interleavedTimes, throughputRounds, timeLeft, windowFor, type Variant } from '../lib/variants.js';
 
 export const name = 'sandbox-overhead';
-export const inDefaultSet = true;
+export const quickWeight = 3;
 export const description =
   'C hello and `python3 -c pass`: wall time per run spawned bare (child_process.spawn) vs. through the sandbox with `implementation: resident` and `implementation: bwrap` ' +
   '(a bwrap per run, warm pool), interleaved, in repeats; then throughput at concurrency 1, 2, cores and 2 × cores. Ratios and overheads are to the bare spawns of the same repeat.';
 
 const LIMITS: ResourceLimits = { cpuTimeMs: 5_000, wallTimeMs: 10_000, memoryMb: 256, processes: 64, outputBytes: 1_000_000, fileSizeBytes: 16 << 20, workDirMb: 64, openFiles: 256, stackMb: 64 };
 const IMPLEMENTATIONS = ['resident', 'bwrap'] as const;
+/** Time a quick pass keeps for closing both sandboxes. */
+const CLOSE_RESERVE_MS = 1_500;
 type Implementation = (typeof IMPLEMENTATIONS)[number];
 
 interface Program {
@@ -48,11 +50,14 @@ export async function run(ctx: BenchContext): Promise<BenchRow[]> {
       ctx.log(`implementation: '${implementation}' → ${sandbox.capabilities.implementation} ${sandbox.capabilities.version}, cgroups ${sandbox.capabilities.cgroups}`);
     }
     const repeats = ctx.quick ? 3 : 5;
-    // A quick pass fits the default set in a minute even on a busy host: time budgets, not only run counts.
-    const budget = { runs: ctx.iterations(150, 30), budgetMs: ctx.quick ? 1_000 : 20_000 };
-    const windowMs = ctx.quick ? 200 : 2_000;
     const levels = concurrencyLevels(ctx.cores);
-    for (const program of programs) {
+    for (const [programIndex, program] of programs.entries()) {
+      // A quick pass fits its share of the minute even on a busy host: this program gets its part of what is left, 40 % of it
+      // for the per-run times and the rest for the throughput windows (fewer runs on a slow host, never a longer pass).
+      const left = timeLeft(ctx.deadline, CLOSE_RESERVE_MS);
+      const share = left === null ? null : left / (programs.length - programIndex);
+      const budget = { runs: ctx.iterations(150, 30), budgetMs: share === null ? 20_000 : (0.4 * share) / repeats };
+      const programEnd = share === null ? null : performance.now() + share;
       const variants: Variant[] = [
         { label: 'bare', action: () => spawnBare(program.bare.command, program.bare.args) },
         ...IMPLEMENTATIONS.map((implementation) => ({ label: implementation, action: () => runSandboxed(sandboxes.get(implementation)!, program) })),
@@ -68,11 +73,14 @@ export async function run(ctx: BenchContext): Promise<BenchRow[]> {
         series: variants.map((variant, index) => ({ label: variant.label, stats: distributionOf(times[index]!.flat()) })),
       });
 
+      const slowest = Math.max(...times.map((sample) => median(sample.flat())));
+      const windowLeft = timeLeft(programEnd, 0, 500);
+      const windowMs = windowLeft === null ? 2_000 : windowFor(windowLeft, repeats * levels.length * variants.length, slowest);
       const rates = await throughputRounds(variants, levels, repeats, windowMs);
       rows.push(...throughputRows(ctx, program, variants, levels, rates));
       ctx.chart({
         kind: 'lines',
-        title: `${program.label}: throughput against concurrency (median and min–max of ${repeats} windows of ${windowMs} ms)`,
+        title: `${program.label}: throughput against concurrency (median and min–max of ${repeats} windows of ${Math.round(windowMs)} ms)`,
         xLabel: 'runs in flight (concurrency)',
         yLabel: 'runs/s',
         series: variants.map((variant, index) => ({ label: variant.label, points: levels.map((level, levelIndex) => ({ x: level, ...spread(rates[index]![levelIndex]!) })) })),
