@@ -45,18 +45,19 @@ export async function run(ctx: BenchContext): Promise<BenchRow[]> {
       silentLogger(),
     );
     try {
+      if (sandbox.capabilities.implementation !== implementation) throw new Error(`implementation '${implementation}' was asked for but the sandbox runs '${sandbox.capabilities.implementation}' (is native/build/runlane-resident-init built?)`);
       await sandbox.run({ argv: ['true'], limits: LIMITS, label: 'bench' });
       const waiting = await settledPool(before);
       const memories: Awaited<ReturnType<typeof poolMemory>>[] = [];
       const cpu = await measureCpu(before, windowMs / slices, slices, async () => void memories.push(await poolMemory(before, runRoot)));
-      const perSandbox = memories.map((memory) => ({ rssKb: memory.rssKb / waiting, pssKb: memory.pssKb / waiting, tmpfsKb: memory.tmpfsKb }));
-      const memory = { processes: Math.max(...memories.map((sample) => sample.processes)), rssKb: median(perSandbox.map((sample) => sample.rssKb)), pssKb: median(perSandbox.map((sample) => sample.pssKb)), tmpfsKb: median(perSandbox.map((sample) => sample.tmpfsKb)) };
+      const perSandbox = memories;
+      const memory = { processes: median(memories.map((sample) => sample.processes)), rssKb: median(memories.map((sample) => sample.rssKb)), pssKb: median(memories.map((sample) => sample.pssKb)), tmpfsKb: median(memories.map((sample) => sample.tmpfsKb)) };
       const sandboxRate = cpu.map((slice) => slice.sandboxCpuMs / slice.seconds);
       const nodeRate = cpu.map((slice) => slice.nodeCpuMs / slice.seconds);
       rows.push({
         variant: implementation,
         'waiting sandboxes': waiting,
-        'processes': memory.processes,
+        'processes per sandbox': memory.processes,
         'RSS KiB per sandbox': memory.rssKb,
         'PSS KiB per sandbox': memory.pssKb,
         'tmpfs KiB per slot': memory.tmpfsKb,
@@ -69,7 +70,7 @@ export async function run(ctx: BenchContext): Promise<BenchRow[]> {
       });
       ctx.target(targetFigure(`idle warm sandbox: RSS of its processes + its tmpfs pages (PSS ${Math.round(memory.pssKb)} KiB)`, implementation, 'KiB', perSandbox.map((sample) => sample.rssKb + sample.tmpfsKb), null));
       ctx.target(targetFigure(`idle warm pool of ${waiting}: CPU of its processes + of Node (Node without a sandbox: ${median(baselineRate).toFixed(1)}), ms per s`, implementation, 'ms/s', sandboxRate.map((rate, index) => rate + nodeRate[index]!), null));
-      ctx.log(`${implementation}: ${waiting} waiting, ${memory.processes} processes, RSS ${Math.round(memory.rssKb)} KiB / PSS ${Math.round(memory.pssKb)} KiB per sandbox, sandbox CPU ${median(sandboxRate).toFixed(2)} ms/s, Node ${median(nodeRate).toFixed(2)} ms/s`);
+      ctx.log(`${implementation}: ${waiting} waiting, ${memory.processes} processes each, RSS ${Math.round(memory.rssKb)} KiB / PSS ${Math.round(memory.pssKb)} KiB per sandbox, sandbox CPU ${median(sandboxRate).toFixed(2)} ms/s, Node ${median(nodeRate).toFixed(2)} ms/s`);
     } finally {
       await sandbox.close();
     }
@@ -89,17 +90,30 @@ async function settledPool(exclude: ReadonlySet<number>): Promise<number> {
   return (await children(process.pid)).filter((pid) => !exclude.has(pid)).length;
 }
 
+/**
+ * Memory of one waiting sandbox: the median over the Node process's direct children (one per waiting sandbox) of the
+ * RSS and PSS summed over each child's whole process tree; and the median used size of the slots' tmpfs.
+ */
 async function poolMemory(exclude: ReadonlySet<number>, runRoot: string): Promise<{ processes: number; rssKb: number; pssKb: number; tmpfsKb: number }> {
-  const pids = (await descendants(process.pid)).filter((pid) => !exclude.has(pid));
-  let rssKb = 0;
-  let pssKb = 0;
-  for (const pid of pids) {
-    const memory = await readMemory(pid);
-    rssKb += memory?.rssKb ?? 0;
-    pssKb += memory?.pssKb ?? 0;
+  const trees: { processes: number; rssKb: number; pssKb: number }[] = [];
+  for (const child of (await children(process.pid)).filter((pid) => !exclude.has(pid))) {
+    const tree = { processes: 0, rssKb: 0, pssKb: 0 };
+    for (const pid of [child, ...(await descendants(child))]) {
+      const memory = await readMemory(pid);
+      if (memory === null) continue;
+      tree.processes += 1;
+      tree.rssKb += memory.rssKb;
+      tree.pssKb += memory.pssKb;
+    }
+    trees.push(tree);
   }
   const used = await tmpfsUsage(runRoot);
-  return { processes: pids.length, rssKb, pssKb, tmpfsKb: used.length === 0 ? 0 : used.reduce((sum, bytes) => sum + bytes, 0) / used.length / 1024 };
+  return {
+    processes: median(trees.map((tree) => tree.processes)),
+    rssKb: median(trees.map((tree) => tree.rssKb)),
+    pssKb: median(trees.map((tree) => tree.pssKb)),
+    tmpfsKb: used.length === 0 ? 0 : median(used) / 1024,
+  };
 }
 
 /**

@@ -47,6 +47,8 @@ export async function run(ctx: BenchContext): Promise<BenchRow[]> {
     for (const implementation of IMPLEMENTATIONS) {
       const sandbox = await createBwrapSandbox(sandboxOptions(ctx, implementation), logs.get(implementation)!.logger);
       sandboxes.set(implementation, sandbox);
+      // A resident init that is not built makes the sandbox fall back to the per-run path: figures labelled resident would lie.
+      if (sandbox.capabilities.implementation !== implementation) throw new Error(`implementation '${implementation}' was asked for but the sandbox runs '${sandbox.capabilities.implementation}' (is native/build/runlane-resident-init built? run scripts/setup.sh)`);
       ctx.log(`implementation: '${implementation}' → ${sandbox.capabilities.implementation} ${sandbox.capabilities.version}, cgroups ${sandbox.capabilities.cgroups}`);
     }
     const repeats = ctx.quick ? 3 : 5;
