@@ -13,7 +13,7 @@ import { targetFigure } from '../lib/targets.js';
 export const name = 'sandbox-idle';
 export const quickWeight = 1.2;
 export const description =
-  'An idle warm pool (cores sandboxes waiting) per implementation: RSS and PSS of the processes of one waiting sandbox (from /proc), the used pages of its slot tmpfs, ' +
+  'An idle warm pool (the sandboxes the pool keeps waiting, one per direct child of Node) per implementation: RSS and PSS summed over the process tree of one waiting sandbox (from /proc), the used pages of its slot tmpfs, ' +
   'and CPU of the sandbox processes and of the Node process over an idle window (10 s; --quick 3 s) cut into slices (CPU from schedstat, ns); baseline: the Node process idle without a sandbox (half as long), in the same run.';
 
 const IMPLEMENTATIONS = ['resident', 'bwrap'] as const;
