@@ -12,10 +12,13 @@ export interface PhaseLog {
   recording: boolean;
   /** Median of each `…Ms` field over the recorded runs, and how many runs were recorded. */
   medians(): { runs: number; phases: Record<string, number> };
+  /** The last error-level records (message and detail), recording or not: why a run failed, which the thrown error does not say. */
+  errors(): string[];
 }
 
 export function phaseLog(): PhaseLog {
   const records: Record<string, number>[] = [];
+  const errors: string[] = [];
   let pending = '';
   const log: PhaseLog = {
     recording: false,
@@ -27,6 +30,10 @@ export function phaseLog(): PhaseLog {
           const lines = pending.split('\n');
           pending = lines.pop()!;
           for (const line of lines) {
+            if (line.includes('"level":50') || line.includes('"level":60')) {
+              errors.push(line.slice(0, 2000));
+              if (errors.length > 5) errors.shift();
+            }
             if (!log.recording || !line.includes(RUN_FINISHED)) continue;
             const record = JSON.parse(line) as Record<string, unknown>;
             if (record.msg !== RUN_FINISHED) continue;
@@ -36,6 +43,7 @@ export function phaseLog(): PhaseLog {
         },
       }),
     }),
+    errors: () => [...errors],
     medians() {
       const names = [...new Set(records.flatMap((record) => Object.keys(record)))];
       return { runs: records.length, phases: Object.fromEntries(names.map((phase) => [phase, median(records.map((record) => record[phase]!).filter((value) => value !== undefined))])) };

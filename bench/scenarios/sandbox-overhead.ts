@@ -62,7 +62,7 @@ export async function run(ctx: BenchContext): Promise<BenchRow[]> {
       const programEnd = share === null ? null : performance.now() + share;
       const variants: Variant[] = [
         { label: 'bare', action: () => spawnBare(program.bare.command, program.bare.args) },
-        ...IMPLEMENTATIONS.map((implementation) => ({ label: implementation, action: () => runSandboxed(sandboxes.get(implementation)!, program) })),
+        ...IMPLEMENTATIONS.map((implementation) => ({ label: implementation, action: () => runSandboxed(sandboxes.get(implementation)!, program, implementation, logs.get(implementation)!) })),
       ];
       for (const log of logs.values()) log.recording = true;
       const times = await interleavedTimes(variants, repeats, budget, ctx.quick ? 2 : 5);
@@ -189,7 +189,13 @@ async function preparePrograms(ctx: BenchContext): Promise<Program[]> {
   ];
 }
 
-async function runSandboxed(sandbox: Sandbox, program: Program): Promise<void> {
-  const result = await sandbox.run({ argv: program.sandboxArgv, files: program.files, limits: LIMITS, label: 'bench' });
-  if (result.exitCode !== 0) throw new Error(`${program.label} in the sandbox ended with ${result.exitCode ?? result.signal}: ${result.stderr.toString()}`);
+async function runSandboxed(sandbox: Sandbox, program: Program, implementation: Implementation, log: PhaseLog): Promise<void> {
+  let result;
+  try {
+    result = await sandbox.run({ argv: program.sandboxArgv, files: program.files, limits: LIMITS, label: 'bench' });
+  } catch (error) {
+    // The thrown error keeps host details out of its message; the sandbox's error log says what happened.
+    throw new Error(`${program.label} with implementation ${implementation}: ${(error as Error).message}; sandbox errors logged: ${log.errors().join('\n') || 'none'}`, { cause: error });
+  }
+  if (result.exitCode !== 0) throw new Error(`${program.label} with implementation ${implementation} ended with ${result.exitCode ?? result.signal}: ${result.stderr.toString()}`);
 }
