@@ -27,3 +27,23 @@ export async function closedLoop(concurrency: number, total: number, call: () =>
   const seconds = (performance.now() - started) / 1000;
   return { perSecond: total / seconds, p50: median(latencies), p99: percentile(latencies, 99) };
 }
+
+/**
+ * Like `closedLoop`, for a fixed time instead of a fixed count: workers start calls until `durationMs` has passed, and the
+ * rate counts every call that completed, over the time until the last one did (a slow host gives fewer calls, not a longer wait).
+ */
+export async function closedLoopFor(concurrency: number, durationMs: number, call: () => Promise<void>): Promise<ClosedLoopResult> {
+  const latencies: number[] = [];
+  const started = performance.now();
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (performance.now() - started < durationMs) {
+        const begin = performance.now();
+        await call();
+        latencies.push(performance.now() - begin);
+      }
+    }),
+  );
+  const seconds = (performance.now() - started) / 1000;
+  return { perSecond: latencies.length / seconds, p50: median(latencies), p99: percentile(latencies, 99) };
+}
