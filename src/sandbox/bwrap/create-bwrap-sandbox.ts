@@ -16,6 +16,7 @@ import { currentServerKey, isServerAlive, keyOf, sweepStaleRunRoot } from '../st
 import { detectCgroups } from '../cgroup/detect-cgroups.js';
 import { UidPool } from '../uid-pool.js';
 import { RunnerPool } from './pool/runner-pool.js';
+import { coldRunners } from './pool/runner-kind.js';
 
 /** Work dir size of slots prepared before the first run says what it needs (the default run limit), MiB. */
 const DEFAULT_WORK_DIR_MB = 64;
@@ -128,7 +129,7 @@ export async function createBwrapSandbox(options: BwrapSandboxOptions, logger: L
       uids: new UidPool(options.uidBase, options.uidCount),
       runsDir,
       workDirTools,
-      spawn: { bashPath: bash, setprivPath: setpriv, bwrapPath: bwrap, hostEnv, seccompFilter, launcherPath },
+      runners: coldRunners({ bashPath: bash, setprivPath: setpriv, bwrapPath: bwrap, hostEnv, seccompFilter, launcherPath }),
       logger: log,
       warmTarget: Math.min(options.warmPool ?? availableParallelism(), options.uidCount),
       initialWorkDirMb: DEFAULT_WORK_DIR_MB,
