@@ -24,6 +24,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/signalfd.h>
@@ -245,6 +246,15 @@ static void child_limit(int resource, unsigned long long value) {
   if (setrlimit(resource, &limit) != 0) child_fail("cannot set rlimits");
 }
 
+/** Where bwrap binds the slot's whole work dir tmpfs; its parent is root-only, so no program can reach it by this path. */
+#define SLOT_MOUNT "/.runlane/slot"
+
+/** Binds a directory of the slot over `target` in the run's mount namespace, without set-uid files or device nodes. */
+static void child_bind(const char *source, const char *target) {
+  if (mount(source, target, NULL, MS_BIND, NULL) != 0) child_fail("cannot bind the run's directories");
+  if (mount(NULL, target, NULL, MS_BIND | MS_REMOUNT | MS_NOSUID | MS_NODEV, NULL) != 0) child_fail("cannot bind the run's directories");
+}
+
 static void child_write_file(const char *path, const char *content) {
   int fd = open(path, O_WRONLY | O_CLOEXEC);
   size_t length = strlen(content);
@@ -323,6 +333,15 @@ static void child_main(int stdin_fd, int stdout_fd, int stderr_fd, int job_fd, i
   child_limit(RLIMIT_STACK, job.stack);
   if (!job.as_unlimited) child_limit(RLIMIT_AS, job.as);
   if (!job.nproc_unlimited) child_limit(RLIMIT_NPROC, job.nproc);
+
+  // A mount namespace of the run's own, made while still root: /box, /tmp and /dev/shm are bound from the slot's work
+  // dir as it is now (between runs the server empties the slot by removing and recreating those directories), and
+  // every mount of the run dies with it. Private first, so nothing mounted here propagates anywhere else.
+  if (unshare(CLONE_NEWNS) != 0) child_fail("cannot create the run's mount namespace");
+  if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) != 0) child_fail("cannot make the run's mounts private");
+  child_bind(SLOT_MOUNT "/box", "/box");
+  child_bind(SLOT_MOUNT "/tmp", "/tmp");
+  child_bind(SLOT_MOUNT "/shm", "/dev/shm");
 
   uid_t uid = (uid_t)init.host_uid;
   if (setgroups(0, NULL) != 0 || setresgid(uid, uid, uid) != 0) child_fail("cannot change groups");

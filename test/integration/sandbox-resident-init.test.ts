@@ -13,7 +13,7 @@ import { prepareHostLayout, removeHostLayout, SANDBOX_UID, type HostLayout } fro
 import { sandboxEnv } from '../../src/sandbox/bwrap/bwrap-argv.js';
 import { DEFAULT_SECCOMP_FILTER } from '../../src/sandbox/bwrap/seccomp-filter.js';
 import { WorkDir } from '../../src/sandbox/work-dir.js';
-import { FRAME, encodeFrame } from '../../src/sandbox/resident/frames.js';
+import { FRAME, encodeFrame } from '../../src/sandbox/bwrap/resident/frames.js';
 import {
   DEFAULT_RESIDENT_INIT,
   RESIDENT_STATUS_FD,
@@ -21,7 +21,7 @@ import {
   residentBwrapOptions,
   type ResidentEnd,
   type ResidentJob,
-} from '../../src/sandbox/resident/resident-init.js';
+} from '../../src/sandbox/bwrap/resident/resident-init.js';
 
 const HOST_ENV = { PATH: '/usr/sbin:/usr/bin:/sbin:/bin' };
 const ENV = sandboxEnv();
@@ -41,7 +41,7 @@ async function startResident(logger: Logger = silentLogger()): Promise<{ residen
   const uid = nextUid++;
   const workDir = await WorkDir.create(root, `slot-${uid}`, uid, 16, { mountPath: 'mount', umountPath: 'umount', env: HOST_ENV });
   workDirs.push(workDir);
-  const bwrapOptions = residentBwrapOptions({ systemArgs: layout.systemArgs, boxDir: workDir.boxDir, tmpDir: workDir.tmpDir, shmDir: workDir.shmDir, initPath: DEFAULT_RESIDENT_INIT, statusFd: RESIDENT_STATUS_FD });
+  const bwrapOptions = residentBwrapOptions({ systemArgs: layout.systemArgs, slotDir: workDir.root, initPath: DEFAULT_RESIDENT_INIT, statusFd: RESIDENT_STATUS_FD });
   const resident = await ResidentInit.start({ bwrapPath: 'bwrap', initPath: DEFAULT_RESIDENT_INIT, bwrapOptions, seccompFilter, hostUid: uid, sandboxUid: SANDBOX_UID, hostEnv: HOST_ENV, logger });
   residents.push(resident);
   return { resident, workDir, uid };

@@ -4,8 +4,8 @@ import { readFile, readdir } from 'node:fs/promises';
 import type { Socket } from 'node:net';
 import { constants as osConstants } from 'node:os';
 import { PassThrough, Writable, type Readable } from 'node:stream';
-import { AppError, SANDBOX_ERRORS } from '../../errors/index.js';
-import type { Logger } from '../../logging/logger.js';
+import { AppError, SANDBOX_ERRORS } from '../../../errors/index.js';
+import type { Logger } from '../../../logging/logger.js';
 import { FRAME, FrameDecoder, encodeDataFrames, encodeFrame, type Frame } from './frames.js';
 import { encodeJob, type ResidentJob } from './job-payload.js';
 import { RESIDENT_INIT_MOUNT } from './resident-options.js';
@@ -100,6 +100,14 @@ export async function hostPidOfChild(initHostPid: number, nsPid: number): Promis
   return null;
 }
 
+/** True when the parked child could not execute the program itself (missing, not executable): the program's failure, not the sandbox's. */
+export function isProgramFault(execFailure: string): boolean {
+  return execFailure.startsWith(EXEC_FAILURE_PREFIX);
+}
+
+/** How native/resident-init.c words the failure of the final execvp. */
+const EXEC_FAILURE_PREFIX = 'cannot execute the program';
+
 /** The run handed to the parked child, fed by frames until ENDED. */
 class RunHandle implements ResidentRun {
   readonly stdout = new PassThrough();
@@ -112,7 +120,11 @@ class RunHandle implements ResidentRun {
   private resolveEnded!: (end: ResidentEnd) => void;
   private over = false;
 
-  constructor(private readonly resident: ResidentInit) {
+  constructor(
+    private readonly resident: ResidentInit,
+    /** argv[0] of the job, named when it cannot be executed. */
+    private readonly program: string,
+  ) {
     this.started = new Promise<void>((resolve, reject) => {
       this.resolveStarted = resolve;
       this.rejectStarted = reject;
@@ -146,7 +158,9 @@ class RunHandle implements ResidentRun {
     this.resolveStarted();
   }
 
+  /** The program's failure, as a shell would report it: the reason goes to its stderr, the exit status (127) follows. */
   onExecFailed(reason: string): void {
+    if (!this.over && isProgramFault(reason)) this.stderr.write(`runlane: cannot run ${this.program}: ${reason}\n`);
     this.rejectStarted(new AppError(SANDBOX_ERRORS.setupFailed, `the program could not be started: ${reason}`));
   }
 
@@ -262,11 +276,25 @@ export class ResidentInit {
   begin(job: ResidentJob): ResidentRun {
     if (this.state !== 'parked') throw new Error(`begin() while the resident is ${this.state}`);
     const payload = encodeJob(job);
-    const run = new RunHandle(this);
+    const run = new RunHandle(this, job.argv[0] ?? '');
     this.run = run;
     this.state = 'running';
     this.send([encodeFrame(FRAME.job, payload)]);
     return run;
+  }
+
+  /**
+   * Kills the parked child before it was given a job and waits for PID 1 to report the resident clean again (a job the
+   * caller no longer has, e.g. when its workspace is destroyed). Rejects when the reset could not be verified.
+   */
+  async unpark(): Promise<void> {
+    if (this.state !== 'parked') throw new Error(`unpark() while the resident is ${this.state}`);
+    const run = new RunHandle(this, '');
+    this.run = run;
+    this.state = 'running';
+    this.send([encodeFrame(FRAME.kill)]);
+    const end = await run.ended;
+    if (!end.clean) throw new Error(end.problem ?? 'the resident could not verify its reset');
   }
 
   /** Kills every process and PID 1, waits for bwrap to exit. Never throws. */

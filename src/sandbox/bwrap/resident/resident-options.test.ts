@@ -1,13 +1,11 @@
 // Unit tests of the resident sandbox's bwrap options.
 import { describe, expect, it } from 'vitest';
-import { bwrapOptions } from '../bwrap/bwrap-argv.js';
-import { RESIDENT_INIT_MOUNT, residentBwrapOptions } from './resident-options.js';
+import { bwrapOptions } from '../bwrap-argv.js';
+import { RESIDENT_INIT_MOUNT, SLOT_MOUNT, residentBwrapOptions } from './resident-options.js';
 
 const input = {
   systemArgs: ['--ro-bind', '/usr', '/usr', '--symlink', 'usr/bin', '/bin', '--ro-bind', '/srv/etc-x', '/etc'],
-  boxDir: '/runs/s1/box',
-  tmpDir: '/runs/s1/tmp',
-  shmDir: '/runs/s1/shm',
+  slotDir: '/runs/s1',
   initPath: '/opt/runlane/native/build/runlane-resident-init',
   statusFd: 4,
 };
@@ -36,12 +34,19 @@ describe('residentBwrapOptions', () => {
     expect(options.slice(-2)).toEqual(['--json-status-fd', '4']);
   });
 
-  it('should give runs the same mounts as the per-run sandbox, plus PID 1 read-only', () => {
-    const perRun = mounts(bwrapOptions({ ...input, seccompFd: 5 }));
-    const resident = mounts(residentBwrapOptions(input));
+  it('should give runs the system mounts of the per-run sandbox, the slot behind a root-only directory, and PID 1 read-only', () => {
+    const runDirs = { boxDir: `${input.slotDir}/box`, tmpDir: `${input.slotDir}/tmp`, shmDir: `${input.slotDir}/shm` };
+    const slotBinds = (mount: string[]) => mount[0] === '--bind' && mount[1]!.startsWith(input.slotDir);
+    const perRun = mounts(bwrapOptions({ ...input, ...runDirs, seccompFd: 5 })).filter((mount) => !slotBinds(mount));
+    const options = residentBwrapOptions(input);
+    const resident = mounts(options);
     const init = ['--ro-bind', input.initPath, RESIDENT_INIT_MOUNT];
+    const slot = ['--bind', input.slotDir, SLOT_MOUNT];
     expect(resident).toContainEqual(init);
-    expect(resident.filter((mount) => mount.join() !== init.join())).toEqual(perRun);
+    expect(resident).toContainEqual(slot);
+    expect(resident.filter((mount) => mount.join() !== init.join() && mount.join() !== slot.join())).toEqual(perRun);
+    // The slot's parent is created root-only before the slot is bound into it.
+    expect(options.join(' ')).toContain(`--perms 0700 --dir ${SLOT_MOUNT.split('/').slice(0, -1).join('/')}`);
     // Read-only remounts last, after every mount they must cover.
     expect(resident.slice(-2)).toEqual([['--remount-ro', '/dev'], ['--remount-ro', '/']]);
   });

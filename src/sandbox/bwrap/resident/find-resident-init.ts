@@ -4,7 +4,7 @@ import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 /** Where scripts/setup.sh builds it; the same relative path from src/ and from the built dist/. */
-export const DEFAULT_RESIDENT_INIT = fileURLToPath(new URL('../../../native/build/runlane-resident-init', import.meta.url));
+export const DEFAULT_RESIDENT_INIT = fileURLToPath(new URL('../../../../native/build/runlane-resident-init', import.meta.url));
 
 /** The binary's absolute path when it is built and executable, else null (resident sandboxes are then unavailable). */
 export async function findResidentInit(path: string = DEFAULT_RESIDENT_INIT): Promise<string | null> {

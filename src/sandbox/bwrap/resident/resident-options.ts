@@ -3,13 +3,14 @@
 /** Where the resident's PID 1 binary is bound inside the sandbox (read-only, outside every writable dir). */
 export const RESIDENT_INIT_MOUNT = '/.runlane-init';
 
+/** Where the slot's work dir tmpfs is bound (native/resident-init.c binds its run dirs from here for each run). */
+export const SLOT_MOUNT = '/.runlane/slot';
+
 export interface ResidentOptionsInput {
   /** From the host layout (system binds), computed once. */
   systemArgs: readonly string[];
-  /** Host directories of the slot's tmpfs bound at /box, /tmp and /dev/shm. */
-  boxDir: string;
-  tmpDir: string;
-  shmDir: string;
+  /** Root of the slot's work dir tmpfs (holding box, tmp and shm), bound at SLOT_MOUNT for PID 1. */
+  slotDir: string;
   /** Host path of the PID 1 binary (native/build/runlane-resident-init). */
   initPath: string;
   /** Descriptor bwrap reports PID 1's host pid on. */
@@ -38,10 +39,13 @@ export function residentBwrapOptions(input: ResidentOptionsInput): string[] {
     ...input.systemArgs,
     '--proc', '/proc',
     '--dev', '/dev',
-    // Not a tmpfs of its own: a second cap as large as the work dir would double what a run may write.
-    '--bind', input.shmDir, '/dev/shm',
-    '--bind', input.boxDir, '/box',
-    '--bind', input.tmpDir, '/tmp',
+    // The slot's tmpfs sits behind a root-only directory; each run's child binds its box, tmp and shm (as they are after
+    // the server's reset, which recreates them) over /box, /tmp and /dev/shm in a mount namespace of the run's own.
+    // /dev/shm is no tmpfs of its own: a second cap as large as the work dir would double what a run may write.
+    '--perms', '0700', '--dir', SLOT_MOUNT.slice(0, SLOT_MOUNT.lastIndexOf('/')),
+    '--bind', input.slotDir, SLOT_MOUNT,
+    '--dir', '/box',
+    '--dir', '/tmp',
     '--ro-bind', input.initPath, RESIDENT_INIT_MOUNT,
     // The root and /dev are bwrap's own tmpfs mounts, writable by root inside unless made read-only last.
     '--remount-ro', '/dev',
