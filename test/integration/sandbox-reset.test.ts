@@ -19,6 +19,19 @@ const PYTHON: Record<string, string> = {
     '    except OSError: continue',
     '    print(pid, command)',
   ].join('\n'),
+  // Waits (at most 10 s) until a process runs `sleep <argv[1]>`: a background child may not have exec'd yet.
+  AWAIT_SLEEPER: [
+    'import os, sys, time',
+    'wanted = b"sleep\\0" + sys.argv[1].encode() + b"\\0"',
+    'def running():',
+    '    for pid in (p for p in os.listdir("/proc") if p.isdigit()):',
+    '        try:',
+    '            if open(f"/proc/{pid}/cmdline", "rb").read() == wanted: return True',
+    '        except OSError: pass',
+    '    return False',
+    'deadline = time.monotonic() + 10',
+    'while not running() and time.monotonic() < deadline: time.sleep(0.01)',
+  ].join('\n'),
   // A unix socket file at each path given.
   BIND_SOCKET_FILES: 'import socket, sys\nfor path in sys.argv[1:]: socket.socket(socket.AF_UNIX).bind(path)',
   // Binds and listens on an abstract socket, then leaves a forked child holding it; returns once it is bound.
@@ -97,12 +110,17 @@ interface ResetRow {
   found: RegExp;
 }
 
-const plantedProcess = (plant: string): Omit<ResetRow, 'name'> => ({ plant, check: 'python3 -c "$LIST_PROCESSES"', found: /^\d+ (sleep|sh) /m });
+/** A row planting `sleep <seconds>` in the background in some way; run N waits until it runs before it looks. */
+const plantedSleeper = (plant: string, seconds: number): Omit<ResetRow, 'name'> => ({
+  plant: `${plant}\npython3 -c "$AWAIT_SLEEPER" ${seconds}`,
+  check: 'python3 -c "$LIST_PROCESSES"',
+  found: new RegExp(`^\\d+ sleep ${seconds}$`, 'm'),
+});
 
 const ROWS: ResetRow[] = [
-  { name: 'a plain background process', ...plantedProcess('sleep 1001 &') },
-  { name: 'a setsid-detached process ignoring HUP and TERM', ...plantedProcess('setsid sh -c \'trap "" HUP TERM; exec sleep 1002\' < /dev/null > /dev/null 2>&1 &') },
-  { name: 'a double-forked daemon', ...plantedProcess('(sh -c "sleep 1003 &" &)') },
+  { name: 'a plain background process', ...plantedSleeper('sleep 1001 &', 1001) },
+  { name: 'a setsid-detached process ignoring HUP and TERM', ...plantedSleeper('setsid sh -c \'trap "" HUP TERM; exec sleep 1002\' < /dev/null > /dev/null 2>&1 &', 1002) },
+  { name: 'a double-forked daemon', ...plantedSleeper('(sh -c "sleep 1003 &" &)', 1003) },
   {
     name: 'files of every kind in /box, /tmp and /dev/shm (plain, hidden, FIFO, unix socket, link, a 000-mode directory holding files)',
     plant: [
@@ -234,6 +252,7 @@ describeEachImplementation('when two runs live at once on different slots', (imp
   it("should keep each run's processes, files and IPC out of the other's sight", async () => {
     const plantAll = [
       'sleep 1001 &',
+      'python3 -c "$AWAIT_SLEEPER" 1001',
       'echo planted > /box/mine; echo planted > /tmp/mine; echo planted > /dev/shm/mine',
       'ipcmk -M 4096 > /dev/null && ipcmk -S 2 > /dev/null && ipcmk -Q > /dev/null',
       'python3 -c "$CREATE_MQUEUE"',
