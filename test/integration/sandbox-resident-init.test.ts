@@ -268,7 +268,7 @@ describe('when one resident runs many programs', () => {
 });
 
 describe('when compared with a one-shot run', () => {
-  it('should show the program the same mounts, options and file systems, plus PID 1, the slot behind a root-only directory and two read-only /proc covers', async () => {
+  it('should show the program the same mounts, options and file systems, plus PID 1, the root-only slot and two read-only /proc covers', async () => {
     // Mount point, per-mount options and file system type of every mount the program sees (sources and roots name host paths).
     const script = "awk '{ for (i = 7; $i != \"-\"; i++); print $5, $6, $(i + 1) }' /proc/self/mountinfo";
     const oneShot = await createTestSandbox('none', { implementation: 'bwrap' });
@@ -283,16 +283,16 @@ describe('when compared with a one-shot run', () => {
     const { resident } = await startResident();
     const lines = (await runIn(resident, sh(script))).stdout.split('\n');
     expect(lines.filter((line) => line.startsWith('/.runlane-init '))).toEqual([expect.stringMatching(/^\/\.runlane-init ro,/)]);
+    // The slot's whole tmpfs, behind a root-only directory (mode 0700): the run's child binds /box, /tmp and /dev/shm from it.
+    const slot = lines.filter((line) => line.startsWith('/.runlane/slot '));
+    expect(slot).toEqual([expect.stringMatching(/^\/\.runlane\/slot rw,nosuid,nodev,.* tmpfs$/)]);
+    expect((await runIn(resident, sh('ls /.runlane 2>&1; echo $?'))).stdout).toMatch(/Permission denied\n2\n$/);
     // bwrap without a user namespace (privileged mode) also covers /proc/irq and /proc/bus read-only: stricter, not looser.
     const extra = ['/proc/irq ro,nosuid,nodev,noexec,relatime proc', '/proc/bus ro,nosuid,nodev,noexec,relatime proc'];
     expect(lines.filter((line) => extra.includes(line))).toEqual(extra);
-    // The slot's tmpfs, behind a root-only directory: each run binds its /box, /tmp and /dev/shm from there (in that order,
-    // so the list is compared as a set).
-    const slot = lines.filter((line) => line.startsWith('/.runlane/'));
-    expect(slot).toEqual(['/.runlane/slot rw,nosuid,nodev,relatime tmpfs']);
-    expect(await runIn(resident, sh('ls /.runlane 2>&1; echo $?')).then((outcome) => outcome.stdout)).toMatch(/Permission denied\n2\n$/);
-    const rest = lines.filter((line) => !line.startsWith('/.runlane-init ') && !line.startsWith('/.runlane/') && !extra.includes(line));
-    expect(rest.sort()).toEqual(expected.split('\n').sort());
+    // Sorted: the run's child binds /box, /tmp and /dev/shm in another order than bwrap (none lies under another).
+    const rest = lines.filter((line) => !line.startsWith('/.runlane-init ') && !slot.includes(line) && !extra.includes(line));
+    expect(rest.filter(Boolean).sort()).toEqual(expected.split('\n').filter(Boolean).sort());
   });
 });
 
@@ -358,12 +358,16 @@ describe('when the reset cannot be verified', () => {
     const run = resident.begin({ argv: sh('sleep 1000 & echo forked; read line'), env: ENV, rlimits: RLIMITS, outputBytes: 1000 });
     await new Promise((resolve) => run.stdout.once('data', resolve));
     // A frozen process (cgroup v1 freezer) cannot die until thawed: the stand-in for a process stuck in the kernel.
-    const sleeper = await new Promise<string>((resolve) => {
-      const child = spawn('pgrep', ['-u', String(uid), '-x', 'sleep']);
-      let out = '';
-      child.stdout.on('data', (chunk) => (out += chunk));
-      child.on('close', () => resolve(out.trim()));
-    });
+    // `forked` is printed once the fork returned, possibly before the child exec'd sleep: look until it has.
+    const findSleeper = () =>
+      new Promise<string>((resolve) => {
+        const child = spawn('pgrep', ['-u', String(uid), '-x', 'sleep']);
+        let out = '';
+        child.stdout.on('data', (chunk) => (out += chunk));
+        child.on('close', () => resolve(out.trim()));
+      });
+    let sleeper = await findSleeper();
+    for (let attempt = 0; attempt < 100 && sleeper === ''; attempt++) sleeper = await sleep(20).then(findSleeper);
     expect(sleeper).toMatch(/^\d+$/);
     await writeFile(join(cgroup, 'cgroup.procs'), sleeper);
     await writeFile(join(cgroup, 'freezer.state'), 'FROZEN');
