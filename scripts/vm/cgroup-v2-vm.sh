@@ -16,7 +16,10 @@ TIMEOUT="${RUNLANE_VM_TIMEOUT:-25m}"
 # Enough that the guest kernel does not refuse a test's large allocation before the run's memory limit is reached.
 MEMORY="${RUNLANE_VM_MEMORY:-8G}"
 MODULES=(virtio_ring virtio virtio_pci_legacy_dev virtio_pci_modern_dev virtio_pci netfs fscache 9pnet 9pnet_virtio 9p overlay)
-DEFAULT_SUITES=(test/integration/sandbox-cgroup-v2.test.ts test/integration/sandbox-conformance.test.ts test/integration/hostile-programs.test.ts test/integration/sandbox-escapes.test.ts)
+DEFAULT_SUITES=(test/integration/sandbox-cgroup-v2.test.ts test/integration/sandbox-conformance.test.ts test/integration/hostile-programs.test.ts test/integration/sandbox-escapes.test.ts test/integration/sandbox-reset.test.ts test/integration/sandbox-pid1.test.ts)
+# The default implementation only: under software emulation both would take about twice the step's budget. The per-run
+# path shares the cgroup code and runs both on this host; RUNLANE_VM_IMPLEMENTATIONS=resident,bwrap runs it here too.
+IMPLEMENTATIONS="${RUNLANE_VM_IMPLEMENTATIONS:-resident}"
 
 log() { printf '\033[1mvm:\033[0m %s\n' "$*"; }
 
@@ -92,7 +95,7 @@ main() {
   trap 'rm -rf "$share"' EXIT
   {
     echo "set -u"
-    echo "export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin HOME=/root CI=${CI:-} RUNLANE_REQUIRE_CGROUP_V2=1 RUNLANE_TEST_SANDBOX_FLAVOURS=v2 RUNLANE_TEST_TIME_SCALE=${RUNLANE_VM_TIME_SCALE:-10}"
+    echo "export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin HOME=/root CI=${CI:-} RUNLANE_REQUIRE_CGROUP_V2=1 RUNLANE_TEST_SANDBOX_FLAVOURS=v2 RUNLANE_TEST_TIME_SCALE=${RUNLANE_VM_TIME_SCALE:-10} RUNLANE_TEST_SANDBOX_IMPLEMENTATIONS=$IMPLEMENTATIONS"
     printf 'cd %q\n' "$REPO"
     if ((${#command[@]})); then
       printf '%q ' "${command[@]}"
