@@ -314,7 +314,7 @@ describe(`a ${RUNS}-run soak of the ${IMPLEMENTATION} sandbox pool`, () => {
       const problem = result instanceof Error ? `sandbox fault: ${result.message}` : problemOf(row, result);
       if (problem === null) return;
       failureCount += 1;
-      if (failures.length < 50) failures.push(`job ${n} ${row.language}/${row.expect.verdict} ${row.command.argv.join(' ').slice(0, 60)}: ${problem}`);
+      if (failures.length < 50) failures.push(`job ${n} ${row.language}/${row.expect.verdict} ${JSON.stringify(row.command.argv.join(' ').slice(0, 60))}: ${problem}`);
     };
 
     const runRow = async (row: Row, run: (command: SandboxCommand) => Promise<SandboxRunResult>, start: (command: SandboxCommand) => ReturnType<typeof t.sandbox.start>) => {
@@ -398,8 +398,8 @@ describe(`a ${RUNS}-run soak of the ${IMPLEMENTATION} sandbox pool`, () => {
     const rssGrowth = median(late.map((s) => s.rssMb)) - median(early.map((s) => s.rssMb));
     const heapGrowth = median(late.map((s) => s.heapMb)) - median(early.map((s) => s.heapMb));
     console.log(`soak memory: rss growth ${rssGrowth.toFixed(1)} MB (bound ${RSS_BOUND_MB}), heap growth ${heapGrowth.toFixed(1)} MB (bound ${HEAP_BOUND_MB})`);
-    expect(rssGrowth).toBeLessThanOrEqual(RSS_BOUND_MB);
-    expect(heapGrowth).toBeLessThanOrEqual(HEAP_BOUND_MB);
+    expect(rssGrowth, 'RSS growth, MB').toBeLessThanOrEqual(RSS_BOUND_MB);
+    expect(heapGrowth, 'heapUsed growth, MB').toBeLessThanOrEqual(HEAP_BOUND_MB);
 
     // Closing releases everything: no mount, process, cgroup or fd of the sandbox outlives it.
     await t.sandbox.close();
