@@ -92,6 +92,8 @@ interface Sample {
   runs: number;
   rssMb: number;
   heapMb: number;
+  /** Memory of Buffers and other objects outside the JS heap: printed to tell a native leak from allocator noise. */
+  externalMb: number;
   fds: number;
   mounts: number;
   processes: number;
@@ -100,7 +102,10 @@ interface Sample {
   retired: number;
 }
 
-const OK_LIMITS = testLimits({ wallTimeMs: 10_000, cpuTimeMs: 5_000, outputBytes: 64 * 1024, workDirMb: 16 });
+/** Limits no correct row comes near; each limit row lowers one of them. */
+const BASE_LIMITS = { wallTimeMs: 10_000, cpuTimeMs: 5_000, outputBytes: 64 * 1024, workDirMb: 16 };
+const OK_LIMITS = testLimits(BASE_LIMITS);
+const limitsWith = (extra: Parameters<typeof testLimits>[0]) => testLimits({ ...BASE_LIMITS, ...extra });
 const PYTHON_SUM = 'import sys; print("py", sum(map(int, sys.argv[1:])))';
 
 function numbersOf(n: number): number[] {
@@ -130,30 +135,29 @@ function okRow(n: number, variant: number, hasNode: boolean): Row {
 
 /** Every way a run can end other than ok, each with what it must report. */
 function verdictRow(n: number, variant: number, memoryCapped: boolean): Row {
-  const limit = (extra: Partial<Parameters<typeof testLimits>[0]>) => testLimits({ wallTimeMs: 10_000, cpuTimeMs: 5_000, outputBytes: 64 * 1024, workDirMb: 16, ...extra });
   switch (variant) {
     case 0:
-      return { language: 'python', command: { argv: ['python3', '-c', 'import sys; sys.exit(int(sys.argv[1]))', String(1 + (n % 100))], limits: limit({}) }, expect: { verdict: 'exit', exitCode: 1 + (n % 100), limitHit: null } };
+      return { language: 'python', command: { argv: ['python3', '-c', 'import sys; sys.exit(int(sys.argv[1]))', String(1 + (n % 100))], limits: OK_LIMITS }, expect: { verdict: 'exit', exitCode: 1 + (n % 100), limitHit: null } };
     case 1:
-      return { language: 'sh', command: { argv: ['sleep', '30'], limits: limit({ wallTimeMs: 250 }) }, expect: { verdict: 'wall', limitHit: 'wall' } };
+      return { language: 'sh', command: { argv: ['sleep', '30'], limits: limitsWith({ wallTimeMs: 250 }) }, expect: { verdict: 'wall', limitHit: 'wall' } };
     case 2:
-      return { language: 'sh', command: { argv: ['sh', '-c', 'while :; do :; done'], limits: limit({ cpuTimeMs: 250 }) }, expect: { verdict: 'cpu', limitHit: 'cpu' } };
+      return { language: 'sh', command: { argv: ['sh', '-c', 'while :; do :; done'], limits: limitsWith({ cpuTimeMs: 250 }) }, expect: { verdict: 'cpu', limitHit: 'cpu' } };
     case 3:
       // With a memory cgroup the OOM killer ends it; without one RLIMIT_AS makes the allocation fail instead.
       return memoryCapped
-        ? { language: 'python', command: { argv: ['python3', '-c', 'x = bytearray(256 * 1024 * 1024)'], limits: limit({ memoryMb: 48 }) }, expect: { verdict: 'memory', limitHit: 'memory' } }
-        : { language: 'python', command: { argv: ['python3', '-c', 'x = bytearray(256 * 1024 * 1024)'], limits: limit({ memoryMb: 48 }) }, expect: { verdict: 'memory', exitCode: 1, check: (r) => (r.stderr.includes('MemoryError') ? null : 'no MemoryError') } };
+        ? { language: 'python', command: { argv: ['python3', '-c', 'x = bytearray(256 * 1024 * 1024)'], limits: limitsWith({ memoryMb: 48 }) }, expect: { verdict: 'memory', limitHit: 'memory' } }
+        : { language: 'python', command: { argv: ['python3', '-c', 'x = bytearray(256 * 1024 * 1024)'], limits: limitsWith({ memoryMb: 48 }) }, expect: { verdict: 'memory', exitCode: 1, check: (r) => (r.stderr.includes('MemoryError') ? null : 'no MemoryError') } };
     case 4:
-      return { language: 'sh', command: { argv: ['yes', 'runlane'], limits: limit({ outputBytes: 20_000 }) }, expect: { verdict: 'output', limitHit: 'output', check: (r) => (r.stdout.length === 20_000 ? null : `kept ${r.stdout.length} bytes, not 20000`) } };
+      return { language: 'sh', command: { argv: ['yes', 'runlane'], limits: limitsWith({ outputBytes: 20_000 }) }, expect: { verdict: 'output', limitHit: 'output', check: (r) => (r.stdout.length === 20_000 ? null : `kept ${r.stdout.length} bytes, not 20000`) } };
     case 5: {
-      // A fork bomb with a cap: forks until the pids limit refuses, then says how far it got and fails.
-      const bomb = 'import os, sys, time\nn = 0\ntry:\n    while True:\n        if os.fork() == 0:\n            time.sleep(30); os._exit(0)\n        n += 1\nexcept OSError:\n    sys.exit(3)';
-      return { language: 'python', command: { argv: ['python3', '-c', bomb], limits: limit({ processes: 8 }) }, expect: { verdict: 'processes', exitCode: 3, limitHit: 'processes' } };
+      // A fork bomb with a cap: forks sleepers until the pids limit refuses one, then fails with its own exit code.
+      const bomb = 'import os, sys, time\ntry:\n    while True:\n        if os.fork() == 0:\n            time.sleep(30); os._exit(0)\nexcept OSError:\n    sys.exit(3)';
+      return { language: 'python', command: { argv: ['python3', '-c', bomb], limits: limitsWith({ processes: 8 }) }, expect: { verdict: 'processes', exitCode: 3, limitHit: 'processes' } };
     }
     case 6:
-      return { language: 'sh', command: { argv: ['sh', '-c', 'exec head -c 2000000 /dev/zero > big'], limits: limit({ fileSizeBytes: 100_000 }) }, expect: { verdict: 'file-size', signal: 'SIGXFSZ', limitHit: 'file-size' } };
+      return { language: 'sh', command: { argv: ['sh', '-c', 'exec head -c 2000000 /dev/zero > big'], limits: limitsWith({ fileSizeBytes: 100_000 }) }, expect: { verdict: 'file-size', signal: 'SIGXFSZ', limitHit: 'file-size' } };
     default:
-      return { language: 'sh', command: { argv: ['sh', '-c', 'sleep 1000 & (setsid sleep 1000 > /dev/null 2>&1 &); echo started'], limits: limit({}) }, expect: { verdict: 'leftover', stdout: 'started\n', exitCode: 0 } };
+      return { language: 'sh', command: { argv: ['sh', '-c', 'sleep 1000 & (setsid sleep 1000 > /dev/null 2>&1 &); echo started'], limits: OK_LIMITS }, expect: { verdict: 'leftover', stdout: 'started\n', exitCode: 0 } };
   }
 }
 
@@ -266,7 +270,7 @@ describe(`a ${RUNS}-run soak of the ${IMPLEMENTATION} sandbox pool`, () => {
     global.gc?.();
     const memory = process.memoryUsage();
     const health = t.sandbox.health();
-    const taken: Sample = { runs, rssMb: mb(memory.rss), heapMb: mb(memory.heapUsed), fds: await countFds(), mounts: await countMounts(), processes: processes.length, cgroups: cgroups.length, ...health };
+    const taken: Sample = { runs, rssMb: mb(memory.rss), heapMb: mb(memory.heapUsed), externalMb: mb(memory.external), fds: await countFds(), mounts: await countMounts(), processes: processes.length, cgroups: cgroups.length, ...health };
     console.log(`soak sample ${JSON.stringify(taken)}`);
     expect({ runs, processes, cgroups }).toEqual({ runs, processes: [], cgroups: [] });
     expect({ runs, ...health }).toEqual({ runs, slots: t.options.uidCount, retired: 0 });
@@ -276,6 +280,8 @@ describe(`a ${RUNS}-run soak of the ${IMPLEMENTATION} sandbox pool`, () => {
   beforeAll(async () => {
     fdsBefore.count = await countFds();
     t = await createTestSandbox(undefined, { implementation: IMPLEMENTATION });
+    // Without a built resident init the sandbox falls back to per-run bwrap; a soak of the wrong implementation proves nothing.
+    expect(t.sandbox.capabilities.implementation, 'the implementation the soak runs on').toBe(IMPLEMENTATION);
     hostDir = await mkdtemp(join(tmpdir(), 'runlane-soak-'));
     const [node] = await t.sandbox.detectToolchains([{ tools: ['node'], versionCommand: ['node', '--version'] }]);
     hasNode = node!.missing.length === 0 && node!.error === null;
@@ -380,7 +386,7 @@ describe(`a ${RUNS}-run soak of the ${IMPLEMENTATION} sandbox pool`, () => {
         `duration ${seconds.toFixed(1)} s, ${(done / seconds).toFixed(1)} runs/s, verdicts ${JSON.stringify(verdicts)}, languages ${JSON.stringify(languages)}, ` +
         `gc ${global.gc ? 'forced before each sample' : 'NOT AVAILABLE (RSS without a forced GC)'}, wrong ${failureCount}\n` +
         (lingered.length > 0 ? `processes seen at a sample:\n  ${lingered.join('\n  ')}\n` : '') +
-        samples.map((s) => `  after ${s.runs} runs: rss ${s.rssMb} MB, heap ${s.heapMb} MB, fds ${s.fds}, mounts ${s.mounts}, processes ${s.processes}, cgroups ${s.cgroups}, slots ${s.slots}, retired ${s.retired}`).join('\n'),
+        samples.map((s) => `  after ${s.runs} runs: rss ${s.rssMb} MB, heap ${s.heapMb} MB, external ${s.externalMb} MB, fds ${s.fds}, mounts ${s.mounts}, processes ${s.processes}, cgroups ${s.cgroups}, slots ${s.slots}, retired ${s.retired}`).join('\n'),
     );
 
     expect(done).toBe(RUNS);
