@@ -114,10 +114,25 @@ build_launcher() {
   mv -f "$out/runlane-launcher.tmp" "$out/runlane-launcher"
 }
 
+build_resident_init() {
+  # PID 1 of resident sandboxes (one long-lived bwrap per slot that forks each run); without it only one-shot runs exist.
+  local source=native/resident-init.c out=native/build
+  if [[ -x "$out/runlane-resident-init" && "$out/runlane-resident-init" -nt "$source" && "$out/runlane-resident-init" -nt scripts/setup.sh ]]; then
+    log "resident init: up to date"
+    return
+  fi
+  log "resident init: building $out/runlane-resident-init"
+  mkdir -p "$out"
+  # Built to a temporary name and renamed: a running resident sandbox may have the old one bound.
+  PATH="$SYSTEM_PATH" gcc -std=gnu17 -O2 -Wall -Wextra -Werror -o "$out/runlane-resident-init.tmp" "$source"
+  mv -f "$out/runlane-resident-init.tmp" "$out/runlane-resident-init"
+}
+
 check_node
 install_packages
 build_seccomp_filter
 build_launcher
+build_resident_init
 install_node_modules
 build() {
   # Rebuild only when a source or build setting changed since the last build done here.

@@ -77,6 +77,11 @@ export const ConfigSchema = Type.Object(
     ),
     sandbox: Type.Object(
       {
+        implementation: Type.Union([Type.Literal('resident'), Type.Literal('bwrap')], {
+          default: 'resident',
+          description:
+            'How runs start: resident keeps one sandbox per slot whose namespaces are built once and whose PID 1 forks each run; bwrap builds every run\'s namespaces afresh (slower; kept for comparison)',
+        }),
         bwrapPath: Type.String({ default: 'bwrap', description: 'bubblewrap executable' }),
         runRoot: Type.String({ default: '/run/runlane', description: 'Host directory under which each run gets its private work dir' }),
         uidBase: Type.Integer({ minimum: 1000, default: 61000, description: 'First host uid used for sandboxed runs (never a real account)' }),

@@ -1,4 +1,4 @@
-// The one place that picks the Sandbox implementation: bwrap + cgroups today, a resident sandbox plugs in here.
+// The one place that picks the Sandbox implementation: bwrap + cgroups, with the resident or the per-run starter (sandbox.implementation).
 import type { Config } from '../config/index.js';
 import type { Logger } from '../logging/logger.js';
 import { createBwrapSandbox } from '../sandbox/bwrap/create-bwrap-sandbox.js';

@@ -95,9 +95,13 @@ export interface SandboxEnforcement {
 
 /** What this host's sandbox is and enforces; reported at start-up and by /health. */
 export interface SandboxCapabilities {
-  /** Which implementation runs programs (`bwrap`: one bubblewrap process tree per command). */
+  /**
+   * Which implementation runs programs: `resident` (one sandbox per slot whose namespaces are built once; its PID 1 forks
+   * each command) or `bwrap` (one bubblewrap process tree per command). What is enforced is in `enforces`, not implied by
+   * the name.
+   */
   implementation: string;
-  /** Version of the implementation's isolation tool (for `bwrap`, bubblewrap's version). */
+  /** Version of the implementation's isolation tool (bubblewrap's version for both). */
   version: string;
   enforces: SandboxEnforcement;
   /** `v2`, `v1`, or `none` (rlimit fallback: memory, CPU-total and peak-memory figures are weaker). */

@@ -3,7 +3,7 @@ import type { Logger } from '../../logging/logger.js';
 import { AppError, SANDBOX_ERRORS, isAppError } from '../../errors/index.js';
 import type { ExportOptions, SandboxCommand, SandboxFile, SandboxProcess, SandboxRunResult, Workspace } from '../sandbox.js';
 import { isWorkDirFull } from '../work-dir.js';
-import type { WarmProcess } from './pool/warm-process.js';
+import type { WarmRunner } from './pool/warm-runner.js';
 import type { Slot } from './pool/slot.js';
 import { startCommand, type RunContext, type SandboxRun } from './run/sandbox-run.js';
 import { validateCommand, validateFiles } from './run/validate-spec.js';
@@ -15,7 +15,7 @@ import { validateCommand, validateFiles } from './run/validate-spec.js';
  */
 export class BwrapWorkspace implements Workspace {
   /** The prologue the next command will use, or its preparation. */
-  private next: Promise<WarmProcess> | null;
+  private next: Promise<WarmRunner> | null;
   /** The command in progress: its run once started, and whether its teardown already ended it. */
   private current: { run: SandboxRun | null } | null = null;
   private commandsRun = 0;
@@ -28,7 +28,7 @@ export class BwrapWorkspace implements Workspace {
   constructor(
     private readonly ctx: RunContext,
     private readonly slot: Slot,
-    first: WarmProcess,
+    first: WarmRunner,
     private readonly expectedCommands: number,
     private readonly logger: Logger,
     private readonly onDestroyed: () => void,
@@ -181,7 +181,7 @@ export class BwrapWorkspace implements Workspace {
   }
 
   /** Ends a prologue that never ran a program; the slot is retired when its cgroup cannot be removed. */
-  private async discard(warm: WarmProcess): Promise<void> {
+  private async discard(warm: WarmRunner): Promise<void> {
     await warm.slot.workDir.discardArgv().catch(() => undefined);
     if (!(await this.ctx.pool.discardPrologue(warm))) this.broken = true;
   }

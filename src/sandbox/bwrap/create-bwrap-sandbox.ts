@@ -1,5 +1,5 @@
 // Builds the bwrap sandbox: detects the host (bwrap, setpriv, cgroups, root, seccomp filter) and returns a ready Sandbox.
-import { chmod, mkdir, rmdir, stat } from 'node:fs/promises';
+import { chmod, mkdir, readFile, rmdir, stat } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { availableParallelism } from 'node:os';
 import type { Logger } from '../../logging/logger.js';
@@ -16,6 +16,9 @@ import { currentServerKey, isServerAlive, keyOf, sweepStaleRunRoot } from '../st
 import { detectCgroups } from '../cgroup/detect-cgroups.js';
 import { UidPool } from '../uid-pool.js';
 import { RunnerPool } from './pool/runner-pool.js';
+import { coldRunners, type RunnerKind } from './pool/runner-kind.js';
+import { residentRunners } from './resident/resident-runners.js';
+import { DEFAULT_RESIDENT_INIT, findResidentInit } from './resident/resident-init.js';
 
 /** Work dir size of slots prepared before the first run says what it needs (the default run limit), MiB. */
 const DEFAULT_WORK_DIR_MB = 64;
@@ -29,6 +32,11 @@ export interface BwrapSandboxOptions {
    * for comparison). @defaultValue `'resident'`
    */
   implementation?: 'resident' | 'bwrap';
+  /**
+   * PID 1 of each resident sandbox (native/resident-init.c).
+   * @defaultValue `native/build/runlane-resident-init` of this installation, built by `scripts/setup.sh`
+   */
+  residentInitPath?: string;
   /** bubblewrap executable, a name looked up on PATH or an absolute path. @defaultValue `'bwrap'` */
   bwrapPath: string;
   /** Host directory for the synthetic /etc files and one tmpfs mount point per live run. @defaultValue `'/run/runlane'` */
@@ -85,7 +93,8 @@ export async function createBwrapSandbox(options: BwrapSandboxOptions, logger: L
   if (options.uidBase <= 0) throw new AppError(SANDBOX_ERRORS.setupFailed, 'sandbox.uidBase must be above 0: a run never executes as root on the host');
   const seccompFilter = await loadSeccompFilter(options.seccompFilter);
   const launcherPath = options.launcherPath === null ? null : await findLauncher(options.launcherPath ?? DEFAULT_LAUNCHER);
-  if (launcherPath === null && options.launcherPath !== null) {
+  const implementation = await chooseImplementation(options, log);
+  if (launcherPath === null && options.launcherPath !== null && implementation.kind === 'bwrap') {
     log.warn({ launcher: options.launcherPath ?? DEFAULT_LAUNCHER }, 'SANDBOX: the native launcher is not built (run `bash scripts/setup.sh`); runs start through the slower bash prologue');
   }
 
@@ -122,13 +131,18 @@ export async function createBwrapSandbox(options: BwrapSandboxOptions, logger: L
       return key !== null && !(await isServerAlive(key));
     });
     if (staleGroups > 0) log.warn({ cgroups: staleGroups }, 'SANDBOX: removed run cgroups left by a server that did not shut down');
-    const capabilities = bwrapCapabilities(driver.version, bwrapVersion, driver.warnings);
+    const capabilities = bwrapCapabilities(implementation.kind, driver.version, bwrapVersion, driver.warnings);
+    const cold = { bashPath: bash, setprivPath: setpriv, bwrapPath: bwrap, hostEnv, seccompFilter, launcherPath };
+    const runners: RunnerKind =
+      implementation.kind === 'resident'
+        ? residentRunners({ bwrapPath: bwrap, initPath: implementation.initPath, layout, seccompFilter: await readFile(seccompFilter), hostEnv, logger: log })
+        : coldRunners(cold);
     const pool = new RunnerPool({
       driver,
       uids: new UidPool(options.uidBase, options.uidCount),
       runsDir,
       workDirTools,
-      spawn: { bashPath: bash, setprivPath: setpriv, bwrapPath: bwrap, hostEnv, seccompFilter, launcherPath },
+      runners,
       logger: log,
       warmTarget: Math.min(options.warmPool ?? availableParallelism(), options.uidCount),
       initialWorkDirMb: DEFAULT_WORK_DIR_MB,
@@ -136,7 +150,8 @@ export async function createBwrapSandbox(options: BwrapSandboxOptions, logger: L
     });
     const sandbox = new BwrapSandbox(capabilities, { driver, pool, layout, runsDir, logger: log, setupTimeoutMs: options.setupTimeoutMs ?? SETUP_TIMEOUT_MS }, log);
     await selfTest(sandbox);
-    log.info({ implementation: capabilities.implementation, version: bwrapVersion, cgroups: capabilities.cgroups, runRoot: options.runRoot, launcher: launcherPath ?? 'bash prologue' }, 'sandbox ready');
+    const starter = implementation.kind === 'resident' ? implementation.initPath : (launcherPath ?? 'bash prologue');
+    log.info({ implementation: capabilities.implementation, version: bwrapVersion, cgroups: capabilities.cgroups, runRoot: options.runRoot, starter }, 'sandbox ready');
     return sandbox;
   } catch (error) {
     await removeHostLayout(layout).catch(() => undefined);
@@ -145,11 +160,23 @@ export async function createBwrapSandbox(options: BwrapSandboxOptions, logger: L
   }
 }
 
-/** What the bwrap sandbox enforces: namespaces, the seccomp filter and the work dir always; the whole-run caps only with cgroups. */
-function bwrapCapabilities(cgroups: SandboxCapabilities['cgroups'], version: string, warnings: string[]): SandboxCapabilities {
+/**
+ * The resident implementation unless the options ask for the per-run one; without a built resident init the per-run path
+ * stands in, loudly, as it does the same job more slowly.
+ */
+async function chooseImplementation(options: BwrapSandboxOptions, log: Logger): Promise<{ kind: 'bwrap' } | { kind: 'resident'; initPath: string }> {
+  if (options.implementation === 'bwrap') return { kind: 'bwrap' };
+  const initPath = await findResidentInit(options.residentInitPath ?? DEFAULT_RESIDENT_INIT);
+  if (initPath !== null) return { kind: 'resident', initPath };
+  log.warn({ init: options.residentInitPath ?? DEFAULT_RESIDENT_INIT }, 'SANDBOX: the resident sandbox init is not built (run `bash scripts/setup.sh`); every run builds its namespaces afresh, several ms slower');
+  return { kind: 'bwrap' };
+}
+
+/** What the sandbox enforces: namespaces, the seccomp filter and the work dir always; the whole-run caps only with cgroups. */
+function bwrapCapabilities(implementation: 'resident' | 'bwrap', cgroups: SandboxCapabilities['cgroups'], version: string, warnings: string[]): SandboxCapabilities {
   const grouped = cgroups !== 'none';
   return {
-    implementation: 'bwrap',
+    implementation,
     version,
     // Without cgroups RLIMIT_NPROC still caps processes: each run has a host uid of its own.
     enforces: { memory: grouped, cpuTotal: grouped, pids: true, network: true, filesystem: true, seccomp: true, memoryPeak: grouped },

@@ -75,18 +75,40 @@ export interface GoMessageInput {
   bwrapOptions: readonly string[];
 }
 
+/** The rlimits a run's process sets before the program starts; null where cgroups enforce the limit instead. */
+export interface RunRlimits {
+  cpuSeconds: number;
+  fileSizeKiB: number;
+  openFiles: number;
+  stackKiB: number;
+  addressSpaceKiB: number | null;
+  processes: number | null;
+}
+
+/**
+ * RLIMIT_CPU is a per-process backstop a second above the polled cgroup limit (the limit itself without cgroups);
+ * RLIMIT_AS and RLIMIT_NPROC stand in for the memory and pids cgroups only when there are none. `extraProcesses` are the
+ * sandbox's own processes counted by RLIMIT_NPROC.
+ */
+export function runRlimits(limits: ResourceLimits, fallbackRlimits: boolean, extraProcesses: number): RunRlimits {
+  return {
+    cpuSeconds: fallbackRlimits ? Math.max(1, Math.ceil(limits.cpuTimeMs / 1000)) : Math.ceil(limits.cpuTimeMs / 1000) + CPU_RLIMIT_SLACK_SECONDS,
+    // bash's `ulimit -f` counts 1024-byte blocks outside POSIX mode; rounding up never allows less than asked.
+    fileSizeKiB: Math.max(1, Math.ceil(limits.fileSizeBytes / 1024)),
+    openFiles: Math.max(16, Math.floor(limits.openFiles)),
+    stackKiB: stackKiB(limits),
+    addressSpaceKiB: fallbackRlimits ? Math.floor(limits.memoryMb * 1024) : null,
+    processes: fallbackRlimits ? limits.processes + extraProcesses : null,
+  };
+}
+
 /** Builds the message that starts a warm prologue on a run (its argv goes to the argv file, see `WorkDir.writeArgv`). */
 export function goMessage(input: GoMessageInput): Buffer {
-  const { limits } = input;
-  const cpuSeconds = input.fallbackRlimits
-    ? Math.max(1, Math.ceil(limits.cpuTimeMs / 1000))
-    : Math.ceil(limits.cpuTimeMs / 1000) + CPU_RLIMIT_SLACK_SECONDS;
-  // bash's `ulimit -f` counts 1024-byte blocks outside POSIX mode; rounding up never allows less than asked.
-  const fileSizeKiB = Math.max(1, Math.ceil(limits.fileSizeBytes / 1024));
-  const addressSpaceKiB = input.fallbackRlimits ? String(Math.floor(limits.memoryMb * 1024)) : '-';
-  const processes = input.fallbackRlimits ? String(limits.processes + BWRAP_EXTRA_PROCESSES) : '-';
+  const rlimits = runRlimits(input.limits, input.fallbackRlimits, BWRAP_EXTRA_PROCESSES);
   if (!Number.isInteger(input.argc) || input.argc < 1) throw new Error('argc must be a positive integer');
-  const line = [cpuSeconds, fileSizeKiB, Math.max(16, Math.floor(limits.openFiles)), stackKiB(limits), addressSpaceKiB, processes, input.argc].join(' ');
+  const line = [
+    rlimits.cpuSeconds, rlimits.fileSizeKiB, rlimits.openFiles, rlimits.stackKiB, rlimits.addressSpaceKiB ?? '-', rlimits.processes ?? '-', input.argc,
+  ].join(' ');
   for (const option of input.bwrapOptions) if (option.includes('\0')) throw new Error('bwrap options must not contain NUL bytes');
   const options = input.bwrapOptions.map((option) => `${option}\0`).join('');
   return Buffer.from(`${line}\n${options}`, 'utf8');

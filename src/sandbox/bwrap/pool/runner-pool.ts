@@ -7,7 +7,8 @@ import type { CgroupDriver, RunCgroup } from '../../cgroup/cgroup-driver.js';
 import type { UidPool } from '../../uid-pool.js';
 import { normaliseSize, WorkDir, type WorkDirTools } from '../../work-dir.js';
 import type { Slot } from './slot.js';
-import { WarmProcess, type WarmSpawnOptions } from './warm-process.js';
+import type { RunnerKind } from './runner-kind.js';
+import type { WarmRunner } from './warm-runner.js';
 
 export interface RunnerPoolOptions {
   driver: CgroupDriver;
@@ -15,7 +16,8 @@ export interface RunnerPoolOptions {
   /** Directory holding one tmpfs mount point per slot. */
   runsDir: string;
   workDirTools: WorkDirTools;
-  spawn: WarmSpawnOptions;
+  /** Makes the runners commands wait in (cold prologues or a resident sandbox's parked children). */
+  runners: RunnerKind;
   logger: Logger;
   /** Warm prologues kept waiting for runs; 0 starts every run cold. */
   warmTarget: number;
@@ -32,7 +34,7 @@ export interface RunnerPoolOptions {
  */
 export class RunnerPool {
   private readonly idle: Slot[] = [];
-  private readonly warm: WarmProcess[] = [];
+  private readonly warm: WarmRunner[] = [];
   private readonly slots = new Set<Slot>();
   /** Cgroup removals in flight. */
   private readonly removals = new Set<Promise<void>>();
@@ -57,7 +59,7 @@ export class RunnerPool {
    * A prologue for one run, warm when one is waiting, else started now; its work dir has the requested size and is
    * checked empty once more (one statfs) before it is handed out.
    */
-  async acquire(workDirMb: number): Promise<WarmProcess> {
+  async acquire(workDirMb: number): Promise<WarmRunner> {
     for (;;) {
       if (this.closed) throw new AppError(SANDBOX_ERRORS.setupFailed, 'the sandbox is closed');
       this.lastWorkDirMb = workDirMb;
@@ -112,6 +114,7 @@ export class RunnerPool {
       { err: reason, uid: slot.uid, processesMayRemain, retired: this.retired },
       'SANDBOX: a slot could not be reset and verified empty; it is retired and its uid kept out of use, so /health reports the sandbox degraded',
     );
+    await this.options.runners.detach(slot);
     try {
       await slot.workDir.destroy();
     } catch (error) {
@@ -123,6 +126,7 @@ export class RunnerPool {
   /** Gives up a healthy slot (at close, or when it cannot be used): unmounts it and frees its uid, or keeps the uid out of use if that fails. */
   async destroySlot(slot: Slot): Promise<void> {
     if (!this.slots.delete(slot)) return;
+    await this.options.runners.detach(slot);
     try {
       await slot.workDir.destroy();
       this.options.uids.release(slot.uid);
@@ -169,7 +173,7 @@ export class RunnerPool {
    * A cold prologue on a slot a workspace already holds (its next command), in a fresh cgroup. The slot stays the
    * workspace's: its files are the point of keeping it.
    */
-  async prologueOn(slot: Slot): Promise<WarmProcess> {
+  async prologueOn(slot: Slot): Promise<WarmRunner> {
     if (this.closed) throw new AppError(SANDBOX_ERRORS.setupFailed, 'the sandbox is closed');
     let cgroup;
     try {
@@ -178,14 +182,14 @@ export class RunnerPool {
       this.options.logger.error({ err: error }, 'SANDBOX: a run cgroup could not be created');
       throw new AppError(SANDBOX_ERRORS.setupFailed, 'the sandbox could not prepare the run', { cause: error });
     }
-    return new WarmProcess(slot, cgroup, this.options.spawn);
+    return this.options.runners.runner(slot, cgroup);
   }
 
   /**
    * Ends a prologue that never ran a program and removes its cgroup, keeping its slot for the workspace holding it.
    * Returns false when the cgroup could not be removed: the slot was then retired (processes may remain).
    */
-  async discardPrologue(process: WarmProcess): Promise<boolean> {
+  async discardPrologue(process: WarmRunner): Promise<boolean> {
     await process.discard();
     try {
       // Without cgroups removal kills nothing, so anything of the slot's uid is killed (and verified gone) here.
@@ -204,7 +208,7 @@ export class RunnerPool {
   }
 
   /** Kills a prologue that never ran a program, removes its cgroup and recycles its slot (which a failed set-up may have written to). */
-  async abandon(process: WarmProcess): Promise<void> {
+  async abandon(process: WarmRunner): Promise<void> {
     await process.discard();
     try {
       // Without cgroups removal kills nothing, so anything of the slot's uid is killed (and verified gone) here.
@@ -232,11 +236,11 @@ export class RunnerPool {
     this.scheduleRefill();
   }
 
-  private takeWarm(workDirMb: number): WarmProcess | undefined {
+  private takeWarm(workDirMb: number): WarmRunner | undefined {
     const alive = this.warm.filter((process) => process.exit === null);
     const pick =
-      alive.find((process) => process.status.ready && process.slot.workDir.sizeMb === normaliseSize(workDirMb)) ??
-      alive.find((process) => process.status.ready) ??
+      alive.find((process) => process.isReady && process.slot.workDir.sizeMb === normaliseSize(workDirMb)) ??
+      alive.find((process) => process.isReady) ??
       alive[0];
     if (pick) this.warm.splice(this.warm.indexOf(pick), 1);
     return pick;
@@ -246,7 +250,7 @@ export class RunnerPool {
    * A new prologue on an idle or new slot. When every uid is leased but a slot is being reset or turned into a warm
    * prologue, `wait` waits for that and returns null (the caller looks again); otherwise the pool is busy.
    */
-  private async createWarm(workDirMb: number, wait: boolean): Promise<WarmProcess | null> {
+  private async createWarm(workDirMb: number, wait: boolean): Promise<WarmRunner | null> {
     const slot = this.idle.pop() ?? (await this.createSlot(workDirMb, wait));
     if (slot === null) return null;
     let cgroup;
@@ -258,7 +262,7 @@ export class RunnerPool {
       this.options.logger.error({ err: error }, 'SANDBOX: a run cgroup could not be created');
       throw new AppError(SANDBOX_ERRORS.setupFailed, 'the sandbox could not prepare the run', { cause: error });
     }
-    return new WarmProcess(slot, cgroup, this.options.spawn);
+    return this.options.runners.runner(slot, cgroup);
   }
 
   private async createSlot(workDirMb: number, wait: boolean): Promise<Slot | null> {
@@ -270,16 +274,24 @@ export class RunnerPool {
       }
       throw new AppError(SANDBOX_ERRORS.busy, 'every sandbox slot is in use; retry when a run finishes');
     }
+    let workDir: WorkDir;
     try {
-      const workDir = await WorkDir.create(this.options.runsDir, `slot-${uid}-${randomUUID().slice(0, 8)}`, uid, workDirMb, this.options.workDirTools);
-      const slot = { uid, workDir };
-      this.slots.add(slot);
-      return slot;
+      workDir = await WorkDir.create(this.options.runsDir, `slot-${uid}-${randomUUID().slice(0, 8)}`, uid, workDirMb, this.options.workDirTools);
     } catch (error) {
       this.options.uids.release(uid);
       this.options.logger.error({ err: error, uid }, 'SANDBOX: a work dir could not be mounted');
       throw new AppError(SANDBOX_ERRORS.setupFailed, 'the sandbox could not prepare the run', { cause: error });
     }
+    const slot = { uid, workDir };
+    this.slots.add(slot);
+    try {
+      await this.options.runners.attach(slot);
+    } catch (error) {
+      this.options.logger.error({ err: error, uid }, 'SANDBOX: a slot\'s sandbox could not be started');
+      await this.destroySlot(slot);
+      throw new AppError(SANDBOX_ERRORS.setupFailed, 'the sandbox could not prepare the run', { cause: error });
+    }
+    return slot;
   }
 
   /** Wakes callers waiting for a slot: one came back, a warm prologue was added, or a refill ended. */
@@ -315,7 +327,7 @@ export class RunnerPool {
           const index = this.warm.indexOf(process);
           if (index < 0) return;
           this.warm.splice(index, 1);
-          if (!process.status.ready) {
+          if (!process.isReady) {
             // Likely to fail again (cgroup join, missing tool): stop refilling until a run asks for a prologue.
             this.refillBlocked = true;
             this.options.logger.error({ exit: process.exit }, 'SANDBOX: a waiting prologue died before it was ready');

@@ -1,12 +1,17 @@
-// A prologue started ahead of time: already inside its run's cgroups, waiting on its go descriptor for a program to run.
+// A cold prologue started ahead of time: already inside its run's cgroups, waiting on its go descriptor for a program to run.
 import { spawn, type ChildProcess } from 'node:child_process';
 import type { Readable, Writable } from 'node:stream';
+import type { SandboxCommand } from '../../sandbox.js';
 import type { RunCgroup } from '../../cgroup/cgroup-driver.js';
-import { commandPrefix } from '../bwrap-argv.js';
+import { bwrapOptions, commandPrefix } from '../bwrap-argv.js';
 import { launcherArgs } from '../launcher.js';
-import { GO_FD, PROLOGUE_SCRIPT, STATUS_FD, prologueArgs } from '../prologue.js';
+import { BWRAP_EXTRA_PROCESSES, GO_FD, PROLOGUE_SCRIPT, SECCOMP_FD, STATUS_FD, goMessage, prologueArgs } from '../prologue.js';
 import { StatusReader } from '../status-reader.js';
+import { interpretExit, type ExitStatus } from '../run/exit-status.js';
 import type { Slot } from './slot.js';
+import type { ExitInfo, GoInput, WarmRunner } from './warm-runner.js';
+
+export type { ExitInfo } from './warm-runner.js';
 
 /** How a warm process is started. */
 export interface WarmSpawnOptions {
@@ -21,24 +26,19 @@ export interface WarmSpawnOptions {
   launcherPath: string | null;
 }
 
-export interface ExitInfo {
-  code: number | null;
-  signal: NodeJS.Signals | null;
-  /** Set when the process could not be spawned at all. */
-  error?: Error;
-}
-
-/** One waiting prologue bound to a slot (uid + work dir) and a fresh cgroup. */
-export class WarmProcess {
+/** One waiting prologue bound to a slot (uid + work dir) and a fresh cgroup; its bwrap builds the run's namespaces afresh. */
+export class WarmProcess implements WarmRunner {
   readonly child: ChildProcess;
   readonly status: StatusReader;
   /** Settles when the process has exited (before or after it was handed a run). */
   readonly exited: Promise<ExitInfo>;
   /** Resolves true once the prologue sits in its cgroups waiting for a run, false if it died first. */
   readonly ready: Promise<boolean>;
-  /** Listeners for status changes after hand-over (program started). */
-  onStatus: () => void = () => undefined;
+  readonly extraProcesses = BWRAP_EXTRA_PROCESSES;
+  readonly resetProblem = null;
+  onStarted: () => void = () => undefined;
   private exitInfo: ExitInfo | null = null;
+  private startReported = false;
 
   constructor(
     readonly slot: Slot,
@@ -49,7 +49,11 @@ export class WarmProcess {
     this.ready = new Promise((resolve) => (markReady = resolve));
     this.status = new StatusReader(() => {
       if (this.status.ready) markReady(true);
-      this.onStatus();
+      // A report read after bwrap exited comes too late: teardown (and the slot's reset) may already be under way.
+      if (this.status.childPid !== null && !this.startReported && this.exitInfo === null) {
+        this.startReported = true;
+        this.onStarted();
+      }
     });
     const [command, args] = prologueCommand(slot, cgroup, options);
     this.child = spawn(command, args, {
@@ -78,9 +82,61 @@ export class WarmProcess {
     return this.exitInfo;
   }
 
-  /** Hands the run to the prologue (rlimits and bwrap options; the argv file is written first), then EOF so bwrap's `--args` read ends. */
-  go(message: Buffer): void {
+  get isReady(): boolean {
+    return this.status.ready;
+  }
+
+  get stdin(): Writable {
+    return this.child.stdin!;
+  }
+
+  get stdout(): Readable {
+    return this.child.stdout!;
+  }
+
+  get stderr(): Readable {
+    return this.child.stderr!;
+  }
+
+  /** The argv goes to a file the prologue reads (see `WorkDir.writeArgv`): megabytes of it would be slow through a pipe. */
+  prepare(command: SandboxCommand): Promise<void> {
+    return this.slot.workDir.writeArgv(command.argv);
+  }
+
+  /** Hands the run to the prologue (rlimits and bwrap options), then EOF so bwrap's `--args` read ends. */
+  go(input: GoInput): void {
+    const { workDir } = this.slot;
+    const options = bwrapOptions({
+      systemArgs: input.layout.systemArgs,
+      boxDir: workDir.boxDir,
+      tmpDir: workDir.tmpDir,
+      shmDir: workDir.shmDir,
+      env: input.command.env,
+      statusFd: STATUS_FD,
+      seccompFd: SECCOMP_FD,
+    });
+    const message = goMessage({ limits: input.command.limits, fallbackRlimits: input.fallbackRlimits, argc: input.command.argv.length, bwrapOptions: options });
     (this.child.stdio[GO_FD] as Writable).end(message);
+  }
+
+  /** The prologue has read its argv by now; the file's space goes back to the run. */
+  afterStart(): Promise<void> {
+    return this.slot.workDir.removeArgv();
+  }
+
+  kill(): void {
+    // bwrap's monitor dies, --die-with-parent takes the namespace's init with it, and the kernel kills the whole pid namespace.
+    this.child.kill('SIGKILL');
+  }
+
+  /** The bwrap monitor and the namespace's init are spared: killing them would end the run instead of signalling it. */
+  signal(name: NodeJS.Signals): Promise<void> {
+    const exclude = [this.child.pid, this.status.childPid].filter((pid): pid is number => typeof pid === 'number');
+    return this.cgroup.signalAll(name, exclude);
+  }
+
+  exitStatus(exit: ExitInfo): ExitStatus {
+    return interpretExit(exit.code, exit.signal);
   }
 
   /** Ends a process that was never handed a run. */

@@ -6,11 +6,9 @@ import { AppError, SANDBOX_ERRORS } from '../../../errors/index.js';
 import type { LimitHit, SandboxCommand, SandboxProcess, SandboxRunResult } from '../../sandbox.js';
 import type { CgroupDriver } from '../../cgroup/cgroup-driver.js';
 import { isWorkDirFull } from '../../work-dir.js';
-import { bwrapOptions } from '../bwrap-argv.js';
-import { BWRAP_EXTRA_PROCESSES, SECCOMP_FD, STATUS_FD, goMessage } from '../prologue.js';
 import type { HostLayout } from '../host-layout.js';
 import type { RunnerPool } from '../pool/runner-pool.js';
-import type { ExitInfo, WarmProcess } from '../pool/warm-process.js';
+import type { ExitInfo, WarmRunner } from '../pool/warm-runner.js';
 import { OutputCapture } from './output-capture.js';
 import { tearDown, type PhaseTimes } from './teardown.js';
 
@@ -34,7 +32,7 @@ export interface CommandHooks {
   /** The program started: the workspace may prepare the prologue of its next command. */
   started: () => void;
   /** Set-up failed before hand-over: the prologue must be discarded and the half-written argv file removed. */
-  setupFailed: (warm: WarmProcess) => Promise<void>;
+  setupFailed: (warm: WarmRunner) => Promise<void>;
   /** Teardown finished (every process gone, or the slot retired); awaited before the result settles. */
   ended: (slotRetired: boolean) => Promise<void>;
 }
@@ -51,14 +49,14 @@ const SETUP_FAILED = 'the sandbox could not prepare the run';
  * Hands a validated command to the workspace's prologue: resizes the work dir to the command's limit, applies limits and
  * writes argv; resolves once the program started.
  */
-export async function startCommand(ctx: RunContext, spec: SandboxCommand, warm: WarmProcess, hooks: CommandHooks): Promise<SandboxRun> {
+export async function startCommand(ctx: RunContext, spec: SandboxCommand, warm: WarmRunner, hooks: CommandHooks): Promise<SandboxRun> {
   const preparing = process.hrtime.bigint();
   const runId = randomUUID();
   const logger = ctx.logger.child({ runId, ...(spec.label ? { label: spec.label } : {}) });
   try {
     await warm.slot.workDir.resize(spec.limits.workDirMb);
-    await warm.cgroup.applyLimits({ memoryBytes: spec.limits.memoryMb * 1024 * 1024, processes: spec.limits.processes + BWRAP_EXTRA_PROCESSES });
-    await warm.slot.workDir.writeArgv(spec.argv);
+    await warm.cgroup.applyLimits({ memoryBytes: spec.limits.memoryMb * 1024 * 1024, processes: spec.limits.processes + warm.extraProcesses });
+    await warm.prepare(spec);
   } catch (error) {
     await hooks.setupFailed(warm);
     // A remount to a size below what the files take fails (EINVAL), as a write that does not fit does (ENOSPC).
@@ -109,7 +107,7 @@ export class SandboxRun implements SandboxProcess {
   constructor(
     private readonly ctx: RunContext,
     private readonly spec: SandboxCommand,
-    private readonly warm: WarmProcess,
+    private readonly warm: WarmRunner,
     private readonly identity: RunIdentity,
     private readonly hooks: CommandHooks,
   ) {
@@ -122,12 +120,8 @@ export class SandboxRun implements SandboxProcess {
     this.output = new OutputCapture(spec.limits.outputBytes, () => this.stop('output'));
     this.stdout = this.output.stdout;
     this.stderr = this.output.stderr;
-    this.stdin = warm.child.stdin!;
-    this.output.attach(warm.child.stdout!, 'stdout');
-    this.output.attach(warm.child.stderr!, 'stderr');
-    warm.onStatus = () => {
-      // A report read after bwrap exited comes too late: teardown (and the slot's reset) may already be under way.
-      if (warm.status.childPid !== null && this.startedAt === null && !this.exited) this.onProgramStarted();
+    warm.onStarted = () => {
+      if (this.startedAt === null && !this.exited) this.onProgramStarted();
     };
 
     const onAbort = () => this.kill();
@@ -136,17 +130,11 @@ export class SandboxRun implements SandboxProcess {
     this.setupTimer = setTimeout(() => this.stop('setup-timeout'), ctx.setupTimeoutMs);
     this.timers.push(this.setupTimer);
 
-    const { workDir } = warm.slot;
-    const options = bwrapOptions({
-      systemArgs: ctx.layout.systemArgs,
-      boxDir: workDir.boxDir,
-      tmpDir: workDir.tmpDir,
-      shmDir: workDir.shmDir,
-      env: spec.env,
-      statusFd: STATUS_FD,
-      seccompFd: SECCOMP_FD,
-    });
-    warm.go(goMessage({ limits: spec.limits, fallbackRlimits: ctx.driver.fallbackRlimits, argc: spec.argv.length, bwrapOptions: options }));
+    warm.go({ command: spec, fallbackRlimits: ctx.driver.fallbackRlimits, layout: ctx.layout });
+    // The streams exist once the command is handed over; nothing flows before this tick ends.
+    this.stdin = warm.stdin;
+    this.output.attach(warm.stdout, 'stdout');
+    this.output.attach(warm.stderr, 'stderr');
     if (spec.signal?.aborted) this.kill();
 
     this.result = warm.exited.then((exit) => this.finish(exit));
@@ -157,9 +145,7 @@ export class SandboxRun implements SandboxProcess {
 
   signal(name: NodeJS.Signals): void {
     if (this.exited || this.startedAt === null) return;
-    // The bwrap monitor and the namespace's init are spared: killing them would end the run instead of signalling it.
-    const exclude = [this.warm.child.pid, this.warm.status.childPid].filter((pid): pid is number => typeof pid === 'number');
-    this.warm.cgroup.signalAll(name, exclude).catch((error: unknown) => this.identity.logger.warn({ err: error }, 'sandbox signal failed'));
+    this.warm.signal(name).catch((error: unknown) => this.identity.logger.warn({ err: error }, 'sandbox signal failed'));
   }
 
   kill(): void {
@@ -175,8 +161,7 @@ export class SandboxRun implements SandboxProcess {
     const { logger } = this.identity;
     // From here on CPU time is the program's: what the prologue, setpriv and bwrap used before is subtracted.
     this.cpuClock = this.warm.cgroup.startCpuClock().catch((error: unknown) => logger.warn({ err: error }, 'sandbox CPU clock start failed'));
-    // The prologue has read its argv by now; the file's space goes back to the run.
-    this.argvRemoval = this.warm.slot.workDir.removeArgv().catch((error: unknown) => logger.warn({ err: error }, 'sandbox argv file not removed'));
+    this.argvRemoval = this.warm.afterStart().catch((error: unknown) => logger.warn({ err: error }, 'sandbox argv file not removed'));
     this.settleStarted();
     this.ctx.pool.refillSoon();
     this.hooks.started();
@@ -207,9 +192,8 @@ export class SandboxRun implements SandboxProcess {
 
   private terminate(): void {
     if (this.exited) return;
-    // bwrap's monitor dies, --die-with-parent takes the namespace's init with it, and the kernel kills the whole pid namespace;
-    // the group kill also reaches anything that raced out of it.
-    this.warm.child.kill('SIGKILL');
+    // The group kill also reaches anything that raced out of the runner's own kill.
+    this.warm.kill();
     this.warm.cgroup.killAll().catch((error: unknown) => this.identity.logger.warn({ err: error }, 'sandbox kill failed'));
   }
 

@@ -2,8 +2,8 @@
 import type { LimitHit, SandboxCommand, SandboxFile } from '../../sandbox.js';
 import type { CgroupFigures } from '../../cgroup/cgroup-driver.js';
 import type { RunnerPool } from '../pool/runner-pool.js';
-import type { ExitInfo, WarmProcess } from '../pool/warm-process.js';
-import { interpretExit, type ExitStatus } from './exit-status.js';
+import type { ExitInfo, WarmRunner } from '../pool/warm-runner.js';
+import type { ExitStatus } from './exit-status.js';
 
 /** Upper bound on what is read back by collectFiles, whatever the work dir size. */
 const COLLECT_MAX_BYTES = 256 * 1024 * 1024;
@@ -20,7 +20,7 @@ export interface PhaseTimes {
 }
 
 export interface TeardownInput {
-  warm: WarmProcess;
+  warm: WarmRunner;
   pool: RunnerPool;
   spec: SandboxCommand;
   exit: ExitInfo;
@@ -45,12 +45,14 @@ export interface TeardownOutcome {
 /** Verified teardown: returns only once every process of the run is gone, or reports why not. */
 export async function tearDown(input: TeardownInput): Promise<TeardownOutcome> {
   const { warm, spec } = input;
-  const status = interpretExit(input.exit.code, input.exit.signal);
+  const status = warm.exitStatus(input.exit);
   let figures: CgroupFigures = { cpuTimeMs: 0, memoryPeakKb: 0, oomKilled: false, processLimitHit: false };
   let files: SandboxFile[] = [];
   let fileSizeCap = false;
   try {
     await warm.cgroup.killAll();
+    // A resident sandbox checks its own namespace after every run (processes, sockets); what it found retires the slot.
+    if (warm.resetProblem !== null) throw new Error(`the sandbox found the run's leftovers after it: ${warm.resetProblem}`);
   } catch (error) {
     // Processes may still be alive: the slot (its uid and work dir) is retired, never reused.
     await input.pool.retireSlot(warm.slot, error, true);
@@ -78,8 +80,8 @@ export async function tearDown(input: TeardownInput): Promise<TeardownOutcome> {
   return { status, figures, files, inferredLimit: inferLimitHit(status, figures, spec.limits.cpuTimeMs, fileSizeCap), error: null, slotRetired: false };
 }
 
-async function drainStreams(warm: WarmProcess): Promise<void> {
-  const streams = [warm.child.stdout!, warm.child.stderr!].filter((stream) => !stream.closed);
+async function drainStreams(warm: WarmRunner): Promise<void> {
+  const streams = [warm.stdout, warm.stderr].filter((stream) => !stream.closed);
   if (streams.length === 0) return;
   let timer: NodeJS.Timeout | undefined;
   await Promise.race([
