@@ -7,7 +7,7 @@
 //   init -> server: R ready, p parked (pid), s started, x exec failed, o stdout, r stderr, E ended, F fatal
 // The isolation argument (docs/sandbox.md, "Resident sandbox"): user code runs under the slot's pool uid in a user
 // namespace of its own, so it can neither signal, trace nor read this process (host root, non-dumpable); every run gets a
-// fresh user and IPC namespace; after each run every process is killed and the reset is verified before the next one.
+// fresh user, IPC and cgroup namespace; after each run every process is killed and the reset is verified before the next.
 // A wrong frame from the server is a bug, answered with F and exit: the server is trusted, the program never sees fd 3.
 #define _GNU_SOURCE
 #include <dirent.h>
@@ -80,7 +80,7 @@ static struct {
   unsigned long long output_left;
   char report[256];
   size_t report_length;
-  int status, child_reaped, exec_failed, job_sent;
+  int status, child_reaped, job_sent;
   struct timespec end_deadline;
 } run = { .state = IDLE, .stdin_fd = -1, .stdout_fd = -1, .stderr_fd = -1, .job_fd = -1, .report_fd = -1 };
 
@@ -349,9 +349,11 @@ static void child_main(int stdin_fd, int stdout_fd, int stderr_fd, int job_fd, i
   if (setresuid(uid, uid, uid) != 0) child_fail("cannot change uid");
   // The uid change made the process non-dumpable, which would leave /proc/self/*_map owned by host root.
   if (prctl(PR_SET_DUMPABLE, 1, 0, 0, 0) != 0) child_fail("cannot set dumpable");
-  // A fresh user namespace (the program's uid, no capabilities that reach the resident's namespaces) and a fresh IPC
-  // namespace owned by it: SysV IPC and POSIX message queues of one run can never reach the next.
-  if (unshare(CLONE_NEWUSER | CLONE_NEWIPC) != 0) child_fail("cannot create the run's namespaces");
+  // A fresh user namespace (the program's uid, no capabilities that reach the resident's namespaces) and, owned by it,
+  // a fresh IPC namespace (SysV IPC and POSIX message queues of one run can never reach the next) and a fresh cgroup
+  // namespace rooted at the run's cgroups, where the server placed this child: /proc/self/cgroup shows "/" as in a
+  // one-shot run, not the names of the server's groups.
+  if (unshare(CLONE_NEWUSER | CLONE_NEWIPC | CLONE_NEWCGROUP) != 0) child_fail("cannot create the run's namespaces");
   char map[64];
   snprintf(map, sizeof map, "%lu %lu 1\n", init.sandbox_uid, init.host_uid);
   child_write_file("/proc/self/setgroups", "deny");
@@ -466,7 +468,6 @@ static void handle_park(void) {
   run.output_left = 0;
   run.report_length = 0;
   run.child_reaped = 0;
-  run.exec_failed = 0;
   run.job_sent = 0;
   run.state = PARKED;
   char pid[24];
@@ -585,7 +586,6 @@ static void read_report(void) {
     // End of file: exec succeeded (close-on-exec) unless the child said why it failed first.
     close_fd(&run.report_fd);
     if (run.report_length) {
-      run.exec_failed = 1;
       send_frame('x', run.report, run.report_length);
     } else {
       send_frame('s', NULL, 0);
@@ -625,37 +625,86 @@ static int reap(void) {
   }
 }
 
-/** Counts socket lines of a /proc/net table that still belong to a socket inode (TIME_WAIT and orphans have inode 0). */
-static int owned_sockets(const char *path, int inode_column) {
-  FILE *file = fopen(path, "re");
-  if (!file) return errno == ENOENT ? 0 : -1;
-  char line[512];
-  int owned = 0, first = 1;
-  while (fgets(line, sizeof line, file)) {
-    if (first) { first = 0; continue; }
-    char *save = NULL, *field = strtok_r(line, " \t\n", &save);
-    for (int column = 0; field && column < inode_column; column++) field = strtok_r(NULL, " \t\n", &save);
+/** The tables checked after each run, opened once: a seq_file read again from offset 0 shows its current content. */
+static const char *const socket_tables[] = { "/proc/net/unix", "/proc/net/tcp", "/proc/net/tcp6", "/proc/net/udp", "/proc/net/udp6", "/proc/net/raw", "/proc/net/raw6" };
+enum { SOCKET_TABLES = sizeof socket_tables / sizeof *socket_tables };
+static int socket_table_fds[SOCKET_TABLES];
+static int sockstat_fd = -1;
+static DIR *proc_dir;
+
+static void open_reset_checks(void) {
+  // Opened by PID 1 inside the resident's namespaces, so they show the network namespace and pids every run shares.
+  proc_dir = opendir("/proc");
+  if (!proc_dir) fatal("cannot open /proc: %s", strerror(errno));
+  sockstat_fd = open("/proc/net/sockstat", O_RDONLY | O_CLOEXEC);
+  if (sockstat_fd < 0) fatal("cannot open /proc/net/sockstat: %s", strerror(errno));
+  for (size_t i = 0; i < SOCKET_TABLES; i++) {
+    socket_table_fds[i] = open(socket_tables[i], O_RDONLY | O_CLOEXEC);
+    // A kernel without IPv6 has no tcp6 table: nothing can be left in it.
+    if (socket_table_fds[i] < 0 && errno != ENOENT) fatal("cannot open %s: %s", socket_tables[i], strerror(errno));
+  }
+}
+
+/**
+ * Counts the sockets of a /proc/net table that still belong to a socket inode (column `inode_column`). TIME_WAIT and
+ * orphaned connections have inode 0. A table too large to read at once counts as holding sockets.
+ */
+static int owned_sockets(int fd, int inode_column) {
+  static char table[64 * 1024];
+  if (fd < 0) return 0;
+  size_t length = 0;
+  for (;;) {
+    if (length == sizeof table - 1) return 1;
+    ssize_t got = pread(fd, table + length, sizeof table - 1 - length, (off_t)length);
+    if (got < 0 && errno == EINTR) continue;
+    if (got < 0) return 1;
+    if (got == 0) break;
+    length += (size_t)got;
+  }
+  table[length] = '\0';
+  int owned = 0;
+  char *line_save = NULL;
+  // The first line is the header.
+  strtok_r(table, "\n", &line_save);
+  for (char *line; (line = strtok_r(NULL, "\n", &line_save)) != NULL;) {
+    char *save = NULL, *field = strtok_r(line, " \t", &save);
+    for (int column = 0; field && column < inode_column; column++) field = strtok_r(NULL, " \t", &save);
     if (!field || strcmp(field, "0") != 0) owned++;
   }
-  fclose(file);
   return owned;
+}
+
+/** NULL when no socket of the run is left in the network namespace every run shares, else what is left. */
+static const char *sockets_left(void) {
+  // "sockets: used" counts every socket of this network namespace (unix ones included) until it is freed, whatever its
+  // state; TIME_WAIT entries are not sockets. Zero is the common case and costs one read, where the tables below walk
+  // the host-wide hash tables (milliseconds on a busy host).
+  char sockstat[256];
+  ssize_t got = pread(sockstat_fd, sockstat, sizeof sockstat - 1, 0);
+  if (got > 0) {
+    sockstat[got] = '\0';
+    if (strncmp(sockstat, "sockets: used 0\n", 16) == 0) return NULL;
+  }
+  // Unix sockets (abstract ones included) live only as long as a descriptor holds them: any line is one left over.
+  if (owned_sockets(socket_table_fds[0], 6) != 0) return "a unix socket survived the run";
+  // Column 9 of the inet tables is the socket inode: 0 for TIME_WAIT and orphans, which no process can read or write.
+  for (size_t i = 1; i < SOCKET_TABLES; i++) if (owned_sockets(socket_table_fds[i], 9) != 0) return "an inet socket survived the run";
+  return NULL;
 }
 
 /** Checks that nothing of the run is left in the namespaces it shares with the next run; NULL when clean. */
 static const char *verify_reset(void) {
-  DIR *proc = opendir("/proc");
-  if (!proc) return "cannot list /proc";
+  // procfs lists the live pids afresh each time the stream is read from the start.
+  rewinddir(proc_dir);
   const char *problem = NULL;
-  for (struct dirent *entry; (entry = readdir(proc)) != NULL;) {
+  errno = 0;
+  for (struct dirent *entry; (entry = readdir(proc_dir)) != NULL;) {
     if (entry->d_name[0] >= '1' && entry->d_name[0] <= '9' && strcmp(entry->d_name, "1") != 0) problem = "a process survived the run";
   }
-  closedir(proc);
+  if (errno != 0) return "cannot list /proc";
   if (problem) return problem;
-  // Unix sockets (including abstract ones) live only as long as a process or an in-flight descriptor holds them.
-  if (owned_sockets("/proc/net/unix", 6) != 0) return "a unix socket survived the run";
-  static const char *const inet[] = { "/proc/net/tcp", "/proc/net/tcp6", "/proc/net/udp", "/proc/net/udp6", "/proc/net/raw", "/proc/net/raw6" };
-  // Column 9 is the socket inode: 0 for TIME_WAIT and orphaned connections, which no process can read or write.
-  for (size_t i = 0; i < sizeof inet / sizeof *inet; i++) if (owned_sockets(inet[i], 9) != 0) return "an inet socket survived the run";
+  problem = sockets_left();
+  if (problem) return problem;
   struct utsname names;
   if (uname(&names) != 0 || strcmp(names.nodename, "runlane") != 0) return "the host name changed";
   return NULL;
@@ -706,6 +755,7 @@ int main(void) {
   set_nonblocking(CONTROL_FD);
   init.control_in = malloc(MAX_FRAME + 4);
   if (!init.control_in) return 1;
+  open_reset_checks();
 
   for (;;) {
     struct pollfd fds[7];

@@ -142,7 +142,7 @@ describe('GET /health', () => {
       processing: expect.any(Number),
       max_concurrent: 1,
       uptime: expect.any(Number),
-      sandbox: { implementation: 'bwrap', version: expect.any(String), cgroups: expect.stringMatching(/^(v1|v2|none)$/), enforces: expect.objectContaining({ network: true, seccomp: true }) },
+      sandbox: { implementation: 'resident', version: expect.any(String), cgroups: expect.stringMatching(/^(v1|v2|none)$/), enforces: expect.objectContaining({ network: true, seccomp: true }) },
     });
   });
 });
@@ -155,7 +155,7 @@ describe('GET /version', () => {
       name: 'runlane',
       version: expect.stringMatching(/^\d+\.\d+\.\d+/),
       node: process.version,
-      sandbox: { implementation: 'bwrap', version: expect.any(String) },
+      sandbox: { implementation: 'resident', version: expect.any(String) },
     });
     expect(response.text).not.toContain(process.cwd());
     expect(response.text).not.toMatch(/secret|\/home\/|\/tmp\//i);

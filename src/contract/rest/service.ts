@@ -58,8 +58,8 @@ export const HealthJson = Type.Object({
   max_concurrent: Type.Integer(),
   uptime: Type.Integer({ description: 'Milliseconds since the service started' }),
   sandbox: Type.Object({
-    implementation: Type.String({ examples: ['bwrap'], description: 'Which sandbox implementation runs programs' }),
-    version: Type.String({ description: 'Version of the implementation\'s isolation tool (bubblewrap\'s for `bwrap`)' }),
+    implementation: Type.String({ examples: ['resident', 'bwrap'], description: 'Which sandbox implementation runs programs: `resident` (namespaces built once per slot) or `bwrap` (built per run); `enforces` says what is enforced' }),
+    version: Type.String({ description: 'Version of the implementation\'s isolation tool (bubblewrap\'s, for both)' }),
     cgroups: Type.String({ description: 'v2, v1, or none (rlimit fallback)' }),
     enforces: Type.Object(
       {

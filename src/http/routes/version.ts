@@ -9,7 +9,7 @@ const VersionJson = Type.Object({
   version: Type.String({ description: 'Runlane\'s version' }),
   node: Type.String({ description: 'The Node.js version the server runs on, e.g. `v22.11.0`' }),
   sandbox: Type.Object({
-    implementation: Type.String({ description: 'What runs programs, e.g. `bwrap`' }),
+    implementation: Type.String({ description: 'What runs programs, `resident` or `bwrap`' }),
     version: Type.String({ description: 'Version of its isolation tool' }),
   }),
 });

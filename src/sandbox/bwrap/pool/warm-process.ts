@@ -35,6 +35,7 @@ export class WarmProcess implements WarmRunner {
   /** Resolves true once the prologue sits in its cgroups waiting for a run, false if it died first. */
   readonly ready: Promise<boolean>;
   readonly extraProcesses = BWRAP_EXTRA_PROCESSES;
+  readonly cpuClockAtStart = true;
   readonly resetProblem = null;
   onStarted: () => void = () => undefined;
   private exitInfo: ExitInfo | null = null;

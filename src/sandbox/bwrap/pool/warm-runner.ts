@@ -31,6 +31,12 @@ export interface WarmRunner {
   readonly cgroup: RunCgroup;
   /** Processes the runner adds to the run's cgroup besides the program's own (counted into the pids limit). */
   readonly extraProcesses: number;
+  /**
+   * True when the program's CPU clock starts once the program reported started (what the runner spent before, e.g. bwrap
+   * building namespaces, is not the program's); false when it runs from the hand-over (`applyLimits`), because nothing
+   * of the sandbox's runs in the group in between and the start report may be read late under load.
+   */
+  readonly cpuClockAtStart: boolean;
   /** Resolves true once the runner waits in its cgroups, false if it died first. */
   readonly ready: Promise<boolean>;
   /** True once `ready` resolved true. */

@@ -27,12 +27,12 @@ describe('hostPidOfChild', () => {
     try {
       let found: number | null = null;
       for (let attempt = 0; attempt < 100 && found === null; attempt++) {
-        found = await hostPidOfChild(unshare.pid!, 1);
+        found = hostPidOfChild(unshare.pid!, 1);
         if (found === null) await sleep(10);
       }
       expect(found).not.toBeNull();
       expect(await readFile(`/proc/${found}/comm`, 'utf8')).toBe('sleep\n');
-      expect(await hostPidOfChild(unshare.pid!, 2)).toBeNull();
+      expect(hostPidOfChild(unshare.pid!, 2)).toBeNull();
     } finally {
       unshare.kill('SIGKILL');
     }
@@ -42,7 +42,7 @@ describe('hostPidOfChild', () => {
     const child = spawn('sleep', ['30'], { stdio: 'ignore' });
     try {
       await new Promise((resolve) => child.once('spawn', resolve));
-      expect(await hostPidOfChild(process.pid, child.pid!)).toBeNull();
+      expect(hostPidOfChild(process.pid, child.pid!)).toBeNull();
     } finally {
       child.kill('SIGKILL');
     }

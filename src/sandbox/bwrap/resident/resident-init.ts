@@ -1,6 +1,6 @@
 // One resident sandbox: a root bwrap started once per slot whose PID 1 forks each run on request, driven by frames on a socket.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readFile, readdir } from 'node:fs/promises';
+import { readFileSync, readdirSync } from 'node:fs';
 import type { Socket } from 'node:net';
 import { constants as osConstants } from 'node:os';
 import { PassThrough, Writable, type Readable } from 'node:stream';
@@ -20,6 +20,8 @@ const CONTROL_FD = 3;
 export const RESIDENT_STATUS_FD = 4;
 /** How long close() waits for PID 1 to end everything after the socket closed, before killing bwrap. */
 const CLOSE_GRACE_MS = 2000;
+/** How long bwrap may take to build the namespaces and PID 1 to answer hello (generous: emulated kernels are slow). */
+const START_TIMEOUT_MS = 30_000;
 /** Diagnostics of bwrap and PID 1 kept for the log when the resident fails. */
 const DIAGNOSTICS_BYTES = 4096;
 
@@ -86,13 +88,22 @@ export function parseEnded(text: string): ResidentEnd {
  * The host pid of a child PID 1 reported as `nsPid`: among PID 1's children, the one whose NSpid (host … innermost) ends
  * with that pid. Null when there is none (it died, or the kernel lacks /proc/…/children and no process matches).
  */
-export async function hostPidOfChild(initHostPid: number, nsPid: number): Promise<number | null> {
-  const children = await readFile(`/proc/${initHostPid}/task/${initHostPid}/children`, 'utf8')
-    .then((text) => text.split(/\s+/).filter(Boolean).map(Number))
+export function hostPidOfChild(initHostPid: number, nsPid: number): number | null {
+  // Synchronous on purpose: procfs answers from memory, and a thread-pool round trip per file costs more than the read.
+  let children: number[];
+  try {
+    children = readFileSync(`/proc/${initHostPid}/task/${initHostPid}/children`, 'utf8').split(/\s+/).filter(Boolean).map(Number);
+  } catch {
     // Kernels without CONFIG_PROC_CHILDREN: every process is a candidate, its PPid decides.
-    .catch(async () => (await readdir('/proc')).filter((name) => /^\d+$/.test(name)).map(Number));
+    children = readdirSync('/proc').filter((name) => /^\d+$/.test(name)).map(Number);
+  }
   for (const pid of children) {
-    const status = await readFile(`/proc/${pid}/status`, 'utf8').catch(() => '');
+    let status = '';
+    try {
+      status = readFileSync(`/proc/${pid}/status`, 'utf8');
+    } catch {
+      continue;
+    }
     const parent = /^PPid:\s+(\d+)$/m.exec(status)?.[1];
     const nspids = /^NSpid:\s+([\d\s]+)$/m.exec(status)?.[1]?.trim().split(/\s+/).map(Number);
     if (Number(parent) === initHostPid && nspids && nspids.length >= 2 && nspids[0] === pid && nspids.at(-1) === nsPid) return pid;
@@ -187,6 +198,8 @@ export class ResidentInit {
   private failure: string | null = null;
   private run: RunHandle | null = null;
   private waiter: { resolve: (frame: Frame) => void; reject: (error: Error) => void } | null = null;
+  /** Resolves once bwrap reported PID 1's host pid on its status descriptor. */
+  private readonly pidKnown: Promise<void>;
 
   private constructor(private readonly options: ResidentInitOptions) {
     if (!Number.isInteger(options.hostUid) || options.hostUid <= 0) throw new Error(`refusing to run as host uid ${options.hostUid}`);
@@ -219,11 +232,18 @@ export class ResidentInit {
     this.control.on('error', () => undefined);
     const status = this.child.stdio[RESIDENT_STATUS_FD] as Readable;
     let statusText = '';
-    status.on('data', (chunk: Buffer) => {
-      statusText += chunk.toString();
-      const match = /"child-pid"\s*:\s*(\d+)/.exec(statusText);
-      if (match && this.hostPid === 0) this.hostPid = Number(match[1]);
+    this.pidKnown = new Promise<void>((resolve, reject) => {
+      status.on('data', (chunk: Buffer) => {
+        statusText += chunk.toString();
+        const match = /"child-pid"\s*:\s*(\d+)/.exec(statusText);
+        if (match && this.hostPid === 0) {
+          this.hostPid = Number(match[1]);
+          resolve();
+        }
+      });
+      void this.exited.then(() => reject(new Error(this.failure ?? 'bwrap exited before it reported the pid of PID 1')));
     });
+    this.pidKnown.catch(() => undefined);
     status.on('error', () => undefined);
   }
 
@@ -236,16 +256,18 @@ export class ResidentInit {
   static async start(options: ResidentInitOptions): Promise<ResidentInit> {
     const resident = new ResidentInit(options);
     const hello = Buffer.concat([Buffer.from(`${options.hostUid} ${options.sandboxUid}\n`), options.seccompFilter]);
+    const timer = setTimeout(() => resident.fail(`PID 1 did not answer within ${START_TIMEOUT_MS} ms`), START_TIMEOUT_MS);
     try {
       const ready = resident.expect();
       resident.send([encodeFrame(FRAME.hello, hello)]);
-      await ready;
-      // The status line is written before PID 1 runs; it is in by the time PID 1 answered.
-      if (resident.pid === 0) throw new Error('bwrap did not report the pid of PID 1');
+      // Two descriptors, so either may be read first.
+      await Promise.all([ready, resident.pidKnown]);
     } catch (error) {
       options.logger.warn({ err: error, diagnostics: resident.diagnostics }, 'resident sandbox failed to start');
       await resident.close();
       throw new AppError(SANDBOX_ERRORS.setupFailed, `the resident sandbox could not be started: ${(error as Error).message}`, { cause: error });
+    } finally {
+      clearTimeout(timer);
     }
     resident.state = 'idle';
     return resident;
@@ -262,7 +284,7 @@ export class ResidentInit {
     this.send([encodeFrame(FRAME.park)]);
     const frame = await parked;
     const nsPid = Number(frame.payload.toString());
-    const hostPid = await hostPidOfChild(this.pid, nsPid);
+    const hostPid = hostPidOfChild(this.pid, nsPid);
     if (hostPid === null) {
       this.fail(`the parked child ${nsPid} was not found among PID 1's children`);
       throw new AppError(SANDBOX_ERRORS.setupFailed, 'the parked child of the resident sandbox could not be found');
@@ -275,11 +297,12 @@ export class ResidentInit {
   /** Hands the job to the parked child. Calling it without a parked child, or before the previous run ended, throws. */
   begin(job: ResidentJob): ResidentRun {
     if (this.state !== 'parked') throw new Error(`begin() while the resident is ${this.state}`);
-    const payload = encodeJob(job);
+    // Encoded first: a job PID 1 would refuse throws here and leaves the child parked.
+    const frame = encodeFrame(FRAME.job, encodeJob(job));
     const run = new RunHandle(this, job.argv[0] ?? '');
     this.run = run;
     this.state = 'running';
-    this.send([encodeFrame(FRAME.job, payload)]);
+    this.send([frame]);
     return run;
   }
 

@@ -18,6 +18,8 @@ import type { ResidentHandle } from './resident-handle.js';
 export class ResidentRunner implements WarmRunner {
   /** The parked child becomes the program itself: nothing of the sandbox's own counts against the run's process limit. */
   readonly extraProcesses = 0;
+  /** The parked child does next to nothing between the hand-over and the exec: the program's clock starts at the hand-over. */
+  readonly cpuClockAtStart = false;
   readonly ready: Promise<boolean>;
   readonly exited: Promise<ExitInfo>;
   onStarted: () => void = () => undefined;

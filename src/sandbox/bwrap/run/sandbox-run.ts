@@ -159,8 +159,9 @@ export class SandboxRun implements SandboxProcess {
     // Set-up is over: from here only the run's own limits may end it (a long run must not die at the set-up deadline).
     clearTimeout(this.setupTimer);
     const { logger } = this.identity;
-    // From here on CPU time is the program's: what the prologue, setpriv and bwrap used before is subtracted.
-    this.cpuClock = this.warm.cgroup.startCpuClock().catch((error: unknown) => logger.warn({ err: error }, 'sandbox CPU clock start failed'));
+    // From here on CPU time is the program's: what the prologue, setpriv and bwrap used before is subtracted (a resident's
+    // parked child counts from the hand-over instead, see WarmRunner.cpuClockAtStart).
+    if (this.warm.cpuClockAtStart) this.cpuClock = this.warm.cgroup.startCpuClock().catch((error: unknown) => logger.warn({ err: error }, 'sandbox CPU clock start failed'));
     this.argvRemoval = this.warm.afterStart().catch((error: unknown) => logger.warn({ err: error }, 'sandbox argv file not removed'));
     this.settleStarted();
     this.ctx.pool.refillSoon();
