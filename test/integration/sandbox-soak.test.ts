@@ -17,14 +17,19 @@ const CONCURRENCY = availableParallelism();
 /** Leak and memory samples every 2,000 runs (a tenth of the runs when fewer are asked for, so flatness still has 11 samples). */
 const SAMPLE_EVERY = Math.max(1, Math.min(2_000, Math.floor(RUNS / 10)));
 /**
- * "Flat": the median of the last 3 samples may exceed the median of samples 2–4 (sample 1 is warm-up) by at most this
- * much. Over 20,000 runs the two medians lie 14,000 runs apart. After a forced GC the heap of a leak-free soak still
- * grows by a few hundred KB (V8's compiled code and feedback), so 3 MB catches a leak of ~220 bytes per run: one
- * promise with a closure per run is enough. RSS swings by ±10 MB between samples (malloc arenas, Buffers freed but not
- * returned), so only a leak of ~1.5 KB per run of native memory shows there.
+ * "Flat": the median of the last 3 periodic samples may exceed the median of periodic samples 2–4 (sample 1 is warm-up)
+ * by at most this much. Over 20,000 runs the two medians lie 12,000 runs apart. After a forced GC the heap of a leak-free
+ * soak still grows by a few hundred KB (V8's compiled code and feedback), so 3 MB catches a leak of ~250 bytes per run:
+ * one promise with a closure per run is enough. RSS swings by ±10 MB between samples (malloc arenas, Buffers freed but
+ * not returned), so only a leak of ~1.7 KB per run of native memory shows there.
  */
 const RSS_BOUND_MB = 20;
 const HEAP_BOUND_MB = 3;
+/**
+ * RSS climbs for the first ~2,000 runs (malloc arenas reach their working size) in both implementations, then swings
+ * around a plateau; it is judged only when the warm-up sample comes after that many runs (the full soak), else printed.
+ */
+const RSS_WARM_UP_RUNS = 2_000;
 /** Most slots the pool may ever hold at once: runs in flight + slots being reset + warm slots (one per CPU). */
 const MAX_SLOTS = 3 * CONCURRENCY;
 /** Host fds a kept slot may hold open in the server between runs (a resident's stdio pipes and status fd). */
@@ -417,13 +422,19 @@ describe(`a ${RUNS}-run soak of the ${IMPLEMENTATION} sandbox pool`, () => {
       expect(s.mounts, `mounts after ${s.runs} runs`).toBeLessThanOrEqual(MAX_SLOTS);
       expect(s.fds, `open fds after ${s.runs} runs`).toBeLessThanOrEqual(steady.fds + FDS_PER_SLOT * Math.max(0, s.mounts - steady.mounts));
     }
-    const early = samples.slice(1, 4);
-    const late = samples.slice(-3);
+    // samples[0] was taken before any run; the first taken after runs is warm-up, the next three are the baseline.
+    const periodic = samples.slice(1);
+    const early = periodic.slice(1, 4);
+    const late = periodic.slice(-3);
     const rssGrowth = median(late.map((s) => s.rssMb)) - median(early.map((s) => s.rssMb));
     const heapGrowth = median(late.map((s) => s.heapMb)) - median(early.map((s) => s.heapMb));
-    console.log(`soak memory: rss growth ${rssGrowth.toFixed(1)} MB (bound ${RSS_BOUND_MB}), heap growth ${heapGrowth.toFixed(1)} MB (bound ${HEAP_BOUND_MB})`);
-    expect(rssGrowth, 'RSS growth, MB').toBeLessThanOrEqual(RSS_BOUND_MB);
+    const rssJudged = periodic[0]!.runs >= RSS_WARM_UP_RUNS;
+    console.log(
+      `soak memory: heap growth ${heapGrowth.toFixed(1)} MB (bound ${HEAP_BOUND_MB}), rss growth ${rssGrowth.toFixed(1)} MB ` +
+        (rssJudged ? `(bound ${RSS_BOUND_MB})` : `NOT JUDGED: the warm-up sample came after ${periodic[0]!.runs} runs, RSS settles only after ${RSS_WARM_UP_RUNS}`),
+    );
     expect(heapGrowth, 'heapUsed growth, MB').toBeLessThanOrEqual(HEAP_BOUND_MB);
+    if (rssJudged) expect(rssGrowth, 'RSS growth, MB').toBeLessThanOrEqual(RSS_BOUND_MB);
 
     // Closing releases everything: no mount, process, cgroup or fd of the sandbox outlives it.
     await t.sandbox.close();
