@@ -9,6 +9,8 @@ import { ResidentInit, type ResidentInitOptions } from './resident-init.js';
 export class ResidentHandle {
   private init: ResidentInit;
   private queue: Promise<unknown> = Promise.resolve();
+  /** Residents whose bwrap exited; weak, so a replaced resident is not kept for the flag. */
+  private readonly exitedResidents = new WeakSet<ResidentInit>();
   private closed = false;
 
   private constructor(
@@ -16,7 +18,7 @@ export class ResidentHandle {
     private readonly options: ResidentInitOptions,
     private readonly logger: Logger,
   ) {
-    this.init = first;
+    this.init = this.watch(first);
   }
 
   static async start(options: ResidentInitOptions, logger: Logger): Promise<ResidentHandle> {
@@ -55,10 +57,19 @@ export class ResidentHandle {
     this.logger.warn({ uid: this.options.hostUid, why }, 'SANDBOX: starting a fresh resident sandbox for a slot');
     await this.init.close();
     if (this.closed) throw new Error('the slot is being removed');
-    this.init = await ResidentInit.start(this.options);
+    this.init = this.watch(await ResidentInit.start(this.options));
   }
 
+  /**
+   * Read from a flag each resident sets once when it exits: racing `exited` against a resolved promise always answered
+   * false, and attaching to the long-lived `exited` on every turn kept each command's closures alive (found by the soak).
+   */
   private async hasExited(): Promise<boolean> {
-    return Promise.race([this.init.exited.then(() => true), Promise.resolve(false)]);
+    return this.exitedResidents.has(this.init);
+  }
+
+  private watch(init: ResidentInit): ResidentInit {
+    void init.exited.then(() => this.exitedResidents.add(init));
+    return init;
   }
 }

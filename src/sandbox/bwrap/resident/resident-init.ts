@@ -247,6 +247,11 @@ export class ResidentInit {
     status.on('error', () => undefined);
   }
 
+  /** True while a child waits for its job (parked, not yet begun, resident alive). */
+  get parked(): boolean {
+    return this.state === 'parked';
+  }
+
   /** Host pid of PID 1 (0 until bwrap reported it). */
   get pid(): number {
     return this.hostPid;

@@ -97,6 +97,12 @@ export class ResidentRunner implements WarmRunner {
   /** Arguments travel in the job frame; what is awaited is the parked child in its cgroups (it may still be on its way). */
   async prepare(): Promise<void> {
     if (!(await this.ready)) throw new Error(this.problem ?? 'the resident sandbox has no parked child for this command');
+    // The resident may have died since (killed from the host): the command fails as a set-up fault, the next turn
+    // starts a fresh resident.
+    if (!this.resident.current().parked) {
+      this.problem = 'the resident sandbox exited while a child was parked';
+      throw new Error(this.problem);
+    }
   }
 
   go(input: GoInput): void {
