@@ -12,7 +12,7 @@ set -euo pipefail
 REPO="$(cd "$(dirname "$0")/../.." && pwd)"
 HERE="$REPO/scripts/vm"
 CACHE="${RUNLANE_VM_CACHE:-/var/cache/runlane-vm}"
-TIMEOUT="${RUNLANE_VM_TIMEOUT:-25m}"
+TIMEOUT="${RUNLANE_VM_TIMEOUT:-40m}"
 # Enough that the guest kernel does not refuse a test's large allocation before the run's memory limit is reached.
 MEMORY="${RUNLANE_VM_MEMORY:-8G}"
 MODULES=(virtio_ring virtio virtio_pci_legacy_dev virtio_pci_modern_dev virtio_pci netfs fscache 9pnet 9pnet_virtio 9p overlay)
