@@ -26,6 +26,9 @@ export interface WarmSpawnOptions {
   launcherPath: string | null;
 }
 
+/** How long an exited prologue's status pipe is waited for before its exit is reported anyway. */
+const STATUS_CLOSE_WAIT_MS = 1_000;
+
 /** One waiting prologue bound to a slot (uid + work dir) and a fresh cgroup; its bwrap builds the run's namespaces afresh. */
 export class WarmProcess implements WarmRunner {
   readonly child: ChildProcess;
@@ -68,10 +71,17 @@ export class WarmProcess implements WarmRunner {
     // A program that exits without reading its input closes the pipe: EPIPE is expected, not a fault.
     this.child.stdin!.on('error', () => undefined);
     (this.child.stdio[GO_FD] as Writable).on('error', () => undefined);
+    // bwrap's status report may still sit in its pipe when Node sees the exit (a program that ends at once): the exit
+    // counts once that pipe closed too, so a run that started is never taken for one that did not. Bounded, in case a
+    // process kept the descriptor.
+    const statusClosed = new Promise<void>((resolve) => statusStream.once('close', resolve));
     this.exited = new Promise<ExitInfo>((resolve) => {
       this.child.once('error', (error) => resolve({ code: null, signal: null, error }));
       this.child.once('exit', (code, signal) => resolve({ code, signal }));
-    }).then((info) => {
+    }).then(async (info) => {
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([statusClosed, new Promise((resolve) => (timer = setTimeout(resolve, STATUS_CLOSE_WAIT_MS)))]);
+      clearTimeout(timer);
       this.exitInfo = info;
       markReady(false);
       return info;
