@@ -7,7 +7,7 @@ WORKDIR /opt/runlane
 
 # Sources first (see .dockerignore: no node_modules, dist, native/build or data from the build context), then one
 # setup run: apt-get install of bubblewrap, util-linux, libseccomp-dev, gcc and the language toolchains; gcc builds
-# native/build/seccomp.bpf and native/build/runlane-launcher; npm ci; npm run build.
+# native/build/seccomp.bpf, native/build/runlane-launcher and native/build/runlane-resident-init; npm ci; npm run build.
 COPY . .
 RUN bash scripts/setup.sh \
     && npm prune --omit=dev --no-audit --no-fund \

@@ -87,7 +87,7 @@ describe('Dockerfile', () => {
     expect(dockerfile).toContain('ENTRYPOINT ["node", "/opt/runlane/bin/runlane.js"]');
     expect(read('bin/runlane.js')).toContain("from '../dist/cli/main.js'");
     expect(read('scripts/setup.sh')).toMatch(/npm run build/);
-    expect(read('scripts/setup.sh')).toMatch(/build_seccomp_filter\nbuild_launcher\ninstall_node_modules/);
+    expect(read('scripts/setup.sh')).toMatch(/build_seccomp_filter\nbuild_launcher\nbuild_resident_init\ninstall_node_modules/);
   });
 
   it('should set only variables the config loader knows', () => {
