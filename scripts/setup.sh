@@ -100,32 +100,29 @@ build_seccomp_filter() {
   "$out/seccomp-filter" "$out/seccomp.bpf"
 }
 
-build_launcher() {
-  # Starts every run (cgroups, rlimits, uid drop, exec bwrap); without it runs fall back to the slower bash prologue.
-  local source=native/launcher.c out=native/build
-  if [[ -x "$out/runlane-launcher" && "$out/runlane-launcher" -nt "$source" && "$out/runlane-launcher" -nt scripts/setup.sh ]]; then
-    log "launcher: up to date"
+# Builds one native helper from native/NAME.c into native/build/runlane-NAME unless it is newer than its source and this script.
+build_native_helper() {
+  local name=$1 label=$2 source="native/$1.c" out=native/build
+  local target="$out/runlane-$name"
+  if [[ -x "$target" && "$target" -nt "$source" && "$target" -nt scripts/setup.sh ]]; then
+    log "$label: up to date"
     return
   fi
-  log "launcher: building $out/runlane-launcher"
+  log "$label: building $target"
   mkdir -p "$out"
-  # Built to a temporary name and renamed: a running server may be starting the old one.
-  PATH="$SYSTEM_PATH" gcc -std=gnu17 -O2 -Wall -Wextra -Werror -o "$out/runlane-launcher.tmp" "$source"
-  mv -f "$out/runlane-launcher.tmp" "$out/runlane-launcher"
+  # Built to a temporary name and renamed: a running server may be starting (or a resident sandbox have bound) the old one.
+  PATH="$SYSTEM_PATH" gcc -std=gnu17 -O2 -Wall -Wextra -Werror -o "$target.tmp" "$source"
+  mv -f "$target.tmp" "$target"
+}
+
+build_launcher() {
+  # Starts every run (cgroups, rlimits, uid drop, exec bwrap); without it runs fall back to the slower bash prologue.
+  build_native_helper launcher launcher
 }
 
 build_resident_init() {
   # PID 1 of resident sandboxes (one long-lived bwrap per slot that forks each run); without it only one-shot runs exist.
-  local source=native/resident-init.c out=native/build
-  if [[ -x "$out/runlane-resident-init" && "$out/runlane-resident-init" -nt "$source" && "$out/runlane-resident-init" -nt scripts/setup.sh ]]; then
-    log "resident init: up to date"
-    return
-  fi
-  log "resident init: building $out/runlane-resident-init"
-  mkdir -p "$out"
-  # Built to a temporary name and renamed: a running resident sandbox may have the old one bound.
-  PATH="$SYSTEM_PATH" gcc -std=gnu17 -O2 -Wall -Wextra -Werror -o "$out/runlane-resident-init.tmp" "$source"
-  mv -f "$out/runlane-resident-init.tmp" "$out/runlane-resident-init"
+  build_native_helper resident-init "resident init"
 }
 
 check_node

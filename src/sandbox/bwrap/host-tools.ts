@@ -1,6 +1,7 @@
 // Finds the host programs the sandbox drives (bwrap, setpriv, mount, umount, sh) and bwrap's version.
 import { execFile } from 'node:child_process';
-import { delimiter } from 'node:path';
+import { access, constants, stat } from 'node:fs/promises';
+import { delimiter, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { resolveExecutable } from '../executables.js';
 
@@ -18,4 +19,15 @@ export function resolveHostExecutable(nameOrPath: string, searchPath: string = `
 export async function readBwrapVersion(bwrapPath: string): Promise<string> {
   const { stdout } = await run(bwrapPath, ['--version'], { env: { PATH: HOST_PATH }, timeout: 10_000 });
   return stdout.trim().replace(/^bubblewrap\s+/, '');
+}
+
+/** An absolute path when `path` is a built, executable regular file, else null (for the native helpers setup.sh builds). */
+export async function findBuiltExecutable(path: string): Promise<string | null> {
+  const absolute = resolve(path);
+  try {
+    await access(absolute, constants.X_OK);
+    return (await stat(absolute)).isFile() ? absolute : null;
+  } catch {
+    return null;
+  }
 }

@@ -1,7 +1,6 @@
 // The native launcher (native/launcher.c): the prologue's job in one small process that drops to the pool uid itself and execs bwrap.
-import { access, constants, stat } from 'node:fs/promises';
-import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { findBuiltExecutable } from './host-tools.js';
 import type { PrologueFiles } from './prologue.js';
 
 /** Where scripts/setup.sh builds the launcher; the same relative path from src/ and from the built dist/. */
@@ -29,12 +28,6 @@ export function launcherArgs(input: LauncherArgsInput): string[] {
  * The launcher's absolute path when it is built and executable, else null: the sandbox then starts runs through the bash
  * prologue and setpriv, which behave the same at a few milliseconds more per run.
  */
-export async function findLauncher(path: string = DEFAULT_LAUNCHER): Promise<string | null> {
-  const absolute = resolve(path);
-  try {
-    await access(absolute, constants.X_OK);
-    return (await stat(absolute)).isFile() ? absolute : null;
-  } catch {
-    return null;
-  }
+export function findLauncher(path: string = DEFAULT_LAUNCHER): Promise<string | null> {
+  return findBuiltExecutable(path);
 }

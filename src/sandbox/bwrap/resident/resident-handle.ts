@@ -34,7 +34,7 @@ export class ResidentHandle {
   turn(task: (init: ResidentInit) => Promise<void>): Promise<void> {
     const next = this.queue.then(async () => {
       if (this.closed) throw new Error('the slot is being removed');
-      if (await this.hasExited()) await this.replace('it exited');
+      if (this.hasExited()) await this.replace('it exited');
       await task(this.init);
     });
     // A failed turn must not block the next one; its caller sees the failure.
@@ -64,7 +64,7 @@ export class ResidentHandle {
    * Read from a flag each resident sets once when it exits: racing `exited` against a resolved promise always answered
    * false, and attaching to the long-lived `exited` on every turn kept each command's closures alive (found by the soak).
    */
-  private async hasExited(): Promise<boolean> {
+  private hasExited(): boolean {
     return this.exitedResidents.has(this.init);
   }
 
