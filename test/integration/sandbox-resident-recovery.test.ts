@@ -55,4 +55,14 @@ describe('when a resident sandbox dies between runs', () => {
     expect(later.stdout.toString()).toBe('later\n');
     expect(await t.processesOfRuns()).toEqual([]);
   });
+
+  it('should refuse a job too large to hand over as a set-up fault and give the slot back', async () => {
+    t = await createTestSandbox('v1', { implementation: 'resident', uidCount: 1, warmPool: 0 });
+    // Over the 1 MiB a job frame may carry: refused before PID 1 sees it, the parked child must be discarded.
+    const huge = Array.from({ length: 20 }, () => 'x'.repeat(60_000));
+    await expect(t.sandbox.run({ argv: ['true', ...huge], limits: testLimits() })).rejects.toMatchObject({ code: 'RUNLANE_ERR_SANDBOX_SETUP_FAILED' });
+    const next = await t.sandbox.run({ argv: ['echo', 'next'], limits: testLimits() });
+    expect(next.stdout.toString()).toBe('next\n');
+    expect(t.sandbox.health()).toEqual({ slots: 1, retired: 0 });
+  });
 });

@@ -66,7 +66,16 @@ export async function startCommand(ctx: RunContext, spec: SandboxCommand, warm: 
     logger.error({ err: error }, 'SANDBOX: run set-up failed');
     throw new AppError(SANDBOX_ERRORS.setupFailed, SETUP_FAILED, { cause: error });
   }
-  const run = new SandboxRun(ctx, spec, warm, { runId, logger, preparing }, hooks);
+  let run: SandboxRun;
+  try {
+    run = new SandboxRun(ctx, spec, warm, { runId, logger, preparing }, hooks);
+  } catch (error) {
+    // The hand-over itself was refused (a job a resident cannot take): the runner never got its command and is
+    // discarded like any failed set-up, so its slot (and a resident's turn) is given back.
+    await hooks.setupFailed(warm);
+    logger.error({ err: error }, 'SANDBOX: the run could not be handed over');
+    throw new AppError(SANDBOX_ERRORS.setupFailed, SETUP_FAILED, { cause: error });
+  }
   await run.started;
   return run;
 }
@@ -124,13 +133,13 @@ export class SandboxRun implements SandboxProcess {
       if (this.startedAt === null && !this.exited) this.onProgramStarted();
     };
 
+    // Handed over before any timer or listener exists: a refused hand-over (it throws) leaves nothing behind.
+    warm.go({ command: spec, fallbackRlimits: ctx.driver.fallbackRlimits, layout: ctx.layout });
     const onAbort = () => this.kill();
     spec.signal?.addEventListener('abort', onAbort, { once: true });
     this.removeAbortListener = () => spec.signal?.removeEventListener('abort', onAbort);
     this.setupTimer = setTimeout(() => this.stop('setup-timeout'), ctx.setupTimeoutMs);
     this.timers.push(this.setupTimer);
-
-    warm.go({ command: spec, fallbackRlimits: ctx.driver.fallbackRlimits, layout: ctx.layout });
     // The streams exist once the command is handed over; nothing flows before this tick ends.
     this.stdin = warm.stdin;
     this.output.attach(warm.stdout, 'stdout');
