@@ -1,5 +1,6 @@
 // Small helpers over cgroupfs control files shared by the v1 and v2 drivers.
-import { mkdir, readFile, rmdir, writeFile } from 'node:fs/promises';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { mkdir, rmdir, writeFile } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 
 /** Reads a control file holding one integer (`max` reads as Infinity, a missing file as null). */
@@ -24,19 +25,34 @@ export async function readKeyed(path: string): Promise<Map<string, number>> {
   return values;
 }
 
-/** Reads a file, or null when it does not exist (controllers differ between kernels). */
+/**
+ * Reads a control file, or null when it does not exist (controllers differ between kernels). Read at once, not through
+ * the thread pool: a cgroupfs read is a few microseconds of kernel work and takes no lock a slow operation holds, where a
+ * pooled read (open, stat, read, close) costs the event loop more than the read itself, several times per run.
+ */
 export async function readOptional(path: string): Promise<string | null> {
   try {
-    return await readFile(path, 'utf8');
+    return readFileSync(path, 'utf8');
   } catch (error) {
     if (isCode(error, 'ENOENT')) return null;
     throw error;
   }
 }
 
-/** Writes a control file; cgroupfs wants one write per value. */
+/**
+ * Writes a control file that may wait on the kernel's cgroup mutex (`cgroup.subtree_control`, `cgroup.kill`), which an
+ * attach elsewhere can hold for an RCU grace period: through the thread pool, never on the event loop.
+ */
 export async function writeControl(path: string, value: string | number): Promise<void> {
   await writeFile(path, String(value));
+}
+
+/**
+ * Writes a limit or counter (`memory.max`, `pids.max`, `cpuacct.usage`…) at once: microseconds of kernel work that takes
+ * no cgroup-wide lock, set on a group holding only the parked runner (no reclaim to wait for). One value per write.
+ */
+export async function writeValue(path: string, value: string | number): Promise<void> {
+  writeFileSync(path, String(value));
 }
 
 /** Pids listed in a `cgroup.procs` file (an already removed group lists none). */

@@ -2,7 +2,7 @@
 import { mkdir, readdir, rmdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { CgroupDriver, CgroupFigures, CgroupLimits, RunCgroup } from './cgroup-driver.js';
-import { killUntilEmpty, mkdirInParent, readKeyed, readNumber, readPids, removeCgroupDir, signalPids, writeControl } from './cgroup-fs.js';
+import { killUntilEmpty, mkdirInParent, readKeyed, readNumber, readPids, removeCgroupDir, signalPids, writeValue } from './cgroup-fs.js';
 
 /** Where each v1 controller's parent group for runs lives, e.g. `/sys/fs/cgroup/memory/runlane`. */
 export interface CgroupV1Parents {
@@ -59,7 +59,7 @@ export class CgroupV1Driver implements CgroupDriver {
         await mkdirInParent(dir, () => this.prepare());
         created.push(dir);
       }
-      await writeControl(join(dirs.memory, 'memory.swappiness'), 0).catch(() => undefined);
+      await writeValue(join(dirs.memory, 'memory.swappiness'), 0).catch(() => undefined);
     } catch (error) {
       for (const dir of created.reverse()) await removeCgroupDir(dir).catch(() => undefined);
       throw error;
@@ -82,16 +82,16 @@ class CgroupV1Run implements RunCgroup {
 
   async applyLimits(limits: CgroupLimits): Promise<void> {
     const memory = async () => {
-      await writeControl(join(this.dirs.memory, 'memory.limit_in_bytes'), limits.memoryBytes);
+      await writeValue(join(this.dirs.memory, 'memory.limit_in_bytes'), limits.memoryBytes);
       // memsw exists when the kernel accounts swap; set after the memory limit (memsw >= memory) it makes swap add nothing.
-      if (this.memsw) await writeControl(join(this.dirs.memory, 'memory.memsw.limit_in_bytes'), limits.memoryBytes);
+      if (this.memsw) await writeValue(join(this.dirs.memory, 'memory.memsw.limit_in_bytes'), limits.memoryBytes);
       // The waiting prologue's own start-up is not the program's: restart the peak (and, below, the CPU counter).
-      await writeControl(join(this.dirs.memory, 'memory.max_usage_in_bytes'), 0);
+      await writeValue(join(this.dirs.memory, 'memory.max_usage_in_bytes'), 0);
     };
     await Promise.all([
       memory(),
-      writeControl(join(this.dirs.pids, 'pids.max'), limits.processes),
-      writeControl(join(this.dirs.cpuacct, 'cpuacct.usage'), 0),
+      writeValue(join(this.dirs.pids, 'pids.max'), limits.processes),
+      writeValue(join(this.dirs.cpuacct, 'cpuacct.usage'), 0),
     ]);
     this.cpuBaselineNs = 0;
   }

@@ -3,7 +3,7 @@ import { access, mkdir, readdir, rmdir } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { CgroupDriver, CgroupFigures, CgroupLimits, RunCgroup } from './cgroup-driver.js';
-import { killUntilEmpty, mkdirInParent, readKeyed, readNumber, readOptional, readPids, removeCgroupDir, signalPids, writeControl } from './cgroup-fs.js';
+import { killUntilEmpty, mkdirInParent, readKeyed, readNumber, readOptional, readPids, removeCgroupDir, signalPids, writeControl, writeValue } from './cgroup-fs.js';
 
 /** Controllers a run group needs; `cpu` is optional because `cpu.stat` usage is reported without it. */
 const REQUIRED_CONTROLLERS = ['memory', 'pids'] as const;
@@ -44,9 +44,9 @@ export class CgroupV2Driver implements CgroupDriver {
     const dir = join(this.parent, runId);
     await mkdirInParent(dir, () => this.prepare());
     try {
-      if ((await readOptional(join(dir, 'memory.swap.max'))) !== null) await writeControl(join(dir, 'memory.swap.max'), 0);
+      if ((await readOptional(join(dir, 'memory.swap.max'))) !== null) await writeValue(join(dir, 'memory.swap.max'), 0);
       // An OOM kill then takes the whole run down at once instead of leaving a half-dead process tree behind.
-      if ((await readOptional(join(dir, 'memory.oom.group'))) !== null) await writeControl(join(dir, 'memory.oom.group'), 1);
+      if ((await readOptional(join(dir, 'memory.oom.group'))) !== null) await writeValue(join(dir, 'memory.oom.group'), 1);
     } catch (error) {
       await removeCgroupDir(dir).catch(() => undefined);
       throw error;
@@ -84,8 +84,8 @@ class CgroupV2Run implements RunCgroup {
   }
 
   async applyLimits(limits: CgroupLimits): Promise<void> {
-    await writeControl(join(this.dir, 'memory.max'), limits.memoryBytes);
-    await writeControl(join(this.dir, 'pids.max'), limits.processes);
+    await writeValue(join(this.dir, 'memory.max'), limits.memoryBytes);
+    await writeValue(join(this.dir, 'pids.max'), limits.processes);
     this.cpuBaselineUsec = (await readKeyed(join(this.dir, 'cpu.stat'))).get('usage_usec') ?? 0;
   }
 

@@ -48,6 +48,8 @@ export interface ResidentEnd {
   /** True when every process was gone, the output drained and the reset verified. */
   clean: boolean;
   problem: string | null;
+  /** True when the resident itself went away (killed from the host, a protocol fault), not when PID 1 reported the end. */
+  residentExited?: boolean;
 }
 
 export interface ResidentRun {
@@ -252,6 +254,11 @@ export class ResidentInit {
     return this.state === 'parked';
   }
 
+  /** True once bwrap exited, for whatever reason. */
+  get hasExited(): boolean {
+    return this.state === 'exited';
+  }
+
   /** Host pid of PID 1 (0 until bwrap reported it). */
   get pid(): number {
     return this.hostPid;
@@ -426,7 +433,7 @@ export class ResidentInit {
     this.waiter = null;
     const run = this.run;
     this.run = null;
-    run?.finish({ code: null, signal: null, clean: false, problem: reason });
+    run?.finish({ code: null, signal: null, clean: false, problem: reason, residentExited: true });
     this.control.destroy();
   }
 }

@@ -8,7 +8,7 @@ import { runRlimits } from '../prologue.js';
 import { interpretExit, type ExitStatus } from '../run/exit-status.js';
 import type { Slot } from '../pool/slot.js';
 import type { ExitInfo, GoInput, WarmRunner } from '../pool/warm-runner.js';
-import { isProgramFault, type ResidentRun } from './resident-init.js';
+import { isProgramFault, type ResidentInit, type ResidentRun } from './resident-init.js';
 import type { ResidentHandle } from './resident-handle.js';
 
 /**
@@ -48,9 +48,15 @@ export class ResidentRunner implements WarmRunner {
     resident
       .turn(async (init) => {
         try {
-          const pid = await init.park();
-          // Joining cgroups can wait for an RCU grace period: paid here, before any command waits for it.
-          for (const file of cgroup.procsFiles) await writeFile(file, String(pid));
+          try {
+            await parkInto(init, cgroup);
+          } catch (error) {
+            // A resident killed since the last command is only found out now (its exit is still on its way to this
+            // process): a fresh one is started and parks instead. Any other failure fails the same way again below.
+            if (!init.hasExited) throw error;
+            await resident.restart();
+            await parkInto(resident.current(), cgroup);
+          }
         } catch (error) {
           this.problem = `the resident sandbox could not park a child: ${(error as Error).message}`;
           // The resident is in an unknown state: the next turn starts a fresh one.
@@ -116,8 +122,12 @@ export class ResidentRunner implements WarmRunner {
       outputBytes: command.limits.outputBytes,
     });
     this.run = run;
+    let programStarted = false;
     run.started.then(
-      () => this.onStarted(),
+      () => {
+        programStarted = true;
+        this.onStarted();
+      },
       // A program that cannot be executed is the program's failure (exit 127, the reason on its stderr), as with a shell;
       // any other failure before the exec is the sandbox's, reported as a failed set-up.
       (error: unknown) => {
@@ -125,6 +135,14 @@ export class ResidentRunner implements WarmRunner {
       },
     );
     void run.ended.then((end) => {
+      if (end.residentExited && !programStarted) {
+        // The resident went away between the park and the exec (killed from the host): nothing of the program ran, and its
+        // pid namespace took the parked child along. A failed set-up, as when the death is seen before the hand-over; the
+        // next turn starts a fresh resident, and the teardown still checks the run's cgroups empty.
+        this.release();
+        this.settleExit({ code: null, signal: null, error: new Error(end.problem ?? 'the resident sandbox exited before the program started') });
+        return;
+      }
       if (!end.clean) this.problem = end.problem ?? 'the resident sandbox could not verify its reset';
       this.release();
       this.settleExit({ code: end.code, signal: end.signal });
@@ -177,6 +195,13 @@ export class ResidentRunner implements WarmRunner {
     if (this.run === null) throw new Error('the command was not handed over yet');
     return this.run;
   }
+}
+
+/** Parks a child in `init` and places it in the run's cgroups. */
+async function parkInto(init: ResidentInit, cgroup: RunCgroup): Promise<void> {
+  const pid = await init.park();
+  // Joining cgroups can wait for an RCU grace period: paid here, before any command waits for it.
+  for (const file of cgroup.procsFiles) await writeFile(file, String(pid));
 }
 
 /** The rlimits the parked child sets before it execs the program: the cold path's values, in bytes. */
