@@ -132,6 +132,16 @@ const ROWS: ResetRow[] = [
     found: /^\/box\/locked$(.|\n)*^\/tmp\/socket$(.|\n)*^\/dev\/shm\/fifo$/m,
   },
   {
+    // Past the 64 entries a reset removes with direct calls: the rest goes through the thread pool, links still unfollowed.
+    name: "a tree of 200 files per run dir (a 000-mode directory, a link out), and the run dirs' own mode and time changed",
+    plant: [
+      'for d in /box /tmp /dev/shm; do mkdir -p $d/many/a/b; for i in $(seq 100); do echo x > $d/many/f$i; echo x > $d/many/a/b/g$i; done',
+      'ln -s /etc $d/many/etc-link; chmod 000 $d/many/a; chmod 0755 $d; touch -d 2001-01-01 $d; done',
+    ].join('\n'),
+    check: `${CHECK_FILES}; for d in /box /tmp /dev/shm; do [ "$(stat -c %a $d)" = 700 ] || echo "$d mode $(stat -c %a $d)"; [ "$(stat -c %Y $d)" -gt 1000000000 ] || echo "$d dated $(stat -c %y $d)"; done`,
+    found: /^\/box\/many$(.|\n)*^\/box mode 755$(.|\n)*^\/dev\/shm dated 2001-01-01/m,
+  },
+  {
     name: 'a 4 MB file held open and unlinked by a background process',
     // The background sleep inherits descriptor 3, the shell drops its own: only the sleeper keeps the file alive.
     plant: 'exec 3> /tmp/held; head -c 4000000 /dev/zero >&3; rm /tmp/held; sleep 1004 & exec 3>&-',
