@@ -23,7 +23,7 @@ describe('hostPidOfChild', () => {
 
   it.skipIf(!root)('should find the host pid of a child of a pid namespace init by its innermost pid (needs root)', async () => {
     // `unshare --pid --fork` is the init's stand-in: its child is pid 1 of a new pid namespace.
-    const unshare = spawn('unshare', ['--pid', '--fork', 'sleep', '30'], { stdio: 'ignore' });
+    const unshare = spawn('unshare', ['--pid', '--fork', '--kill-child', 'sleep', '30'], { stdio: 'ignore' });
     try {
       let found: number | null = null;
       for (let attempt = 0; attempt < 100 && found === null; attempt++) {
@@ -31,7 +31,13 @@ describe('hostPidOfChild', () => {
         if (found === null) await sleep(10);
       }
       expect(found).not.toBeNull();
-      expect(await readFile(`/proc/${found}/comm`, 'utf8')).toBe('sleep\n');
+      // Found as soon as it is forked: it becomes `sleep` once it has exec'd, a moment later on a busy host.
+      let command = '';
+      for (let attempt = 0; attempt < 100 && command !== 'sleep\n'; attempt++) {
+        command = await readFile(`/proc/${found}/comm`, 'utf8');
+        if (command !== 'sleep\n') await sleep(10);
+      }
+      expect(command).toBe('sleep\n');
       expect(hostPidOfChild(unshare.pid!, 2)).toBeNull();
     } finally {
       unshare.kill('SIGKILL');
