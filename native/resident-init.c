@@ -3,8 +3,10 @@
 // Started by bwrap (`--as-pid-1`, no user namespace at this level) as host root with full capabilities, it speaks the
 // frame protocol of src/sandbox/resident/frames.ts on fd 3 (a stream socket to the server):
 //   frame = u32 little-endian length L, then L bytes: a u8 type and L-1 bytes of payload.
-//   server -> init: H hello ("hostUid sandboxUid\n" + classic BPF), P park, J job, I stdin, i stdin EOF, K kill, S signal
-//   init -> server: R ready, p parked (pid), s started, x exec failed, o stdout, r stderr, E ended, F fatal
+//   server -> init: H hello ("hostUid sandboxUid\n" + classic BPF), P park (optionally the run's cgroup v2 group name),
+//   J job, I stdin, i stdin EOF, K kill, S signal
+//   init -> server: R ready, p parked (pid, then " placed" when created in the named group), s started, x exec failed,
+//   o stdout, r stderr, E ended, F fatal
 // The isolation argument (docs/sandbox.md, "Resident sandbox"): user code runs under the slot's pool uid in a user
 // namespace of its own, so it can neither signal, trace nor read this process (host root, non-dumpable); every run gets a
 // fresh user, IPC and cgroup namespace; after each run every process is killed and the reset is verified before the next.
@@ -32,6 +34,7 @@
 #include <sys/utsname.h>
 #include <sys/wait.h>
 #include <sched.h>
+#include <linux/sched.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -426,16 +429,58 @@ static void make_pipe(int fds[2]) {
   if (pipe2(fds, O_CLOEXEC) != 0) fatal("pipe: %s", strerror(errno));
 }
 
-static void handle_park(void) {
+/** Where bwrap binds the server's cgroup v2 parent group (root-only, like the slot), when the host runs cgroup v2. */
+#define CGROUP_MOUNT "/.runlane/cgroup"
+
+/** A group name the server made: letters, digits, '.', '_' and '-', not "." or "..", nothing that could be a path. */
+static int valid_group_name(const char *name, size_t length) {
+  if (length == 0 || length > 200) return 0;
+  if ((length == 1 && name[0] == '.') || (length == 2 && name[0] == '.' && name[1] == '.')) return 0;
+  for (size_t i = 0; i < length; i++) {
+    char c = name[i];
+    if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' || c == '_' || c == '-')) return 0;
+  }
+  return 1;
+}
+
+/**
+ * Forks the run's child straight into the run's cgroup v2 group when one is named (clone3 with CLONE_INTO_CGROUP, Linux
+ * 5.7+): the child never runs outside it and nobody writes cgroup.procs. Returns the pid, 0 in the child, and says in
+ * `placed` whether that worked; a kernel without clone3, a group that cannot be opened (no v2 bind, the parent was
+ * recreated) or one the kernel refuses falls back to a plain fork, and the server places the child as on v1.
+ */
+static pid_t fork_into_group(const char *group, size_t length, int *placed) {
+  *placed = 0;
+  if (length) {
+    char path[sizeof CGROUP_MOUNT + 202];
+    snprintf(path, sizeof path, "%s/%.*s", CGROUP_MOUNT, (int)length, group);
+    int dir = open(path, O_PATH | O_DIRECTORY | O_CLOEXEC);
+    if (dir >= 0) {
+      struct clone_args args = { .flags = CLONE_INTO_CGROUP, .exit_signal = SIGCHLD, .cgroup = (uint64_t)dir };
+      long child = syscall(SYS_clone3, &args, sizeof args);
+      if (child == 0) return 0;
+      close(dir);
+      if (child > 0) {
+        *placed = 1;
+        return (pid_t)child;
+      }
+    }
+  }
+  return fork();
+}
+
+static void handle_park(const char *group, size_t length) {
   if (!init.hello) fatal("park before hello");
   if (run.state != IDLE) fatal("park while a run is parked or running");
+  if (length && !valid_group_name(group, length)) fatal("malformed group name in park");
   int in[2], out[2], err[2], job[2], report[2];
   make_pipe(in);
   make_pipe(out);
   make_pipe(err);
   make_pipe(job);
   make_pipe(report);
-  pid_t child = fork();
+  int placed;
+  pid_t child = fork_into_group(group, length, &placed);
   if (child < 0) fatal("fork: %s", strerror(errno));
   if (child == 0) {
     // Init's side of everything, and the server's socket, never stay open in the child.
@@ -470,8 +515,8 @@ static void handle_park(void) {
   run.child_reaped = 0;
   run.job_sent = 0;
   run.state = PARKED;
-  char pid[24];
-  snprintf(pid, sizeof pid, "%d", (int)child);
+  char pid[40];
+  snprintf(pid, sizeof pid, placed ? "%d placed" : "%d", (int)child);
   send_text('p', pid);
 }
 
@@ -500,7 +545,7 @@ static void handle_frame(char type, char *payload, size_t length) {
   int live = run.state == PARKED || run.state == RUNNING;
   switch (type) {
     case 'H': handle_hello(payload, length); return;
-    case 'P': if (length) fatal("park with payload"); handle_park(); return;
+    case 'P': handle_park(payload, length); return;
     case 'J': handle_job(payload, length); return;
     case 'I':
       // Input that arrives after the run ended (the server raced the end) is dropped.

@@ -1,8 +1,18 @@
 // cgroup v2 specifics against a real v2 hierarchy: the limits land in memory.max / memory.swap.max / pids.max and an OOM kill reads as memory.
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
-import { readFile, readdir } from 'node:fs/promises';
+import { randomInt, randomUUID } from 'node:crypto';
+import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { silentLogger } from '../../src/logging/logger.js';
+import { CgroupV2Driver } from '../../src/sandbox/cgroup/cgroup-v2.js';
+import { prepareHostLayout, removeHostLayout, SANDBOX_UID } from '../../src/sandbox/bwrap/host-layout.js';
+import { sandboxEnv } from '../../src/sandbox/bwrap/bwrap-argv.js';
+import { DEFAULT_SECCOMP_FILTER } from '../../src/sandbox/bwrap/seccomp-filter.js';
+import { DEFAULT_RESIDENT_INIT, RESIDENT_STATUS_FD, ResidentInit, residentBwrapOptions } from '../../src/sandbox/bwrap/resident/resident-init.js';
+import { WorkDir } from '../../src/sandbox/work-dir.js';
+import { parseCgroupMounts } from '../../src/sandbox/cgroup/detect-cgroups.js';
 import { announceSkip, availableFlavours, createTestSandbox, scaledMs, testLimits, type TestSandbox } from '../fixtures/sandbox/harness.js';
 
 const { available, reasons } = await availableFlavours();
@@ -44,6 +54,43 @@ describe.runIf(hasV2)('when the sandbox runs on a real cgroup v2 hierarchy', () 
     const result = await t.sandbox.run({ argv: ['python3', '-c', 'x = bytearray(512 * 1024 * 1024)'], limits: testLimits({ memoryMb: 64 }) });
     expect(result.limitHit).toBe('memory');
     expect(await t.leftoverCgroups()).toEqual([]);
+  });
+});
+
+describe.runIf(hasV2)('when a resident sandbox parks a child on cgroup v2', () => {
+  it("should create the child inside the run's group (CLONE_INTO_CGROUP), so no cgroup.procs write is needed", async () => {
+    const hostEnv = { PATH: '/usr/sbin:/usr/bin:/sbin:/bin' };
+    const v2Mount = parseCgroupMounts(await readFile('/proc/self/mountinfo', 'utf8')).find((mount) => mount.type === 'cgroup2')!;
+    const root = await mkdtemp(join(tmpdir(), 'runlane-clone-into-'));
+    const driver = new CgroupV2Driver(join(v2Mount.path, `runlane-test-${randomUUID()}`));
+    const layout = await prepareHostLayout({ parentDir: root, serverKey: randomUUID().slice(0, 8) });
+    const uid = 3_900_000 + randomInt(0, 90_000);
+    const workDir = await WorkDir.create(root, `slot-${uid}`, uid, 16, { mountPath: 'mount', umountPath: 'umount', env: hostEnv });
+    let resident: ResidentInit | null = null;
+    try {
+      await driver.prepare();
+      const group = await driver.create(`run-${randomUUID()}`);
+      const bwrapOptions = residentBwrapOptions({ systemArgs: layout.systemArgs, slotDir: workDir.root, initPath: DEFAULT_RESIDENT_INIT, statusFd: RESIDENT_STATUS_FD, cgroupParentDir: driver.cloneParentDir });
+      resident = await ResidentInit.start({ bwrapPath: 'bwrap', initPath: DEFAULT_RESIDENT_INIT, bwrapOptions, seccompFilter: await readFile(DEFAULT_SECCOMP_FILTER), hostUid: uid, sandboxUid: SANDBOX_UID, hostEnv, logger: silentLogger() });
+      const { hostPid, placed } = await resident.park(group.cloneName);
+      expect(placed).toBe(true);
+      // Nothing wrote cgroup.procs, yet the child is there from its first instruction on.
+      expect((await readFile(join(driver.cloneParentDir, group.cloneName!, 'cgroup.procs'), 'utf8')).trim()).toBe(String(hostPid));
+      const run = resident.begin({ argv: ['cat', '/proc/self/cgroup'], env: sandboxEnv(), rlimits: { cpuSeconds: 10, fileSizeBytes: 1 << 20, openFiles: 64, stackBytes: 8 << 20, addressSpaceBytes: null, processes: null }, outputBytes: 1000 });
+      let stdout = '';
+      run.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+      run.stdin.end();
+      expect((await run.ended).clean).toBe(true);
+      // Its cgroup namespace is rooted at that group.
+      expect(stdout).toBe('0::/\n');
+      await group.remove();
+    } finally {
+      await resident?.close();
+      await workDir.destroy();
+      await removeHostLayout(layout);
+      await driver.dispose();
+      await rm(root, { recursive: true, force: true });
+    }
   });
 });
 

@@ -180,6 +180,21 @@ const rows: Row[] = [
     },
   },
   {
+    // A resident keeps the slot's tmpfs root and, on cgroup v2, the parent of the run groups behind a root-only /.runlane.
+    name: "the sandbox's own mounts (the slot's tmpfs root, the cgroup parent) are out of reach",
+    spec: () => ({
+      argv: [
+        'sh',
+        '-c',
+        'for p in /.runlane /.runlane/slot /.runlane/slot/box /.runlane/cgroup; do ls "$p" >/dev/null 2>&1 && echo "listed $p"; done; ' +
+          'echo $$ 2>/dev/null > /.runlane/cgroup/cgroup.procs && echo joined; mkdir /.runlane/cgroup/x 2>/dev/null && echo made-group; echo done',
+      ],
+    }),
+    expect: (result) => {
+      expect(result.stdout.toString()).toBe('done\n');
+    },
+  },
+  {
     name: 'the program has no capabilities, no new privileges and cannot create namespaces',
     spec: () => ({ argv: ['sh', '-c', 'id -u; grep -E "^(CapEff|CapBnd|NoNewPrivs)" /proc/self/status; unshare -U true || echo no-userns; unshare -r true || echo no-root-map'] }),
     expect: (result) => {

@@ -315,7 +315,9 @@ describe('when a parked child is placed in a cgroup v1 from the host', () => {
       context.skip();
     }
     const { resident } = await startResident();
-    const hostPid = await resident.park();
+    const { hostPid, placed } = await resident.park();
+    // No group was named (cgroup v1): the child is forked plainly and placed by the server.
+    expect(placed).toBe(false);
     const status = await readFile(`/proc/${hostPid}/status`, 'utf8');
     expect(status).toMatch(new RegExp(`^PPid:\\s+${resident.pid}$`, 'm'));
     expect(/^NSpid:\s+(.*)$/m.exec(status)![1]!.split(/\s+/)).toEqual([String(hostPid), '2']);
@@ -330,6 +332,28 @@ describe('when a parked child is placed in a cgroup v1 from the host', () => {
     expect(stdout).toBe('/\n');
     expect(Number(await readFile(join(cgroup, 'pids.events'), 'utf8').then((text) => /max (\d+)/.exec(text)![1]))).toBeGreaterThan(0);
     expect((await readFile(join(cgroup, 'cgroup.procs'), 'utf8')).trim()).toBe('');
+  });
+});
+
+describe('when a park names a cgroup v2 group PID 1 cannot create the child in', () => {
+  it('should fork plainly and say the child was not placed when the group cannot be opened', async () => {
+    // This resident has no cgroup parent bound (as on cgroup v1): the group cannot be opened, so the fork falls back.
+    const { resident } = await startResident();
+    const { hostPid, placed } = await resident.park('runlane-no-such-group');
+    expect(placed).toBe(false);
+    expect(hostPid).toBeGreaterThan(0);
+    const run = resident.begin({ argv: sh('echo ran'), env: ENV, rlimits: RLIMITS, outputBytes: 1000 });
+    let stdout = '';
+    run.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    run.stdin.end();
+    expect((await run.ended).clean).toBe(true);
+    expect(stdout).toBe('ran\n');
+  });
+
+  it('should stop the resident rather than open a path when the name is not a plain group name', async () => {
+    const { resident } = await startResident();
+    await expect(resident.park('../../etc')).rejects.toThrow(/malformed group name/);
+    await resident.exited;
   });
 });
 

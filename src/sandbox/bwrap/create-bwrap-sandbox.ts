@@ -135,7 +135,7 @@ export async function createBwrapSandbox(options: BwrapSandboxOptions, logger: L
     const cold = { bashPath: bash, setprivPath: setpriv, bwrapPath: bwrap, hostEnv, seccompFilter, launcherPath };
     const runners: RunnerKind =
       implementation.kind === 'resident'
-        ? residentRunners({ bwrapPath: bwrap, initPath: implementation.initPath, layout, seccompFilter: await readFile(seccompFilter), hostEnv, logger: log })
+        ? residentRunners({ bwrapPath: bwrap, initPath: implementation.initPath, layout, seccompFilter: await readFile(seccompFilter), hostEnv, logger: log, cgroupParentDir: driver.cloneParentDir })
         : coldRunners(cold);
     const pool = new RunnerPool({
       driver,

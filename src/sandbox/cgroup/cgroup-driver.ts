@@ -26,6 +26,11 @@ export interface RunCgroup {
    */
   readonly procsFiles: readonly string[];
   /**
+   * The group's name under the driver's `cloneParentDir`, for creating a process straight into it (cgroup v2's
+   * CLONE_INTO_CGROUP); null where that does not exist (v1, no cgroups).
+   */
+  readonly cloneName: string | null;
+  /**
    * Sets the run's limits once its (pre-started) process is about to run the program, and restarts the counters that
    * can be restarted so figures cover the program only.
    */
@@ -52,6 +57,8 @@ export interface RunCgroup {
 /** A cgroup flavour, detected once at start-up. */
 export interface CgroupDriver {
   readonly version: 'v1' | 'v2' | 'none';
+  /** The directory every run group is created in, when processes can be created straight into a group (v2); else null. */
+  readonly cloneParentDir: string | null;
   /** Creates a fresh, empty group for one run; `uid` is the run's host uid (the no-cgroup driver tracks processes by it). */
   create(runId: string, uid: number): Promise<RunCgroup>;
   /** Extra rlimits the prologue must set because the driver cannot enforce something itself. */

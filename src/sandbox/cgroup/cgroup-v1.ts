@@ -15,6 +15,7 @@ export interface CgroupV1Parents {
 export class CgroupV1Driver implements CgroupDriver {
   readonly version = 'v1' as const;
   readonly fallbackRlimits = false;
+  readonly cloneParentDir = null;
 
   /** Whether the kernel accounts swap (memsw files exist); checked once at start-up. */
   private memsw = true;
@@ -70,6 +71,7 @@ export class CgroupV1Driver implements CgroupDriver {
 
 class CgroupV1Run implements RunCgroup {
   readonly procsFiles: readonly string[];
+  readonly cloneName = null;
   /** cpuacct.usage when the program started, ns. */
   private cpuBaselineNs = 0;
 

@@ -1,6 +1,6 @@
 // cgroup v2 driver: one leaf group per run under a delegated parent with the memory and pids controllers enabled.
 import { access, mkdir, readdir, rmdir } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { CgroupDriver, CgroupFigures, CgroupLimits, RunCgroup } from './cgroup-driver.js';
 import { killUntilEmpty, mkdirInParent, readKeyed, readNumber, readOptional, readPids, removeCgroupDir, signalPids, writeControl, writeValue } from './cgroup-fs.js';
@@ -14,6 +14,10 @@ export class CgroupV2Driver implements CgroupDriver {
   readonly fallbackRlimits = false;
 
   constructor(private readonly parent: string) {}
+
+  get cloneParentDir(): string {
+    return this.parent;
+  }
 
   /**
    * Creates the parent and enables the controllers for its children.
@@ -72,6 +76,7 @@ export async function offersRequiredControllers(dir: string): Promise<boolean> {
 
 class CgroupV2Run implements RunCgroup {
   readonly procsFiles: readonly string[];
+  readonly cloneName: string;
   /** Highest `memory.current` seen, for kernels without `memory.peak` (before 5.19). */
   private observedPeak = 0;
   /** CPU already used when the program started (prologue, setpriv, bwrap); v2 counters cannot be reset. */
@@ -81,6 +86,7 @@ class CgroupV2Run implements RunCgroup {
 
   constructor(private readonly dir: string) {
     this.procsFiles = [join(dir, 'cgroup.procs')];
+    this.cloneName = basename(dir);
   }
 
   async applyLimits(limits: CgroupLimits): Promise<void> {

@@ -13,6 +13,7 @@ const CLOCK_TICKS = 100;
 export class NoCgroupDriver implements CgroupDriver {
   readonly version = 'none' as const;
   readonly fallbackRlimits = true;
+  readonly cloneParentDir = null;
 
   constructor(private readonly procRoot = '/proc') {}
 
@@ -31,6 +32,7 @@ export class NoCgroupDriver implements CgroupDriver {
 
 class UidRun implements RunCgroup {
   readonly procsFiles: readonly string[] = [];
+  readonly cloneName = null;
   private highestCpuMs = 0;
   /** What the run's processes had used when the program started (bwrap is the prologue's process, exec'd twice). */
   private cpuBaselineMs = 0;

@@ -42,6 +42,13 @@ export interface ResidentInitOptions {
   logger: Logger;
 }
 
+/** A child PID 1 forked for the next run. */
+export interface ParkedChild {
+  hostPid: number;
+  /** PID 1 created it inside the group it was asked for (CLONE_INTO_CGROUP); else it is in the resident's own group. */
+  placed: boolean;
+}
+
 export interface ResidentEnd {
   code: number | null;
   signal: NodeJS.Signals | null;
@@ -286,16 +293,22 @@ export class ResidentInit {
   }
 
   /**
-   * Forks the next run's child, which waits for its job; resolves with its host pid (verified through NSpid) for the caller
-   * to place in the run's cgroups. One at a time, only between runs.
+   * Forks the next run's child, which waits for its job; resolves with its host pid (verified through NSpid) and whether
+   * PID 1 created it inside `cgroupName` (a group under the bound cgroup v2 parent, see CGROUP_MOUNT); when not, the
+   * caller places it in the run's cgroups. One at a time, only between runs.
    */
-  async park(): Promise<number> {
+  async park(cgroupName: string | null = null): Promise<ParkedChild> {
     if (this.state !== 'idle') throw new Error(`park() while the resident is ${this.state}`);
     this.state = 'parking';
     const parked = this.expect();
-    this.send([encodeFrame(FRAME.park)]);
+    this.send([encodeFrame(FRAME.park, cgroupName ?? '')]);
     const frame = await parked;
-    const nsPid = Number(frame.payload.toString());
+    const match = /^(\d+)( placed)?$/.exec(frame.payload.toString());
+    if (!match) {
+      this.fail(`PID 1 sent a malformed parked frame: ${JSON.stringify(frame.payload.toString().slice(0, 60))}`);
+      throw new AppError(SANDBOX_ERRORS.setupFailed, 'the resident sandbox answered a park with a malformed frame');
+    }
+    const nsPid = Number(match[1]);
     const hostPid = hostPidOfChild(this.pid, nsPid);
     if (hostPid === null) {
       this.fail(`the parked child ${nsPid} was not found among PID 1's children`);
@@ -303,7 +316,7 @@ export class ResidentInit {
     }
     // Parked state may have been left already (the child was killed): begin() then refuses.
     if (this.state === 'parking') this.state = 'parked';
-    return hostPid;
+    return { hostPid, placed: match[2] !== undefined };
   }
 
   /** Hands the job to the parked child. Calling it without a parked child, or before the previous run ended, throws. */

@@ -1,7 +1,7 @@
 // Unit tests of the resident sandbox's bwrap options.
 import { describe, expect, it } from 'vitest';
 import { bwrapOptions } from '../bwrap-argv.js';
-import { RESIDENT_INIT_MOUNT, SLOT_MOUNT, residentBwrapOptions } from './resident-options.js';
+import { CGROUP_MOUNT, RESIDENT_INIT_MOUNT, SLOT_MOUNT, residentBwrapOptions } from './resident-options.js';
 
 const input = {
   systemArgs: ['--ro-bind', '/usr', '/usr', '--symlink', 'usr/bin', '/bin', '--ro-bind', '/srv/etc-x', '/etc'],
@@ -49,6 +49,16 @@ describe('residentBwrapOptions', () => {
     expect(options.join(' ')).toContain(`--perms 0700 --dir ${SLOT_MOUNT.split('/').slice(0, -1).join('/')}`);
     // Read-only remounts last, after every mount they must cover.
     expect(resident.slice(-2)).toEqual([['--remount-ro', '/dev'], ['--remount-ro', '/']]);
+  });
+
+  it('should bind the cgroup v2 parent of the run groups behind the same root-only directory, and nothing without one', () => {
+    const withParent = mounts(residentBwrapOptions({ ...input, cgroupParentDir: '/sys/fs/cgroup/runlane' }));
+    expect(withParent).toContainEqual(['--bind', '/sys/fs/cgroup/runlane', CGROUP_MOUNT]);
+    expect(CGROUP_MOUNT.split('/').slice(0, -1).join('/')).toBe(SLOT_MOUNT.split('/').slice(0, -1).join('/'));
+    expect(withParent.slice(-2)).toEqual([['--remount-ro', '/dev'], ['--remount-ro', '/']]);
+    for (const parent of [undefined, null]) {
+      expect(mounts(residentBwrapOptions({ ...input, cgroupParentDir: parent })).some((mount) => mount.includes(CGROUP_MOUNT))).toBe(false);
+    }
   });
 
   it('should refuse a status descriptor that is stdio', () => {

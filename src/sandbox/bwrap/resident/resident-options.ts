@@ -6,6 +6,9 @@ export const RESIDENT_INIT_MOUNT = '/.runlane-init';
 /** Where the slot's work dir tmpfs is bound (native/resident-init.c binds its run dirs from here for each run). */
 export const SLOT_MOUNT = '/.runlane/slot';
 
+/** Where the server's cgroup v2 parent group is bound, so PID 1 can create each run's child inside its group. */
+export const CGROUP_MOUNT = '/.runlane/cgroup';
+
 export interface ResidentOptionsInput {
   /** From the host layout (system binds), computed once. */
   systemArgs: readonly string[];
@@ -15,6 +18,8 @@ export interface ResidentOptionsInput {
   initPath: string;
   /** Descriptor bwrap reports PID 1's host pid on. */
   statusFd: number;
+  /** The directory run groups are created in, on cgroup v2 (bound at CGROUP_MOUNT for CLONE_INTO_CGROUP); null elsewhere. */
+  cgroupParentDir?: string | null;
 }
 
 /**
@@ -44,6 +49,9 @@ export function residentBwrapOptions(input: ResidentOptionsInput): string[] {
     // /dev/shm is no tmpfs of its own: a second cap as large as the work dir would double what a run may write.
     '--perms', '0700', '--dir', SLOT_MOUNT.slice(0, SLOT_MOUNT.lastIndexOf('/')),
     '--bind', input.slotDir, SLOT_MOUNT,
+    // On cgroup v2 the run groups' parent, behind the same root-only directory: PID 1 creates each run's child inside
+    // its group (CLONE_INTO_CGROUP), so it never runs elsewhere and no cgroup.procs write is needed.
+    ...(input.cgroupParentDir ? ['--bind', input.cgroupParentDir, CGROUP_MOUNT] : []),
     '--dir', '/box',
     '--dir', '/tmp',
     '--ro-bind', input.initPath, RESIDENT_INIT_MOUNT,

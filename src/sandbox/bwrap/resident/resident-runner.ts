@@ -1,4 +1,5 @@
 // One command on a resident sandbox: the resident's parked child, moved into the run's fresh cgroups before the command comes.
+import { readFileSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import type { Readable, Writable } from 'node:stream';
 import type { SandboxCommand } from '../../sandbox.js';
@@ -197,11 +198,24 @@ export class ResidentRunner implements WarmRunner {
   }
 }
 
-/** Parks a child in `init` and places it in the run's cgroups. */
+/**
+ * Parks a child in `init` inside the run's cgroups: on v2 PID 1 creates it there (CLONE_INTO_CGROUP); otherwise, or when
+ * that was not possible, its pid is written into each group's cgroup.procs.
+ */
 async function parkInto(init: ResidentInit, cgroup: RunCgroup): Promise<void> {
-  const pid = await init.park();
+  const { hostPid, placed } = await init.park(cgroup.cloneName);
+  if (placed && cgroup.cloneName !== null && isInGroup(hostPid, cgroup.cloneName)) return;
   // Joining cgroups can wait for an RCU grace period: paid here, before any command waits for it.
-  for (const file of cgroup.procsFiles) await writeFile(file, String(pid));
+  for (const file of cgroup.procsFiles) await writeFile(file, String(hostPid));
+}
+
+/** Whether /proc says the process is in the v2 group named `name` (the last part of its path); one small read. */
+function isInGroup(pid: number, name: string): boolean {
+  try {
+    return readFileSync(`/proc/${pid}/cgroup`, 'utf8').split('\n').some((line) => line.startsWith('0::') && line.endsWith(`/${name}`));
+  } catch {
+    return false;
+  }
 }
 
 /** The rlimits the parked child sets before it execs the program: the cold path's values, in bytes. */

@@ -18,6 +18,8 @@ export interface ResidentRunnersOptions {
   seccompFilter: Buffer;
   hostEnv: NodeJS.ProcessEnv;
   logger: Logger;
+  /** The cgroup v2 directory run groups are created in (PID 1 creates children straight into them); null on v1 or without cgroups. */
+  cgroupParentDir: string | null;
 }
 
 /** Starts a resident with every new slot and stops it with the slot; each command parks a child in it. */
@@ -30,7 +32,7 @@ export function residentRunners(options: ResidentRunnersOptions): RunnerKind {
         {
           bwrapPath: options.bwrapPath,
           initPath: options.initPath,
-          bwrapOptions: residentBwrapOptions({ systemArgs: options.layout.systemArgs, slotDir: workDir.root, initPath: options.initPath, statusFd: RESIDENT_STATUS_FD }),
+          bwrapOptions: residentBwrapOptions({ systemArgs: options.layout.systemArgs, slotDir: workDir.root, initPath: options.initPath, statusFd: RESIDENT_STATUS_FD, cgroupParentDir: options.cgroupParentDir }),
           seccompFilter: options.seccompFilter,
           hostUid: slot.uid,
           sandboxUid: SANDBOX_UID,
