@@ -1,7 +1,7 @@
 // A private, size-capped work dir: a tmpfs mounted on the host, owned by one pool uid, holding a run's /box, /tmp and /dev/shm.
 import { execFile } from 'node:child_process';
 import { chmod, chown, copyFile, lstat, mkdir, open, readdir, rm, rmdir, statfs, unlink } from 'node:fs/promises';
-import { chownSync, closeSync, constants, fchmodSync, fchownSync, lstatSync, mkdirSync, openSync, readdirSync, rmdirSync, statfsSync, unlinkSync, writeSync } from 'node:fs';
+import { chownSync, closeSync, constants, fchmodSync, fchownSync, lstatSync, mkdirSync, opendirSync, openSync, readdirSync, rmdirSync, statfsSync, unlinkSync, writeSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -24,6 +24,8 @@ const ARGV_FILE = 'argv';
 const DIRECT_WRITE_MAX_BYTES = 256 * 1024;
 /** A reset removes up to this many entries with direct calls; a fuller tree goes through the thread pool. */
 const DIRECT_RESET_MAX_ENTRIES = 64;
+/** How the server creates a file in the work dir: O_EXCL | O_NOFOLLOW, so a repeated or crafted name can neither overwrite nor follow anything. */
+const CREATE_NEW = constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW;
 /** Errors that mean the tmpfs is full (bytes or inodes) or a file outgrew what the work dir can hold. */
 const FULL_CODES = ['ENOSPC', 'EDQUOT', 'EFBIG'];
 
@@ -199,7 +201,7 @@ export class WorkDir {
   /** Writes the run's argv, NUL-terminated, for the prologue (root-owned, 0600, out of the sandbox's sight). */
   async writeArgv(argv: readonly string[]): Promise<void> {
     const content = Buffer.from(argv.map((arg) => `${arg}\0`).join(''), 'utf8');
-    const handle = await open(this.argvFile, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o600);
+    const handle = await open(this.argvFile, CREATE_NEW, 0o600);
     try {
       await handle.writeFile(content);
     } finally {
@@ -226,8 +228,7 @@ export class WorkDir {
   /** A small file in one go: open, write, chmod, chown and close are microseconds each on a tmpfs (see `reset`). */
   private writeFileDirect(target: string, file: SandboxFile): void {
     const mode = file.mode ?? 0o644;
-    // O_EXCL | O_NOFOLLOW: a repeated or crafted name can neither overwrite nor follow anything.
-    const fd = openSync(target, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, mode);
+    const fd = openSync(target, CREATE_NEW, mode);
     try {
       const { content } = file;
       for (let written = 0; written < content.length; ) written += writeSync(fd, content, written, content.length - written);
@@ -239,7 +240,7 @@ export class WorkDir {
   }
 
   private async writeFilePooled(target: string, file: SandboxFile): Promise<void> {
-    const handle = await open(target, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, file.mode ?? 0o644);
+    const handle = await open(target, CREATE_NEW, file.mode ?? 0o644);
     try {
       await handle.writeFile(file.content);
       await handle.chmod(file.mode ?? 0o644);
@@ -351,7 +352,8 @@ export class WorkDir {
 /**
  * Removes `path` (a file, a link, or a tree of at most `budget.entries` entries) with direct calls; returns false, with part
  * of it possibly removed, when the tree is larger than what is left of the budget (the caller removes the rest). Never
- * follows a symlink: lstat says what each entry is, and unlink removes the link itself.
+ * follows a symlink: lstat says what each entry is, and unlink removes the link itself. Directories are read entry by
+ * entry, so one the program filled with tens of thousands of names costs the event loop no more than the budget.
  */
 function removeSmallTree(path: string, budget: { entries: number }): boolean {
   if (--budget.entries < 0) return false;
@@ -359,7 +361,20 @@ function removeSmallTree(path: string, budget: { entries: number }): boolean {
     unlinkSync(path);
     return true;
   }
-  for (const name of readdirSync(path)) if (!removeSmallTree(join(path, name), budget)) return false;
-  rmdirSync(path);
+  const dir = opendirSync(path);
+  try {
+    for (let entry = dir.readSync(); entry !== null; entry = dir.readSync()) {
+      if (!removeSmallTree(join(path, entry.name), budget)) return false;
+    }
+  } finally {
+    dir.closeSync();
+  }
+  try {
+    rmdirSync(path);
+  } catch (error) {
+    // An entry the listing did not show: the caller's recursive removal takes what is left.
+    if (isCode(error, 'ENOTEMPTY')) return false;
+    throw error;
+  }
   return true;
 }

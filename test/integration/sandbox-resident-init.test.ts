@@ -58,6 +58,11 @@ interface Outcome {
 /** Parks, runs `argv` with `input` on stdin, and collects everything. */
 async function runIn(resident: ResidentInit, argv: string[], options: { input?: string; outputBytes?: number } = {}): Promise<Outcome> {
   await resident.park();
+  return runParked(resident, argv, options);
+}
+
+/** Runs `argv` on the child `resident` has parked already, and collects everything. */
+async function runParked(resident: ResidentInit, argv: string[], options: { input?: string; outputBytes?: number } = {}): Promise<Outcome> {
   const run = resident.begin({ argv, env: ENV, rlimits: RLIMITS, outputBytes: options.outputBytes ?? 1 << 20 });
   let stdout = '';
   let stderr = '';
@@ -323,11 +328,8 @@ describe('when a parked child is placed in a cgroup v1 from the host', () => {
     expect(/^NSpid:\s+(.*)$/m.exec(status)![1]!.split(/\s+/)).toEqual([String(hostPid), '2']);
     await writeFile(join(cgroup, 'pids.max'), '4');
     await writeFile(join(cgroup, 'cgroup.procs'), String(hostPid));
-    const run = resident.begin({ argv: sh('grep :pids: /proc/self/cgroup | cut -d: -f3; for i in 1 2 3 4 5 6; do sleep 5 & done 2>/dev/null'), env: ENV, rlimits: RLIMITS, outputBytes: 1000 });
-    let stdout = '';
-    run.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    run.stdin.end();
-    expect((await run.ended).clean).toBe(true);
+    const { stdout, end } = await runParked(resident, sh('grep :pids: /proc/self/cgroup | cut -d: -f3; for i in 1 2 3 4 5 6; do sleep 5 & done 2>/dev/null'));
+    expect(end.clean).toBe(true);
     // The run's cgroup namespace is rooted at the group it was placed in; sh stops at the first fork pids.max refuses.
     expect(stdout).toBe('/\n');
     expect(Number(await readFile(join(cgroup, 'pids.events'), 'utf8').then((text) => /max (\d+)/.exec(text)![1]))).toBeGreaterThan(0);
@@ -342,11 +344,8 @@ describe('when a park names a cgroup v2 group PID 1 cannot create the child in',
     const { hostPid, placed } = await resident.park('runlane-no-such-group');
     expect(placed).toBe(false);
     expect(hostPid).toBeGreaterThan(0);
-    const run = resident.begin({ argv: sh('echo ran'), env: ENV, rlimits: RLIMITS, outputBytes: 1000 });
-    let stdout = '';
-    run.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    run.stdin.end();
-    expect((await run.ended).clean).toBe(true);
+    const { stdout, end } = await runParked(resident, sh('echo ran'));
+    expect(end.clean).toBe(true);
     expect(stdout).toBe('ran\n');
   });
 

@@ -9,8 +9,6 @@ import { ResidentInit, type ResidentInitOptions } from './resident-init.js';
 export class ResidentHandle {
   private init: ResidentInit;
   private queue: Promise<unknown> = Promise.resolve();
-  /** Residents whose bwrap exited; weak, so a replaced resident is not kept for the flag. */
-  private readonly exitedResidents = new WeakSet<ResidentInit>();
   private closed = false;
 
   private constructor(
@@ -18,7 +16,7 @@ export class ResidentHandle {
     private readonly options: ResidentInitOptions,
     private readonly logger: Logger,
   ) {
-    this.init = this.watch(first);
+    this.init = first;
   }
 
   static async start(options: ResidentInitOptions, logger: Logger): Promise<ResidentHandle> {
@@ -34,7 +32,9 @@ export class ResidentHandle {
   turn(task: (init: ResidentInit) => Promise<void>): Promise<void> {
     const next = this.queue.then(async () => {
       if (this.closed) throw new Error('the slot is being removed');
-      if (this.hasExited()) await this.replace('it exited');
+      // A plain state read: racing `exited` against a resolved promise always answered false, and attaching to the
+      // long-lived `exited` on every turn kept each command's closures alive (found by the soak).
+      if (this.init.hasExited) await this.replace('it exited');
       await task(this.init);
     });
     // A failed turn must not block the next one; its caller sees the failure.
@@ -57,19 +57,6 @@ export class ResidentHandle {
     this.logger.warn({ uid: this.options.hostUid, why }, 'SANDBOX: starting a fresh resident sandbox for a slot');
     await this.init.close();
     if (this.closed) throw new Error('the slot is being removed');
-    this.init = this.watch(await ResidentInit.start(this.options));
-  }
-
-  /**
-   * Read from a flag each resident sets once when it exits: racing `exited` against a resolved promise always answered
-   * false, and attaching to the long-lived `exited` on every turn kept each command's closures alive (found by the soak).
-   */
-  private hasExited(): boolean {
-    return this.exitedResidents.has(this.init);
-  }
-
-  private watch(init: ResidentInit): ResidentInit {
-    void init.exited.then(() => this.exitedResidents.add(init));
-    return init;
+    this.init = await ResidentInit.start(this.options);
   }
 }

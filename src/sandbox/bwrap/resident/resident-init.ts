@@ -261,7 +261,7 @@ export class ResidentInit {
     return this.state === 'parked';
   }
 
-  /** True once bwrap exited, for whatever reason. */
+  /** True once bwrap exited, for whatever reason (set before `exited` settles for anyone). */
   get hasExited(): boolean {
     return this.state === 'exited';
   }

@@ -136,17 +136,17 @@ export class ResidentRunner implements WarmRunner {
       },
     );
     void run.ended.then((end) => {
-      if (end.residentExited && !programStarted) {
-        // The resident went away between the park and the exec (killed from the host): nothing of the program ran, and its
-        // pid namespace took the parked child along. A failed set-up, as when the death is seen before the hand-over; the
-        // next turn starts a fresh resident, and the teardown still checks the run's cgroups empty.
-        this.release();
-        this.settleExit({ code: null, signal: null, error: new Error(end.problem ?? 'the resident sandbox exited before the program started') });
-        return;
-      }
-      if (!end.clean) this.problem = end.problem ?? 'the resident sandbox could not verify its reset';
+      // The resident went away between the park and the exec (killed from the host): nothing of the program ran, and its
+      // pid namespace took the parked child along. A failed set-up, as when the death is seen before the hand-over, not a
+      // reset problem; the next turn starts a fresh resident, and the teardown still checks the run's cgroups empty.
+      const diedBeforeStart = end.residentExited === true && !programStarted;
+      if (!end.clean && !diedBeforeStart) this.problem = end.problem ?? 'the resident sandbox could not verify its reset';
       this.release();
-      this.settleExit({ code: end.code, signal: end.signal });
+      this.settleExit(
+        diedBeforeStart
+          ? { code: null, signal: null, error: new Error(end.problem ?? 'the resident sandbox exited before the program started') }
+          : { code: end.code, signal: end.signal },
+      );
     });
   }
 
@@ -209,7 +209,10 @@ async function parkInto(init: ResidentInit, cgroup: RunCgroup): Promise<void> {
   for (const file of cgroup.procsFiles) await writeFile(file, String(hostPid));
 }
 
-/** Whether /proc says the process is in the v2 group named `name` (the last part of its path); one small read. */
+/**
+ * Whether /proc says the process is in the v2 group named `name` (the last part of its path); one small read. Any doubt
+ * (an unreadable file) answers false, so the caller writes cgroup.procs, which fails loudly if the process is gone.
+ */
 function isInGroup(pid: number, name: string): boolean {
   try {
     return readFileSync(`/proc/${pid}/cgroup`, 'utf8').split('\n').some((line) => line.startsWith('0::') && line.endsWith(`/${name}`));
