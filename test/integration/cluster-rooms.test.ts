@@ -208,7 +208,7 @@ describe.skipIf(SKIP)('rooms across the API nodes of a cluster', () => {
       const states = [];
       for (const member of members) states.push(await request(member.socket, 'join-room', { roomId }));
       const runs = await Promise.all(
-        members.map((member, index) => request(member.socket, 'execute-code', { roomId, language: 'python', code: `import time\ntime.sleep(0.3)\nprint(${index})` })),
+        members.map((member, index) => request(member.socket, 'execute-code', { roomId, language: 'python', code: `import time\ntime.sleep(1)\nprint(${index})` })),
       );
       const ids = runs.map((run) => run.executionId as string);
       const watcher = members[members.length - 1]!;
@@ -216,7 +216,8 @@ describe.skipIf(SKIP)('rooms across the API nodes of a cluster', () => {
       await new Promise((resolve) => setTimeout(resolve, 500));
       for (const id of ids) expect(watcher.events.of('execution-completed', (payload) => payload.executionId === id)).toHaveLength(1);
       expectGapFree(watcher.events, roomId, states[states.length - 1].sequence);
-      // The proof that some ran elsewhere: the mixed node has one slot, the worker two, and six runs of 0.3 s queued at once.
+      // The proof that some ran elsewhere: the mixed node has one slot, the worker two, and six runs of 1 s queued at once
+      // (long enough that neither node can drain the queue alone before the other claims a job, however fast runs start).
       const rows = await queryTestDatabase<{ node_id: string | null }>(`select node_id from "${cluster.schema}".submissions where id = any($1)`, [ids]);
       expect(new Set(rows.map((row) => row.node_id)).size).toBeGreaterThan(1);
     }, 120_000);
